@@ -1,0 +1,40 @@
+"""The package's errors: one base class, refusals that teach, and storage failures."""
+
+from __future__ import annotations
+
+
+class CqvolError(Exception):
+    """Base class of every error cqvol-sim raises on purpose."""
+
+
+class RuleViolation(CqvolError):
+    """A refused action: the sandbox is exactly as it was before the call.
+
+    ``code`` is stable (tests and exercises key on it), ``clause`` cites the notice
+    (e.g. ``三（一）1``) or the simulator's assumption, ``message`` says in Chinese what was
+    wrong and ``hint`` what would be right.
+    """
+
+    def __init__(self, code: str, clause: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.clause = clause
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.message}（依据：{self.clause}）"
+        if self.hint:
+            text += f" {self.hint}"
+        return text
+
+    def __repr__(self) -> str:
+        return f"RuleViolation({self.code!r}, {self.clause!r}, {self.message!r})"
+
+
+class RulesError(CqvolError):
+    """The rule data (YAML) is malformed; the message names the file and the entry."""
+
+
+class StorageError(CqvolError):
+    """A saved sandbox or progress file cannot be read or written; names the file."""

@@ -1,0 +1,338 @@
+"""The notice's rules as data: YAML files in this folder and the loader that checks them.
+
+``default_rules()`` loads the shipped files once. ``load_rules(folder)`` loads another copy
+(an instructor's edited rules); every mistake raises ``RulesError`` naming the file and entry.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import string
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import RuleViolation, RulesError
+
+FILES = ("rights.yaml", "grades.yaml", "groups.yaml", "records.yaml", "labels.yaml", "violations.yaml")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicate keys (PyYAML keeps the last one silently)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise RulesError(
+                f"{loader.name}: line {key_node.start_mark.line + 1}: duplicate key {key!r} "
+                f"(first at line {seen[key] + 1})"
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read(folder: Path, name: str) -> dict:
+    path = folder / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read rule file ({exc.strerror})") from None
+    loader = _StrictLoader(text)
+    loader.name = str(path)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _keys(where: str, mapping: Any, required: set[str], optional: set[str] = frozenset()) -> dict:
+    if not isinstance(mapping, dict):
+        raise RulesError(f"{where}: expected a mapping, got {type(mapping).__name__}")
+    missing = required - mapping.keys()
+    unknown = mapping.keys() - required - set(optional)
+    if missing:
+        raise RulesError(f"{where}: missing key(s) {sorted(missing)}")
+    if unknown:
+        raise RulesError(f"{where}: unknown key(s) {sorted(map(str, unknown))}")
+    return mapping
+
+
+def _text(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RulesError(f"{where}: expected non-empty text, got {value!r}")
+    return value
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class ViolationText:
+    clause: str
+    message: str
+    hint: str
+
+
+class Rules:
+    """Every rule of the simulator, checked on load. Immutable once built."""
+
+    def __init__(self, folder: Path):
+        from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Status
+
+        self.folder = folder
+        raw = {name: _read(folder, name) for name in FILES}
+
+        # rights.yaml
+        f = f"{folder / 'rights.yaml'}"
+        rights = _keys(f, raw["rights.yaml"], {"source", "rights"})["rights"]
+        self._check_enum_keys(f + ": rights", rights, Right)
+        self.right_labels: dict[Right, str] = {}
+        self.right_meanings: dict[Right, str] = {}
+        for key, entry in rights.items():
+            where = f"{f}: rights.{key}"
+            _keys(where, entry, {"label", "meaning"}, {"assumption"})
+            self.right_labels[Right(key)] = _text(where + ".label", entry["label"])
+            self.right_meanings[Right(key)] = _text(where + ".meaning", entry["meaning"])
+        self.rights_source = raw["rights.yaml"]["source"]
+
+        # grades.yaml
+        f = f"{folder / 'grades.yaml'}"
+        grades = _keys(f, raw["grades.yaml"], {"source", "grades"})["grades"]
+        self._check_enum_keys(f + ": grades", grades, Grade)
+        self.grade_labels: dict[Grade, str] = {}
+        self.grade_rights: dict[Grade, frozenset[Right]] = {}
+        self.grade_order: tuple[Grade, ...] = tuple(Grade(k) for k in grades)
+        seen_sets: dict[frozenset, str] = {}
+        for key, entry in grades.items():
+            where = f"{f}: grades.{key}"
+            _keys(where, entry, {"label", "rights"})
+            if not isinstance(entry["rights"], list):
+                raise RulesError(f"{where}.rights: expected a list")
+            bad = [r for r in entry["rights"] if r not in Right._value2member_map_]
+            if bad:
+                raise RulesError(f"{where}.rights: unknown right(s) {bad}")
+            if len(set(entry["rights"])) != len(entry["rights"]):
+                raise RulesError(f"{where}.rights: a right is listed twice")
+            rset = frozenset(Right(r) for r in entry["rights"])
+            if rset in seen_sets:
+                raise RulesError(f"{where}: same rights as grades.{seen_sets[rset]}")
+            seen_sets[rset] = key
+            self.grade_labels[Grade(key)] = _text(where + ".label", entry["label"])
+            self.grade_rights[Grade(key)] = rset
+        self.grades_source = raw["grades.yaml"]["source"]
+
+        # groups.yaml
+        f = f"{folder / 'groups.yaml'}"
+        g = _keys(f, raw["groups.yaml"], {
+            "kinds", "registration_statuses", "hub_names", "hub_suffixes", "non_hub_suffix",
+            "name_max_length", "person_name_max_length", "responsible_units", "contact_rule",
+            "viewing_rule", "default_grades", "grade_setters", "upgrade_by_application"})
+        self._check_enum_keys(f + ": kinds", g["kinds"], Kind)
+        self.kind_labels: dict[Kind, str] = {}
+        self.kind_reg_status: dict[Kind, RegStatus] = {}
+        self.kind_sources: dict[Kind, str] = {}
+        for key, entry in g["kinds"].items():
+            where = f"{f}: kinds.{key}"
+            _keys(where, entry, {"label", "registration_status", "source"})
+            if entry["registration_status"] not in RegStatus._value2member_map_:
+                raise RulesError(f"{where}.registration_status: unknown {entry['registration_status']!r}")
+            self.kind_labels[Kind(key)] = _text(where + ".label", entry["label"])
+            self.kind_reg_status[Kind(key)] = RegStatus(entry["registration_status"])
+            self.kind_sources[Kind(key)] = entry["source"]
+        self._check_enum_keys(f + ": registration_statuses", g["registration_statuses"], RegStatus)
+        self.reg_status_labels = {RegStatus(k): _text(f"{f}: registration_statuses.{k}", v)
+                                  for k, v in g["registration_statuses"].items()}
+        levels = ("city", "district", "town", "community")
+        hub_names = _keys(f + ": hub_names", g["hub_names"], set(levels))
+        _keys(f"{f}: hub_names.city", hub_names["city"], {"exact", "source"})
+        self.city_hub_name = _text(f"{f}: hub_names.city.exact", hub_names["city"]["exact"])
+        self.hub_name_patterns: dict[int, tuple[str, ...]] = {}
+        for lvl, key in enumerate(levels[1:], start=2):
+            where = f"{f}: hub_names.{key}"
+            entry = _keys(where, hub_names[key], {"patterns", "source"})
+            pats = entry["patterns"]
+            if not isinstance(pats, list) or not pats:
+                raise RulesError(f"{where}.patterns: expected a non-empty list")
+            for p in pats:
+                if _fields(_text(where + ".patterns", p)) != {"place"}:
+                    raise RulesError(f"{where}.patterns: {p!r} must contain {{place}} and nothing else")
+            self.hub_name_patterns[lvl] = tuple(pats)
+        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in g["hub_suffixes"])
+        self.non_hub_suffix = _text(f"{f}: non_hub_suffix", g["non_hub_suffix"])
+        self.name_max_length = self._positive_int(f"{f}: name_max_length", g["name_max_length"])
+        self.person_name_max_length = self._positive_int(f"{f}: person_name_max_length", g["person_name_max_length"])
+        ru = _keys(f + ": responsible_units", g["responsible_units"], set(levels) | {"source"})
+        self.responsible_units = {1: ru["city"], 2: ru["district"], 3: dict(ru["town"]), 4: dict(ru["community"])}
+        self.contact_rule = self._kind_rule(f + ": contact_rule", g["contact_rule"], Kind,
+                                            {"hub_one_level_up", "hub_same_place", "none", "parent_org"})
+        self.viewing_rule = self._kind_rule(f + ": viewing_rule", g["viewing_rule"], Kind,
+                                            {"never", "upper_business_unit", "any_after_registration"})
+        self._check_enum_keys(f + ": default_grades", g["default_grades"], Kind)
+        self.default_grade: dict[Kind, Grade] = {}
+        for key, entry in g["default_grades"].items():
+            where = f"{f}: default_grades.{key}"
+            _keys(where, entry, {"grade", "source"})
+            if entry["grade"] not in Grade._value2member_map_:
+                raise RulesError(f"{where}.grade: unknown grade {entry['grade']!r}")
+            self.default_grade[Kind(key)] = Grade(entry["grade"])
+        setter_keys = {"hub_district", "hub_town", "hub_community", "non_hub", "legal_person", "branch"}
+        gs = _keys(f + ": grade_setters", g["grade_setters"], setter_keys)
+        self.grade_setters: dict[str, tuple[str, ...]] = {}
+        self.expected_grade: dict[str, Grade] = {}
+        self.grade_setter_sources: dict[str, str] = {}
+        for key, entry in gs.items():
+            where = f"{f}: grade_setters.{key}"
+            _keys(where, entry, {"set_by", "source"}, {"expected"})
+            by = entry["set_by"]
+            if not isinstance(by, list) or not by or not set(by) <= {"city_hub", "contact", "district_hub"}:
+                raise RulesError(f"{where}.set_by: expected a list of city_hub / contact / district_hub, got {by!r}")
+            self.grade_setters[key] = tuple(by)
+            self.grade_setter_sources[key] = entry["source"]
+            if "expected" in entry:
+                if entry["expected"] not in Grade._value2member_map_:
+                    raise RulesError(f"{where}.expected: unknown grade {entry['expected']!r}")
+                self.expected_grade[key] = Grade(entry["expected"])
+        ub = g["upgrade_by_application"]
+        if not isinstance(ub, list) or not set(ub) <= set(Kind._value2member_map_):
+            raise RulesError(f"{f}: upgrade_by_application: expected a list of kinds, got {ub!r}")
+        self.upgrade_by_application = frozenset(Kind(k) for k in ub)
+
+        # records.yaml
+        f = f"{folder / 'records.yaml'}"
+        r = _keys(f, raw["records.yaml"], {"fields", "evaluations", "daily_cap_hours", "earliest_date",
+                                            "text_max_length", "star_ratings", "correction"})
+        record_fields = ("project", "date", "place", "target", "content", "hours", "evaluation", "contact")
+        _keys(f + ": fields", r["fields"], set(record_fields))
+        self.record_field_labels = {k: _text(f"{f}: fields.{k}.label", _keys(f"{f}: fields.{k}", v, {"label", "source"})["label"])
+                                    for k, v in r["fields"].items()}
+        ev = _keys(f + ": evaluations", r["evaluations"], {"values", "source"})
+        if not isinstance(ev["values"], list) or not ev["values"]:
+            raise RulesError(f"{f}: evaluations.values: expected a non-empty list")
+        self.evaluations = tuple(_text(f"{f}: evaluations.values", v) for v in ev["values"])
+        cap = _keys(f + ": daily_cap_hours", r["daily_cap_hours"], {"value", "source"})
+        if not isinstance(cap["value"], (int, float)) or not 0 < cap["value"] <= 24:
+            raise RulesError(f"{f}: daily_cap_hours.value: expected a number in (0, 24], got {cap['value']!r}")
+        self.daily_cap_hours = float(cap["value"])
+        self.daily_cap_source = cap["source"]
+        early = _keys(f + ": earliest_date", r["earliest_date"], {"value", "source"})
+        if not isinstance(early["value"], _dt.date):
+            raise RulesError(f"{f}: earliest_date.value: expected a date like 2000-01-01")
+        self.earliest_date: _dt.date = early["value"]
+        tl = _keys(f + ": text_max_length", r["text_max_length"], {"value", "source"})
+        self.text_max_length = self._positive_int(f"{f}: text_max_length.value", tl["value"])
+        st = _keys(f + ": star_ratings", r["star_ratings"], {"source", "thresholds"})
+        self.star_source = st["source"]
+        thresholds = []
+        for i, t in enumerate(st["thresholds"]):
+            where = f"{f}: star_ratings.thresholds[{i}]"
+            _keys(where, t, {"stars", "label", "hours"})
+            thresholds.append((int(t["stars"]), _text(where + ".label", t["label"]), float(t["hours"])))
+        if [t[0] for t in thresholds] != list(range(1, len(thresholds) + 1)):
+            raise RulesError(f"{f}: star_ratings.thresholds: stars must be 1, 2, 3, ... in order")
+        if any(a[2] >= b[2] for a, b in zip(thresholds, thresholds[1:])) or (thresholds and thresholds[0][2] <= 0):
+            raise RulesError(f"{f}: star_ratings.thresholds: hours must be positive and increasing")
+        self.star_thresholds: tuple[tuple[int, str, float], ...] = tuple(thresholds)
+        corr = _keys(f + ": correction", r["correction"], {"source", "fields"})
+        if not set(corr["fields"]) <= set(record_fields) - {"project"}:
+            raise RulesError(f"{f}: correction.fields: unknown field(s) in {corr['fields']!r}")
+        self.correction_fields = tuple(corr["fields"])
+        self.correction_source = corr["source"]
+
+        # labels.yaml
+        f = f"{folder / 'labels.yaml'}"
+        lab = _keys(f, raw["labels.yaml"], {"status", "project_status"})
+        self._check_enum_keys(f + ": status", lab["status"], Status)
+        self._check_enum_keys(f + ": project_status", lab["project_status"], ProjectStatus)
+        self.status_labels = {Status(k): v for k, v in lab["status"].items()}
+        self.project_status_labels = {ProjectStatus(k): v for k, v in lab["project_status"].items()}
+
+        # violations.yaml
+        f = f"{folder / 'violations.yaml'}"
+        self.violations: dict[str, ViolationText] = {}
+        for code, entry in raw["violations.yaml"].items():
+            where = f"{f}: {code}"
+            if not isinstance(code, str) or code.count(".") != 1:
+                raise RulesError(f"{where}: a code is family.name, e.g. naming.hub_suffix")
+            _keys(where, entry, {"clause", "message", "hint"})
+            self.violations[code] = ViolationText(
+                _text(where + ".clause", entry["clause"]), _text(where + ".message", entry["message"]),
+                _text(where + ".hint", entry["hint"]))
+
+        self._labels: dict[Any, str] = {**self.right_labels, **self.grade_labels, **self.kind_labels,
+                                        **self.reg_status_labels, **self.status_labels,
+                                        **self.project_status_labels}
+
+    @staticmethod
+    def _positive_int(where: str, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise RulesError(f"{where}: expected a positive whole number, got {value!r}")
+        return value
+
+    @staticmethod
+    def _check_enum_keys(where: str, mapping: Any, enum_cls) -> None:
+        if not isinstance(mapping, dict):
+            raise RulesError(f"{where}: expected a mapping")
+        known = set(enum_cls._value2member_map_)
+        unknown = set(mapping) - known
+        missing = known - set(mapping)
+        if unknown:
+            raise RulesError(f"{where}: unknown entr(y/ies) {sorted(map(str, unknown))}; known: {sorted(known)}")
+        if missing:
+            raise RulesError(f"{where}: missing entr(y/ies) {sorted(missing)}")
+
+    @classmethod
+    def _kind_rule(cls, where: str, mapping: Any, kind_cls, allowed: set[str]) -> dict:
+        cls._check_enum_keys(where, mapping, kind_cls)
+        out = {}
+        for key, entry in mapping.items():
+            _keys(f"{where}.{key}", entry, {"rule", "source"})
+            if entry["rule"] not in allowed:
+                raise RulesError(f"{where}.{key}.rule: {entry['rule']!r} is not one of {sorted(allowed)}")
+            out[kind_cls(key)] = (entry["rule"], entry["source"])
+        return out
+
+    # -- queries -----------------------------------------------------------------------
+    def label(self, member) -> str:
+        """The Chinese label of a Grade, Right, Kind, RegStatus, Status or ProjectStatus."""
+        return self._labels[member]
+
+    def violation(self, code: str, **params: Any) -> RuleViolation:
+        """Build the RuleViolation for ``code`` with its texts filled in from ``params``."""
+        text = self.violations[code]
+        clause = text.clause.format(**params) if "{" in text.clause else text.clause
+        return RuleViolation(code, clause, text.message.format(**params), text.hint.format(**params))
+
+    def stars_for(self, hours: float) -> int:
+        """How many stars ``hours`` of recorded service earn (0 to 5)."""
+        stars = 0
+        for n, _, need in self.star_thresholds:
+            if hours >= need:
+                stars = n
+        return stars
+
+
+def load_rules(folder: str | Path) -> Rules:
+    """Load and check the rule files in ``folder`` (all of FILES must be there)."""
+    return Rules(Path(folder))
+
+
+@functools.cache
+def default_rules() -> Rules:
+    """The rules shipped with the package, loaded once."""
+    return Rules(Path(str(resources.files(__name__))))

@@ -1,0 +1,924 @@
+"""The sandbox: the whole state of a simulated 志愿重庆 system and every action on it.
+
+Every action is one method taking the acting party first. It checks every rule, then either
+changes state and appends one event, or raises ``RuleViolation`` and changes nothing (the
+refused attempt is noted in ``refusals`` for hints, beside the events, not in them).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import pickle
+from typing import Any, Callable, Iterable
+
+from . import affiliation, naming, reviewers, validate
+from .errors import RuleViolation
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
+                    ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
+from .places import Level, Place, Places, load_places
+from .rules import Rules, default_rules
+
+Actor = Group | Authority | Volunteer | str | None
+
+#: "Today" of the ready-made sandboxes, fixed so lessons show the same results every run.
+DEFAULT_TODAY = _dt.date(2026, 11, 20)
+
+_RIGHT_HINTS = {
+    Right.MANAGE_OWN_VOLUNTEERS: "待审团体组没有任何权限；团体注册审核通过后才能管理志愿者。",
+    Right.PUBLISH_WITHOUT_REVIEW: "没有这项权限的团体发布的项目要等审核。",
+    Right.ALLOW_SUB_REGISTRATION: "请上级为它设置含“允许下级团体注册”的权限组别。",
+    Right.FAST_REVIEW_SUBS: "请由上一级有快审权限的枢纽型团体审核。",
+    Right.MANAGE_REGION_VOLUNTEERS: "只有高级团体组（含快审）能管理区域内其他团体的志愿者；请由该团体自己办理。",
+}
+
+
+def action(method: Callable) -> Callable:
+    """Mark a Sandbox method as an action: a refusal it raises is noted in ``refusals``."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: Sandbox, actor, *args, **kwargs):
+        try:
+            return method(self, actor, *args, **kwargs)
+        except RuleViolation as exc:
+            if not self._quiet:
+                self.refusals.append({
+                    "seq": len(self.events), "action": name, "actor": _actor_id(actor),
+                    "code": exc.code, "time": _dt.datetime.now().isoformat(timespec="seconds")})
+            raise
+
+    wrapper.is_action = True
+    return wrapper
+
+
+def _actor_id(actor) -> str | None:
+    if actor is None or isinstance(actor, str):
+        return actor
+    return getattr(actor, "id", None)
+
+
+def _jsonable(value):
+    if isinstance(value, (Group, Authority, Volunteer, Project, ServiceRecord, Correction, Application)):
+        return value.id
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Person):
+        return [value.name, value.mobile]
+    if isinstance(value, (Grade, Kind, RegStatus, Right)):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _enum(cls, value, what: str):
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown {what} {value!r}; one of {[m.value for m in cls]}") from None
+    raise TypeError(f"{what} must be a {cls.__name__} or its value, not {type(value).__name__}")
+
+
+class Sandbox:
+    """The state of one simulated system: places, groups, volunteers, projects, records."""
+
+    def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
+                 places: Places | None = None):
+        if not isinstance(today, _dt.date) or isinstance(today, _dt.datetime):
+            raise TypeError("today must be a datetime.date")
+        self.rules = rules or default_rules()
+        self.places = places or load_places()
+        self.today = today
+        self.groups: dict[str, Group] = {}
+        self.authorities: dict[str, Authority] = {}
+        self.volunteers: dict[str, Volunteer] = {}
+        self.projects: dict[str, Project] = {}
+        self.records: dict[str, ServiceRecord] = {}
+        self.corrections: dict[str, Correction] = {}
+        self.applications: dict[str, Application] = {}
+        self.events: list[dict] = []
+        self.refusals: list[dict] = []
+        self._quiet = False
+        self._hub_by_place: dict[str, str] = {}
+        self._group_by_name: dict[str, str] = {}
+        self._volunteer_by_card: dict[str, str] = {}
+        self._daily: dict[str, dict[_dt.date, float]] = {}
+        self._records_by_volunteer: dict[str, list[str]] = {}
+        self._pending_correction: dict[str, str] = {}
+        self._pending_application: dict[str, str] = {}
+        self._next = {"G": 0, "V": 0, "P": 0, "R": 0, "C": 0, "A": 0}
+        for place in [self.places.root, *self.places.by_level(Level.DISTRICT)]:
+            aid = "M" + place.code
+            self.authorities[aid] = Authority(aid, f"{place.name}民政局", place.code)
+        self._seed_city_hub()
+
+    # -- construction helpers -----------------------------------------------------------
+    def _seed_city_hub(self) -> None:
+        root = self.places.root
+        g = Group(self._new_id("G"), self.rules.city_hub_name, Kind.HUB, root.code, RegStatus.UNREGISTERED,
+                  Person("市志愿服务联合会负责人", "13900000000"), Person("市志愿服务联合会联系人", "13900000001"),
+                  responsible_unit=naming.responsible_unit(self.rules, root),
+                  grade=Grade.ADVANCED_FAST, status=Status.ACTIVE)
+        self._add_group(g)
+
+    def _new_id(self, prefix: str) -> str:
+        self._next[prefix] += 1
+        return f"{prefix}{self._next[prefix]:06d}"
+
+    def _add_group(self, g: Group) -> None:
+        self.groups[g.id] = g
+        self._group_by_name[g.name] = g.id
+        if g.kind is Kind.HUB:
+            self._hub_by_place[g.place] = g.id
+
+    def _emit(self, name: str, actor, args: dict, result=None) -> None:
+        if self._quiet:
+            return
+        self.events.append({"seq": len(self.events) + 1, "action": name, "actor": _actor_id(actor),
+                            "args": _jsonable(args), "result": _jsonable(result)})
+
+    @classmethod
+    def demo(cls, *, today: _dt.date = DEFAULT_TODAY) -> Sandbox:
+        """A small real district (渝中区) ready to train on: see ``scenarios.demo``."""
+        return cls._scenario("demo", {"today": today.isoformat()})
+
+    @classmethod
+    def city(cls, seed: int = 1, *, scale: float = 1.0, today: _dt.date = DEFAULT_TODAY,
+             progress: bool = True) -> Sandbox:
+        """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records."""
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise TypeError("seed must be an int")
+        if not isinstance(scale, (int, float)) or not 0 < scale <= 20:
+            raise ValueError("scale must be a number in (0, 20]")
+        return cls._scenario("city", {"seed": seed, "scale": float(scale), "today": today.isoformat()},
+                             progress=progress)
+
+    @classmethod
+    def _scenario(cls, name: str, params: dict, progress: bool = False) -> Sandbox:
+        if name == "demo":
+            # built once per process, then copied: lessons and tests make many demo sandboxes
+            sb = pickle.loads(_demo_blob(tuple(sorted(params.items()))))
+        else:
+            sb = _build_scenario(name, dict(params), progress)
+        sb.events.append({"seq": 1, "action": "scenario", "actor": None,
+                          "args": {"name": name, **params}, "result": None})
+        return sb
+
+    @classmethod
+    def replay(cls, events: Iterable[dict]) -> Sandbox:
+        """Rebuild a sandbox from its event log by doing every action again."""
+        events = list(events)
+        if events and events[0].get("action") == "scenario":
+            args = dict(events[0]["args"])
+            name = args.pop("name")
+            sb = cls._scenario(name, args, progress=False)
+            events = events[1:]
+        else:
+            sb = cls()
+        for ev in events:
+            method = getattr(sb, ev["action"], None)
+            if not getattr(method, "is_action", False):
+                raise ValueError(f"event {ev.get('seq')}: unknown action {ev.get('action')!r}")
+            method(ev["actor"], **ev["args"])
+        sb.refusals.clear()
+        return sb
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sandbox):
+            return NotImplemented
+        return (self.today == other.today and self.groups == other.groups
+                and self.volunteers == other.volunteers and self.projects == other.projects
+                and self.records == other.records and self.corrections == other.corrections
+                and self.applications == other.applications and self.events == other.events)
+
+    __hash__ = None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        # the shipped rules and places are shared, not copied, by pickling
+        if state["rules"] is default_rules():
+            state["rules"] = None
+        if state["places"] is load_places():
+            state["places"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.rules is None:
+            self.rules = default_rules()
+        if self.places is None:
+            self.places = load_places()
+
+    def __repr__(self) -> str:
+        return (f"<Sandbox {len(self.groups)} groups, {len(self.volunteers)} volunteers, "
+                f"{len(self.projects)} projects, {len(self.records)} records, {len(self.events)} events>")
+
+    # -- saving ----------------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write the event log atomically to ``path`` (see ``storage``)."""
+        from .storage import save_sandbox
+
+        save_sandbox(self, path)
+
+    @classmethod
+    def load(cls, path) -> Sandbox:
+        """Read a sandbox saved with ``save``; raises StorageError naming the file if it cannot."""
+        from .storage import load_sandbox
+
+        return load_sandbox(path)
+
+    # -- lookups ----------------------------------------------------------------------------
+    def group(self, ref) -> Group:
+        """The group with this id (or the group itself); RuleViolation if unknown."""
+        if isinstance(ref, Group):
+            if self.groups.get(ref.id) is not ref:
+                raise self.rules.violation("input.unknown_group", group=ref.name)
+            return ref
+        if isinstance(ref, str):
+            g = self.groups.get(ref)
+            if g is None:
+                gid = self._group_by_name.get(ref)
+                g = self.groups.get(gid) if gid else None
+            if g is None:
+                raise self.rules.violation("input.unknown_group", group=ref)
+            return g
+        raise TypeError(f"expected a Group or group id, not {type(ref).__name__}")
+
+    def find_group(self, name: str) -> Group | None:
+        """The (not rejected) group with exactly this name, or None."""
+        gid = self._group_by_name.get(name)
+        return self.groups[gid] if gid else None
+
+    def place(self, ref) -> Place:
+        """The place with this code (or name, if unique), or RuleViolation input.unknown_place."""
+        if isinstance(ref, Place):
+            ref = ref.code
+        if not isinstance(ref, str):
+            raise TypeError(f"expected a place code or Place, not {type(ref).__name__}")
+        p = self.places.get(ref)
+        if p is None:
+            found = self.places.find(ref)
+            if len(found) == 1:
+                return found[0]
+            raise self.rules.violation("input.unknown_place", place=ref)
+        return p
+
+    def hub_of(self, place_code: str) -> Group | None:
+        """The hub (枢纽型团体) of a place, if one is registered and not rejected."""
+        gid = self._hub_by_place.get(place_code)
+        return self.groups[gid] if gid else None
+
+    def authority_for(self, place: Place) -> Authority:
+        """The registration authority (民政局) of a city- or district-level place (or its district)."""
+        district = self.places.ancestor(place.code, Level.DISTRICT) if place.level > Level.CITY else None
+        code = district.code if district else self.places.root.code
+        return self.authorities["M" + code]
+
+    def volunteer(self, ref) -> Volunteer:
+        """The volunteer with this id (or the volunteer itself)."""
+        return self._lookup(self.volunteers, Volunteer, ref)
+
+    def project(self, ref) -> Project:
+        """The project with this id (or the project itself)."""
+        return self._lookup(self.projects, Project, ref)
+
+    def record(self, ref) -> ServiceRecord:
+        """The service record with this id (or the record itself)."""
+        return self._lookup(self.records, ServiceRecord, ref)
+
+    def _lookup(self, table: dict, cls, ref):
+        if isinstance(ref, cls):
+            ref = ref.id
+        if not isinstance(ref, str):
+            raise TypeError(f"expected a {cls.__name__} or its id, not {type(ref).__name__}")
+        item = table.get(ref)
+        if item is None:
+            raise self.rules.violation("input.unknown_item", item=ref)
+        return item
+
+    def item(self, ref):
+        """Any reviewable item by id: a group, project, application or correction."""
+        if isinstance(ref, (Group, Project, Application, Correction)):
+            ref = ref.id
+        if not isinstance(ref, str):
+            raise TypeError(f"expected an item or its id, not {type(ref).__name__}")
+        for table in (self.groups, self.projects, self.applications, self.corrections):
+            if ref in table:
+                return table[ref]
+        raise self.rules.violation("input.unknown_item", item=ref)
+
+    def _actor(self, actor) -> Group | Authority:
+        if isinstance(actor, Authority):
+            if self.authorities.get(actor.id) != actor:
+                raise self.rules.violation("input.unknown_group", group=actor.name)
+            return actor
+        if isinstance(actor, str) and actor in self.authorities:
+            return self.authorities[actor]
+        return self.group(actor)
+
+    def _active_group(self, actor) -> Group:
+        a = self._actor(actor)
+        if isinstance(a, Authority):
+            raise self.rules.violation("review.authority_scope", actor=a.name)
+        if a.status is not Status.ACTIVE:
+            raise self.rules.violation("groups.not_active", group=a.name, status=self.rules.label(a.status))
+        return a
+
+    # -- permissions ---------------------------------------------------------------------------
+    def can(self, group, right: Right) -> bool:
+        """Whether ``group``'s grade holds ``right`` (a yes/no question; nothing raises)."""
+        if type(group) is str:
+            group = self.groups[group]
+        return right in self.rules.grade_rights[group.grade]
+
+    def explain(self, group, right: Right) -> str:
+        """Why ``group`` can or cannot use ``right``, in Chinese, citing the notice."""
+        g = self.group(group)
+        right = _enum(Right, right, "right")
+        grade_label = self.rules.label(g.grade)
+        right_label = self.rules.label(right)
+        if self.can(g, right):
+            text = (f"“{g.name}”的权限组别是“{grade_label}”，该组别有“{right_label}”的权限"
+                    f"（依据：{self.rules.grades_source}）。")
+        else:
+            holders = [self.rules.label(gr) for gr in self.rules.grade_order if right in self.rules.grade_rights[gr]]
+            text = (f"“{g.name}”的权限组别是“{grade_label}”，该组别没有“{right_label}”的权限"
+                    f"（依据：{self.rules.grades_source}）。有这项权限的组别：{'、'.join(holders)}。")
+        if g.status is not Status.ACTIVE:
+            text += f"该团体目前的状态是“{self.rules.label(g.status)}”。"
+        return text + f"“{right_label}”指：{self.rules.right_meanings[right]}。"
+
+    def _require(self, g: Group, right: Right) -> None:
+        if right not in self.rules.grade_rights[g.grade]:
+            raise self.rules.violation("rights.missing", group=g.name, grade=self.rules.label(g.grade),
+                                       right=self.rules.label(right), hint=_RIGHT_HINTS[right])
+
+    def in_region(self, actor: Group, group: Group) -> bool:
+        """Whether ``group`` lies in ``actor``'s area (its place and below)."""
+        return self.places.contains(actor.place, group.place)
+
+    def reviewer(self, item) -> Group | Authority | None:
+        """Who may decide a pending registration, project, application or correction."""
+        item = self.item(item)
+        if isinstance(item, Group):
+            return reviewers.reviewer_of_group(self, item)
+        if isinstance(item, Project):
+            return reviewers.reviewer_of_group(self, self.groups[item.group])
+        if isinstance(item, Application):
+            return self.groups[item.to]
+        return self.groups[self.records[item.record].group]
+
+    def grade_setters(self, target) -> list[Group]:
+        """The groups that may set ``target``'s grade (三（四））."""
+        return reviewers.grade_setters(self, self.group(target))
+
+    def expected_grade(self, target) -> Grade | None:
+        """The grade the notice says a hub should get (三（四）), or None for other groups."""
+        g = self.group(target)
+        return self.rules.expected_grade.get(reviewers.setter_key(g, self.places[g.place].level))
+
+    def upgrade_deciders(self, group) -> list[Group]:
+        """The hubs a non-hub group may apply to for a higher grade."""
+        g = self.group(group)
+        return reviewers.grade_setters(self, g) if g.kind in self.rules.upgrade_by_application else []
+
+    def review_queue(self, actor) -> list:
+        """Every pending item ``actor`` may decide, oldest first."""
+        a = self._actor(actor)
+        out: list = []
+        for table in (self.groups, self.projects, self.applications, self.corrections):
+            for item in table.values():
+                if getattr(item, "status", None) in (Status.PENDING, ProjectStatus.PENDING):
+                    r = self.reviewer(item)
+                    if r is not None and r.id == a.id:
+                        out.append(item)
+        return out
+
+    def subordinates(self, actor) -> list[Group]:
+        """The active groups whose grade ``actor`` may set."""
+        a = self._actor(actor)
+        if isinstance(a, Authority):
+            return []
+        return [g for g in self.groups.values() if g.status is Status.ACTIVE and g.id != a.id
+                and any(s.id == a.id for s in reviewers.grade_setters(self, g))]
+
+    def contact_candidates(self, kind, place) -> list[Group]:
+        """Plausible contact groups for a new group, the right one among wrong ones."""
+        return affiliation.contact_candidates(self, _enum(Kind, kind, "kind"), self.place(place))
+
+    def check_name(self, kind, place, name, registered_name: str | None = None) -> tuple[list[RuleViolation], list[RuleViolation]]:
+        """Check a proposed group name: (errors, warnings), without registering anything."""
+        kind = _enum(Kind, kind, "kind")
+        try:
+            p = self.place(place)
+            validate.group_name(self.rules, name)
+            naming.check_name(self.rules, kind, p, name, registered_name)
+        except RuleViolation as exc:
+            return [exc], []
+        return [], naming.name_warnings(self.rules, kind, name)
+
+    # -- groups -----------------------------------------------------------------------------
+    @action
+    def register_group(self, actor, *, name: str, kind, place, leader, liaison, contact=None,
+                       viewing=None, reg_status=None, authority=None, registered_name: str | None = None) -> Group:
+        """Register a new group; it waits (待审) for its reviewer. ``actor`` may be None (a new applicant).
+
+        Raise RuleViolation for a wrong name, place, registration status, contact, viewing
+        group or authority, or a missing/malformed 负责人/联系人.
+        """
+        rules = self.rules
+        if actor is not None:
+            self._actor(actor)
+        validate.group_name(rules, name)
+        kind = _enum(Kind, kind, "kind")
+        p = self.place(place)
+        kind_label = rules.label(kind)
+        if kind is Kind.HUB:
+            if p.level is Level.CITY:
+                raise rules.violation("groups.city_hub_fixed")
+            existing = self.hub_of(p.code)
+            if existing is not None:
+                raise rules.violation("groups.hub_exists", place=p.name, existing=existing.name)
+        if kind is Kind.LEGAL_PERSON and p.level > Level.DISTRICT:
+            raise rules.violation("groups.kind_place", clause="三（二）1", kind=kind_label, level=p.level.label,
+                                  place=p.name, why="社会组织（法人）在市或区县民政部门登记，请选择登记机关所在的市或区县。")
+        expected_status = rules.kind_reg_status[kind]
+        reg_status = expected_status if reg_status is None else _enum(RegStatus, reg_status, "reg_status")
+        if reg_status is not expected_status:
+            raise rules.violation("groups.reg_status", clause=rules.kind_sources[kind].split("；")[0],
+                                  kind=kind_label, expected=rules.label(expected_status), given=rules.label(reg_status))
+        naming.check_name(rules, kind, p, name, registered_name)
+        if name in self._group_by_name:
+            raise rules.violation("groups.name_taken", name=name)
+        leader = validate.person(rules, leader, "负责人")
+        liaison = validate.person(rules, liaison, "联系人")
+        contact_g = None if contact is None else self.group(contact)
+        viewing_g = None if viewing is None else self.group(viewing)
+        auth = None
+        if kind is Kind.LEGAL_PERSON:
+            if contact_g is not None:
+                raise rules.violation("affiliation.legal_no_contact", expected=f"“{self.authority_for(p).name}”")
+            if authority is None:
+                raise rules.violation("affiliation.authority_missing")
+            auth = self._actor(authority)
+            right_auth = self.authority_for(p)
+            if not isinstance(auth, Authority) or auth.id != right_auth.id:
+                raise rules.violation("affiliation.authority_wrong", authority=auth.name, name=name,
+                                      expected=f"“{right_auth.name}”")
+        elif authority is not None:
+            raise rules.violation("affiliation.authority_not_for_kind", kind=kind_label)
+        affiliation.check_contact(self, kind, p, name, contact_g)
+        affiliation.check_viewing(self, None, kind, p, name, contact_g.id if contact_g else None, viewing_g,
+                                  at_registration=True)
+        g = Group(self._new_id("G"), name, kind, p.code, reg_status, leader, liaison,
+                  contact=contact_g.id if contact_g else None, viewing=viewing_g.id if viewing_g else None,
+                  authority=auth.id if auth else None,
+                  responsible_unit=naming.responsible_unit(rules, p) if kind is Kind.HUB else None)
+        self._add_group(g)
+        self._emit("register_group", actor, dict(
+            name=name, kind=kind, place=p.code, leader=leader, liaison=liaison, contact=g.contact,
+            viewing=g.viewing, reg_status=reg_status, authority=g.authority, registered_name=registered_name), g)
+        return g
+
+    def _check_reviewer(self, a, item, label: str) -> None:
+        r = self.reviewer(item)
+        if r is None or r.id != a.id:
+            if isinstance(item, Application):
+                g = self.groups[item.group]
+                raise self.rules.violation("upgrade.wrong_decider", actor=a.name, group=g.name,
+                                           deciders=reviewers.setters_text(self, g))
+            clause = "三（二）1、三（三）" if isinstance(item, Group) and item.kind is Kind.LEGAL_PERSON else "三（三）"
+            raise self.rules.violation("review.not_reviewer", clause=clause, actor=a.name, item=label,
+                                       reviewer=r.name if r else "（无）")
+
+    def _item_label(self, item) -> str:
+        if isinstance(item, Group):
+            return f"{item.name}的注册"
+        if isinstance(item, Project):
+            return f"项目“{item.name}”"
+        if isinstance(item, Application):
+            return f"{self.groups[item.group].name}的提高权限申请"
+        return f"记录{item.record}的更正申请"
+
+    def _pending_item(self, a, ref):
+        item = self.item(ref)
+        label = self._item_label(item)
+        if item.status not in (Status.PENDING, ProjectStatus.PENDING):
+            raise self.rules.violation("review.not_pending", item=label, status=self.rules.label(item.status))
+        if isinstance(a, Authority) and not (isinstance(item, (Group, Project)) and self.reviewer(item) == a):
+            raise self.rules.violation("review.authority_scope", actor=a.name)
+        if isinstance(a, Group) and a.status is not Status.ACTIVE:
+            raise self.rules.violation("groups.not_active", group=a.name, status=self.rules.label(a.status))
+        self._check_reviewer(a, item, label)
+        return item
+
+    @action
+    def approve(self, actor, item) -> None:
+        """Approve a pending registration, project, upgrade application or record correction.
+
+        Raise RuleViolation unless ``actor`` is that item's reviewer and it is pending.
+        """
+        a = self._actor(actor)
+        it = self._pending_item(a, item)
+        if isinstance(it, Application):
+            self._check_grant(a, self.groups[it.group], it.grade)
+        if isinstance(it, Correction):
+            rec = self.records[it.record]
+            new = self._validated_changes(rec, it.changes)
+            self._apply_correction(rec, new)
+        # all checks passed: change state
+        if isinstance(it, Group):
+            it.status = Status.ACTIVE
+            it.grade = self.rules.default_grade[it.kind]
+        elif isinstance(it, Project):
+            it.status = ProjectStatus.PUBLISHED
+        elif isinstance(it, Application):
+            it.status = Status.ACTIVE
+            self.groups[it.group].grade = it.grade
+            self._pending_application.pop(it.group, None)
+        else:
+            it.status = Status.ACTIVE
+            self._pending_correction.pop(it.record, None)
+        self._emit("approve", a, dict(item=it.id))
+
+    @action
+    def reject(self, actor, item, *, reason: str) -> None:
+        """Reject a pending item with a reason. Raise RuleViolation as ``approve`` does, or for no reason."""
+        a = self._actor(actor)
+        it = self._pending_item(a, item)
+        reason = validate.reason(self.rules, reason)
+        if isinstance(it, Project):
+            it.status = ProjectStatus.REJECTED
+        else:
+            it.status = Status.REJECTED
+        it.reject_reason = reason
+        if isinstance(it, Group):
+            # a rejected group frees its name and, for a hub, its place
+            if self._group_by_name.get(it.name) == it.id:
+                del self._group_by_name[it.name]
+            if it.kind is Kind.HUB and self._hub_by_place.get(it.place) == it.id:
+                del self._hub_by_place[it.place]
+        elif isinstance(it, Application):
+            self._pending_application.pop(it.group, None)
+        elif isinstance(it, Correction):
+            self._pending_correction.pop(it.record, None)
+        self._emit("reject", a, dict(item=it.id, reason=reason))
+
+    # -- grades -------------------------------------------------------------------------------
+    def _check_grant(self, a: Group, target: Group, grade: Grade) -> None:
+        missing = self.rules.grade_rights[grade] - self.rules.grade_rights[a.grade]
+        if missing:
+            raise self.rules.violation("grades.exceeds_setter", grade=self.rules.label(grade), actor=a.name,
+                                       missing="、".join(self.rules.label(r) for r in sorted(missing)))
+
+    @action
+    def set_grade(self, actor, target, grade) -> None:
+        """Set ``target``'s permission grade (三（四）).
+
+        Raise RuleViolation if ``actor`` is not its setter, sets its own grade, grants a right
+        it lacks itself, or ``target`` is not active.
+        """
+        a = self._active_group(actor)
+        t = self.group(target)
+        grade = _enum(Grade, grade, "grade")
+        if t.id == a.id:
+            raise self.rules.violation("grades.self", target=t.name, setter=reviewers.setters_text(self, t))
+        if t.status is not Status.ACTIVE:
+            raise self.rules.violation("grades.target_not_active", target=t.name, status=self.rules.label(t.status))
+        setters = reviewers.grade_setters(self, t)
+        if all(s.id != a.id for s in setters):
+            key = reviewers.setter_key(t, self.places[t.place].level)
+            raise self.rules.violation("grades.not_setter", clause=self.rules.grade_setter_sources.get(key, "三（四）").split("；")[0],
+                                       actor=a.name, target=t.name, setter=reviewers.setters_text(self, t))
+        self._check_grant(a, t, grade)
+        if t.grade is grade:
+            raise self.rules.violation("grades.unchanged", target=t.name, grade=self.rules.label(grade))
+        t.grade = grade
+        self._emit("set_grade", a, dict(target=t.id, grade=grade))
+
+    @action
+    def apply_upgrade(self, actor, *, grade, to, reason: str = "工作需要") -> Application:
+        """Apply (申请) for a higher grade to a deciding hub (its district hub or the city hub).
+
+        Raise RuleViolation for a hub applicant, a wrong decider, a grade that adds no right,
+        or an application already pending.
+        """
+        a = self._active_group(actor)
+        grade = _enum(Grade, grade, "grade")
+        to_g = self.group(to)
+        if a.kind not in self.rules.upgrade_by_application:
+            raise self.rules.violation("upgrade.not_applicable", setter=reviewers.setters_text(self, a))
+        deciders = reviewers.grade_setters(self, a)
+        if all(d.id != to_g.id for d in deciders):
+            raise self.rules.violation("upgrade.wrong_decider", actor=to_g.name, group=a.name,
+                                       deciders=reviewers.setters_text(self, a))
+        if not self.rules.grade_rights[grade] - self.rules.grade_rights[a.grade]:
+            raise self.rules.violation("upgrade.not_higher", grade=self.rules.label(grade),
+                                       current=self.rules.label(a.grade))
+        if a.id in self._pending_application:
+            raise self.rules.violation("upgrade.already_pending", group=a.name)
+        reason = validate.text(self.rules, reason, "申请理由")
+        app = Application(self._new_id("A"), a.id, grade, to_g.id, reason)
+        self.applications[app.id] = app
+        self._pending_application[a.id] = app.id
+        self._emit("apply_upgrade", a, dict(grade=grade, to=to_g.id, reason=reason), app)
+        return app
+
+    @action
+    def set_viewing(self, actor, viewing) -> None:
+        """Set (or with None, remove) the acting group's viewing group (查看团体, 三（二））."""
+        a = self._active_group(actor)
+        v = None if viewing is None else self.group(viewing)
+        affiliation.check_viewing(self, a, a.kind, self.places[a.place], a.name, a.contact, v, at_registration=False)
+        a.viewing = v.id if v else None
+        self._emit("set_viewing", a, dict(viewing=a.viewing))
+
+    @action
+    def update_contacts(self, actor, *, leader=None, liaison=None) -> None:
+        """Change the acting group's 负责人 and/or 联系人 (三（三）)."""
+        a = self._actor(actor)
+        if isinstance(a, Authority):
+            raise self.rules.violation("review.authority_scope", actor=a.name)
+        new_leader = a.leader if leader is None else validate.person(self.rules, leader, "负责人")
+        new_liaison = a.liaison if liaison is None else validate.person(self.rules, liaison, "联系人")
+        a.leader, a.liaison = new_leader, new_liaison
+        self._emit("update_contacts", a, dict(leader=None if leader is None else new_leader,
+                                              liaison=None if liaison is None else new_liaison))
+
+    @action
+    def recover_account(self, actor, *, group, role: str, name: str, mobile: str) -> str:
+        """Self-service account recovery (志愿云自助服务): succeeds only if the 负责人 or 联系人 match.
+
+        ``actor`` is whoever asks (may be None). Returns the Chinese confirmation.
+        """
+        g = self.group(group)
+        if role not in ("负责人", "联系人"):
+            raise ValueError("role must be '负责人' or '联系人'")
+        person = g.leader if role == "负责人" else g.liaison
+        if not isinstance(name, str) or not isinstance(mobile, str):
+            raise TypeError("name and mobile must be str")
+        if name.strip() != person.name or mobile.strip() != person.mobile:
+            raise self.rules.violation("recovery.mismatch", role=role, group=g.name)
+        self._emit("recover_account", actor, dict(group=g.id, role=role, name=name.strip(), mobile=mobile.strip()))
+        masked = person.mobile[:3] + "****" + person.mobile[-4:]
+        return f"验证通过：“{g.name}”的登录用户名和重置密码的短信已发送到{role}手机 {masked}。"
+
+    # -- volunteers ----------------------------------------------------------------------------
+    def _managed_group(self, a: Group, group) -> Group:
+        g = a if group is None else self.group(group)
+        if g.id == a.id:
+            self._require(a, Right.MANAGE_OWN_VOLUNTEERS)
+        else:
+            self._require(a, Right.MANAGE_REGION_VOLUNTEERS)
+            if not self.in_region(a, g):
+                raise self.rules.violation("volunteers.outside_region", group=g.name, actor=a.name,
+                                           area=self.places[a.place].name)
+        return g
+
+    @action
+    def register_volunteer(self, actor, *, name: str, id_card: str, mobile: str, group=None) -> Volunteer:
+        """Register a new volunteer and admit them to ``group`` (default: the acting group).
+
+        Raise RuleViolation for a malformed name, ID card or mobile, an ID card already
+        registered, or an actor without the right to manage that group's volunteers.
+        """
+        a = self._active_group(actor)
+        g = self._managed_group(a, group)
+        person = validate.person(self.rules, (name, mobile), "志愿者")
+        card = validate.id_card(self.rules, id_card)
+        if card in self._volunteer_by_card:
+            raise self.rules.violation("volunteers.id_card_registered",
+                                       existing=self.volunteers[self._volunteer_by_card[card]].name)
+        v = Volunteer(self._new_id("V"), person.name, card, person.mobile, {g.id})
+        self.volunteers[v.id] = v
+        self._volunteer_by_card[card] = v.id
+        g.members.add(v.id)
+        self._emit("register_volunteer", a, dict(name=v.name, id_card=card, mobile=v.mobile,
+                                                 group=None if group is None else g.id), v)
+        return v
+
+    @action
+    def admit_volunteer(self, actor, volunteer, *, group=None) -> None:
+        """Admit a registered volunteer to ``group`` (default: the acting group)."""
+        a = self._active_group(actor)
+        g = self._managed_group(a, group)
+        v = self.volunteer(volunteer)
+        if v.id in g.members:
+            raise self.rules.violation("volunteers.already_member", volunteer=v.name, group=g.name)
+        g.members.add(v.id)
+        v.groups.add(g.id)
+        self._emit("admit_volunteer", a, dict(volunteer=v.id, group=None if group is None else g.id))
+
+    @action
+    def remove_volunteer(self, actor, volunteer, *, group=None) -> None:
+        """Remove a volunteer from ``group`` (default: the acting group); their records stay."""
+        a = self._active_group(actor)
+        g = self._managed_group(a, group)
+        v = self.volunteer(volunteer)
+        if v.id not in g.members:
+            raise self.rules.violation("volunteers.not_member", volunteer=v.name, group=g.name)
+        g.members.discard(v.id)
+        v.groups.discard(g.id)
+        self._emit("remove_volunteer", a, dict(volunteer=v.id, group=None if group is None else g.id))
+
+    # -- projects ------------------------------------------------------------------------------
+    @action
+    def publish_project(self, actor, *, name: str, start, end, place=None) -> Project:
+        """Publish a project: live at once with 发布项目无须审核, else pending its reviewer."""
+        a = self._active_group(actor)
+        name = validate.text(self.rules, name, "项目名称")
+        start_d = validate.date(self.rules, start, future_ok=True)
+        end_d = validate.date(self.rules, end, future_ok=True)
+        if end_d < start_d:
+            raise self.rules.violation("input.date_order", start=start_d, end=end_d)
+        p = self.places[a.place] if place is None else self.place(place)
+        status = ProjectStatus.PUBLISHED if self.can(a, Right.PUBLISH_WITHOUT_REVIEW) else ProjectStatus.PENDING
+        proj = Project(self._new_id("P"), name, a.id, p.code, start_d, end_d, status)
+        self.projects[proj.id] = proj
+        self._emit("publish_project", a, dict(name=name, start=start_d, end=end_d,
+                                              place=None if place is None else p.code), proj)
+        return proj
+
+    @action
+    def close_project(self, actor, project) -> None:
+        """Close (结项) a published project of the acting group."""
+        a = self._active_group(actor)
+        proj = self.project(project)
+        if proj.group != a.id:
+            raise self.rules.violation("projects.not_owner", project=proj.name,
+                                       owner=self.groups[proj.group].name, actor=a.name)
+        if proj.status is not ProjectStatus.PUBLISHED:
+            raise self.rules.violation("projects.not_open", project=proj.name, status=self.rules.label(proj.status))
+        proj.status = ProjectStatus.CLOSED
+        self._emit("close_project", a, dict(project=proj.id))
+
+    # -- service records ----------------------------------------------------------------------
+    def _check_cap(self, v: Volunteer, day: _dt.date, hours: float, minus: float = 0.0) -> None:
+        total = self._daily.get(v.id, {}).get(day, 0.0) - minus + hours
+        cap = self.rules.daily_cap_hours
+        if total > cap + 1e-9:
+            raise self.rules.violation("records.daily_cap", volunteer=v.name, date=day, total=f"{total:g}", cap=f"{cap:g}")
+
+    def _evaluation(self, value) -> str:
+        value = validate.text(self.rules, value, self.rules.record_field_labels["evaluation"])
+        if value not in self.rules.evaluations:
+            raise self.rules.violation("records.evaluation_invalid", value=value, choices="、".join(self.rules.evaluations))
+        return value
+
+    def _check_record_date(self, day, proj: Project) -> _dt.date:
+        d = validate.date(self.rules, day, self.today)
+        if not proj.start <= d <= proj.end:
+            raise self.rules.violation("records.date_outside_project", date=d, project=proj.name,
+                                       start=proj.start, end=proj.end)
+        return d
+
+    @action
+    def record_hours(self, actor, volunteer, *, project, date, place, target, content, hours,
+                     evaluation, contact) -> ServiceRecord:
+        """Record a volunteer's service with every field of 三（五）; the project must be the actor's.
+
+        Raise RuleViolation for a missing field, a bad date or hours, the daily cap, a project
+        not published or not the actor's, or a volunteer not in the acting group.
+        """
+        rules = self.rules
+        labels = rules.record_field_labels
+        a = self._active_group(actor)
+        self._require(a, Right.MANAGE_OWN_VOLUNTEERS)
+        v = self.volunteer(volunteer)
+        if a.id not in v.groups:
+            raise rules.violation("volunteers.not_member", volunteer=v.name, group=a.name)
+        if project is None:
+            raise rules.violation("input.text_missing", field=labels["project"])
+        proj = self.project(project)
+        if proj.group != a.id:
+            raise rules.violation("projects.not_owner", project=proj.name, owner=self.groups[proj.group].name, actor=a.name)
+        if proj.status not in (ProjectStatus.PUBLISHED, ProjectStatus.CLOSED):
+            raise rules.violation("projects.not_published", project=proj.name, status=rules.label(proj.status))
+        if date is None:
+            raise rules.violation("input.text_missing", field=labels["date"])
+        d = self._check_record_date(date, proj)
+        place_t = validate.text(rules, place, labels["place"])
+        target_t = validate.text(rules, target, labels["target"])
+        content_t = validate.text(rules, content, labels["content"])
+        if hours is None:
+            raise rules.violation("input.text_missing", field=labels["hours"])
+        h = validate.hours(rules, hours)
+        ev = self._evaluation(evaluation)
+        contact_t = validate.text(rules, contact, labels["contact"])
+        self._check_cap(v, d, h)
+        rec = ServiceRecord(self._new_id("R"), v.id, a.id, proj.id, proj.name, d, place_t, target_t,
+                            content_t, h, ev, contact_t)
+        self._store_record(rec)
+        self._emit("record_hours", a, dict(volunteer=v.id, project=proj.id, date=d, place=place_t, target=target_t,
+                                           content=content_t, hours=h, evaluation=ev, contact=contact_t), rec)
+        return rec
+
+    def _store_record(self, rec: ServiceRecord) -> None:
+        self.records[rec.id] = rec
+        day = self._daily.setdefault(rec.volunteer, {})
+        day[rec.date] = day.get(rec.date, 0.0) + rec.hours
+        self._records_by_volunteer.setdefault(rec.volunteer, []).append(rec.id)
+        self.volunteers[rec.volunteer].hours += rec.hours
+
+    def _validated_changes(self, rec: ServiceRecord, changes: dict) -> dict:
+        rules = self.rules
+        labels = rules.record_field_labels
+        out = {}
+        for key, value in changes.items():
+            if key not in rules.correction_fields:
+                raise rules.violation("corrections.unknown_field", field=key,
+                                      fields="、".join(labels[f] for f in rules.correction_fields))
+            if key == "date":
+                value = self._check_record_date(value, self.projects[rec.project])
+            elif key == "hours":
+                value = validate.hours(rules, value)
+            elif key == "evaluation":
+                value = self._evaluation(value)
+            else:
+                value = validate.text(rules, value, labels[key])
+            if getattr(rec, key) != value:
+                out[key] = value
+        if not out:
+            raise rules.violation("corrections.no_change")
+        new_date = out.get("date", rec.date)
+        new_hours = out.get("hours", rec.hours)
+        v = self.volunteers[rec.volunteer]
+        self._check_cap(v, new_date, new_hours, minus=rec.hours if new_date == rec.date else 0.0)
+        return out
+
+    def _apply_correction(self, rec: ServiceRecord, new: dict) -> None:
+        rec.history.append({k: _jsonable(getattr(rec, k)) for k in new})
+        day = self._daily[rec.volunteer]
+        day[rec.date] -= rec.hours
+        self.volunteers[rec.volunteer].hours -= rec.hours
+        for k, v in new.items():
+            setattr(rec, k, v)
+        day[rec.date] = day.get(rec.date, 0.0) + rec.hours
+        self.volunteers[rec.volunteer].hours += rec.hours
+
+    @action
+    def request_correction(self, actor, record, *, reason: str, **changes) -> Correction:
+        """A volunteer (the actor) asks the recording group to correct one of their records.
+
+        ``changes`` are the corrected fields (date, place, target, content, hours, evaluation,
+        contact). The group decides with ``approve``/``reject``; the old values stay in the
+        record's history.
+        """
+        if not isinstance(actor, (Volunteer, str)):
+            raise TypeError("the actor of request_correction is the Volunteer")
+        v = self.volunteer(actor)
+        rec = self.record(record)
+        if rec.volunteer != v.id:
+            raise self.rules.violation("corrections.not_own_record", volunteer=v.name)
+        if rec.id in self._pending_correction:
+            raise self.rules.violation("corrections.already_pending")
+        reason = validate.text(self.rules, reason, "更正理由")
+        new = self._validated_changes(rec, changes)
+        c = Correction(self._new_id("C"), rec.id, v.id, new, reason)
+        self.corrections[c.id] = c
+        self._pending_correction[rec.id] = c.id
+        self._emit("request_correction", v, dict(record=rec.id, reason=reason, **new), c)
+        return c
+
+    # -- reading the records -------------------------------------------------------------------
+    def records_of(self, volunteer) -> list[ServiceRecord]:
+        """A volunteer's service records, oldest first."""
+        v = self.volunteer(volunteer)
+        return [self.records[r] for r in self._records_by_volunteer.get(v.id, ())]
+
+    def stars(self, volunteer) -> int:
+        """A volunteer's star rating (0-5) from recorded hours (thresholds in records.yaml)."""
+        return self.rules.stars_for(self.volunteer(volunteer).hours)
+
+    def star_ratings(self) -> dict[str, int]:
+        """Every volunteer's star rating, by volunteer id."""
+        stars_for = self.rules.stars_for
+        return {vid: stars_for(v.hours) for vid, v in self.volunteers.items()}
+
+
+def _build_scenario(name: str, params: dict, progress: bool) -> Sandbox:
+    from . import scenarios
+
+    today = _dt.date.fromisoformat(params.pop("today"))
+    sb = Sandbox(today=today)
+    sb._quiet = True
+    if name == "demo":
+        scenarios.build_demo(sb, **params)
+    elif name == "city":
+        scenarios.build_city(sb, progress=progress, **params)
+    else:
+        raise ValueError(f"unknown scenario {name!r}")
+    sb._quiet = False
+    sb.refusals.clear()
+    return sb
+
+
+@functools.lru_cache(maxsize=4)
+def _demo_blob(params: tuple) -> bytes:
+    return pickle.dumps(_build_scenario("demo", dict(params), False), protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,161 @@
+"""Checks of plain input: names, people, mobile and ID-card numbers, dates, hours, text.
+
+Each function returns the cleaned value or raises the RuleViolation for a trainee's bad
+input; a wrong Python type (a programming error) raises TypeError instead.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+
+from .model import Person
+from .rules import Rules
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_ID_CARD = re.compile(r"\d{17}[\dX]")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_PERSON_NAME = re.compile(r"[^\W\d_]+(?:[·•][^\W\d_]+)*")
+
+
+def _require_str(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    return value
+
+
+def has_bad_chars(text: str) -> bool:
+    """True if ``text`` holds white space, control or other invisible characters."""
+    return any(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in text)
+
+
+def group_name(rules: Rules, name) -> str:
+    """Check a group name's form (not its content rules: see naming)."""
+    _require_str(name, "name")
+    if not name.strip():
+        raise rules.violation("input.name_empty")
+    if has_bad_chars(name):
+        raise rules.violation("input.name_bad_chars", name=name.strip() or name)
+    if len(name) > rules.name_max_length:
+        raise rules.violation("input.name_too_long", name=name[:20] + "…", length=len(name),
+                              limit=rules.name_max_length)
+    return name
+
+
+def mobile(rules: Rules, value) -> str:
+    """A mainland mobile number: 11 digits starting 13-19."""
+    _require_str(value, "mobile")
+    if not _MOBILE.fullmatch(value):
+        raise rules.violation("input.mobile_invalid", mobile=value)
+    return value
+
+
+def person(rules: Rules, value, role: str) -> Person:
+    """A 负责人/联系人: a Person, or a (name, mobile) pair."""
+    if isinstance(value, Person):
+        name, mob = value.name, value.mobile
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        name, mob = value
+    elif value is None:
+        raise rules.violation("input.person_missing", role=role)
+    else:
+        raise TypeError(f"{role} must be a Person or a (name, mobile) pair, not {type(value).__name__}")
+    _require_str(name, f"{role} name")
+    if not name.strip():
+        raise rules.violation("input.person_missing", role=role)
+    if len(name) > rules.person_name_max_length or not _PERSON_NAME.fullmatch(name):
+        raise rules.violation("input.person_name_invalid", name=name, role=role)
+    return Person(name, mobile(rules, mob))
+
+
+def id_card_problem(value: str) -> str | None:
+    """Why an 18-digit citizen ID number is invalid (in Chinese), or None if it is valid."""
+    if not _ID_CARD.fullmatch(value):
+        return "应为18位，前17位是数字，最后一位是数字或X"
+    try:
+        _dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "其中的出生日期不存在"
+    check = _ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS)) % 11]
+    if value[17] != check:
+        return "最后一位校验码不对"
+    return None
+
+
+def id_card_check_digit(first17: str) -> str:
+    """The check digit for the first 17 digits of an ID number (GB 11643)."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def id_card(rules: Rules, value) -> str:
+    """An 18-digit citizen ID number with a valid birth date and check digit (x → X)."""
+    _require_str(value, "id_card")
+    value = value.upper()
+    why = id_card_problem(value)
+    if why:
+        raise rules.violation("input.id_card_invalid", id_card=value, why=why)
+    return value
+
+
+def date(rules: Rules, value, today: _dt.date | None = None, *, future_ok: bool = False) -> _dt.date:
+    """A date (or ISO text) no earlier than the rules' earliest date and not after ``today``."""
+    if isinstance(value, _dt.datetime):
+        raise TypeError("expected a date, not a datetime")
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise rules.violation("input.date_invalid", value=value) from None
+    elif not isinstance(value, _dt.date):
+        if value is None:
+            raise rules.violation("input.date_invalid", value="（空）")
+        raise TypeError(f"expected a date or ISO text, not {type(value).__name__}")
+    if value < rules.earliest_date:
+        raise rules.violation("input.date_too_early", date=value, earliest=rules.earliest_date)
+    if not future_ok and today is not None and value > today:
+        raise rules.violation("input.date_future", date=value, today=today)
+    return value
+
+
+def text(rules: Rules, value, field: str) -> str:
+    """A required free-text field (e.g. 服务对象): not empty, not too long."""
+    if value is None:
+        raise rules.violation("input.text_missing", field=field)
+    _require_str(value, field)
+    value = value.strip()
+    if not value:
+        raise rules.violation("input.text_missing", field=field)
+    if len(value) > rules.text_max_length or any(unicodedata.category(c) == "Cc" for c in value):
+        raise rules.violation("input.text_too_long", field=field, limit=rules.text_max_length)
+    return value
+
+
+def hours(rules: Rules, value) -> float:
+    """Service hours: a finite number above 0 and at most the daily cap."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise rules.violation("records.hours_invalid", hours=value) from None
+        else:
+            raise TypeError(f"hours must be a number, not {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise rules.violation("records.hours_invalid", hours=value)
+    return value
+
+
+def reason(rules: Rules, value) -> str:
+    """A non-empty reason (for a rejection)."""
+    if value is None:
+        raise rules.violation("input.reason_missing")
+    _require_str(value, "reason")
+    if not value.strip():
+        raise rules.violation("input.reason_missing")
+    if len(value) > rules.text_max_length:
+        raise rules.violation("input.text_too_long", field="理由", limit=rules.text_max_length)
+    return value.strip()
