@@ -22,6 +22,10 @@ __all__ = [
 class _Labelled(str, enum.Enum):
     """A string enum whose Chinese label comes from the rule data."""
 
+    # Enum's own __hash__ is a Python function; str's is C and gives the same buckets for
+    # members equal as strings. can() and the rights tables hash these on every call.
+    __hash__ = str.__hash__
+
     def __str__(self) -> str:
         return self.value
 

@@ -74,6 +74,32 @@ def _jsonable(value):
     return value
 
 
+def _check_city_params(seed, scale) -> None:
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError("seed must be an int")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 20:
+        raise ValueError("scale must be a number in (0, 20]")
+
+
+def _check_today(today) -> None:
+    if not isinstance(today, _dt.date) or isinstance(today, _dt.datetime):
+        raise TypeError(f"today must be a datetime.date, not {type(today).__name__}")
+
+
+def _scenario_event(name: str, params: dict) -> dict:
+    """The first event of a sandbox built by a scenario (``replay`` starts from it)."""
+    return {"seq": 1, "action": "scenario", "actor": None, "args": {"name": name, **params}, "result": None}
+
+
+def _sum_hours(total: float, hours: float) -> float:
+    """Add hours to a running total, kept to a millionth of an hour.
+
+    Plain float sums drift (a thousand records of 0.1 h add up to 99.9999999999986 h, one star
+    short of 100 h); rounding each running total keeps it the decimal sum a trainee expects.
+    """
+    return round(total + hours, 6)
+
+
 def _enum(cls, value, what: str):
     if isinstance(value, cls):
         return value
@@ -90,9 +116,9 @@ class Sandbox:
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
                  places: Places | None = None):
-        if not isinstance(today, _dt.date) or isinstance(today, _dt.datetime):
-            raise TypeError("today must be a datetime.date")
+        _check_today(today)
         self.rules = rules or default_rules()
+        self._grade_rights = self.rules.grade_rights
         self.places = places or load_places()
         self.today = today
         self.groups: dict[str, Group] = {}
@@ -106,7 +132,9 @@ class Sandbox:
         self.refusals: list[dict] = []
         self._quiet = False
         self._hub_by_place: dict[str, str] = {}
-        self._group_by_name: dict[str, str] = {}
+        # name -> ids of the groups (not rejected) with that name; hubs of different places
+        # may share a name (two 走马镇 in two districts), other groups may not
+        self._group_by_name: dict[str, list[str]] = {}
         self._volunteer_by_card: dict[str, str] = {}
         self._daily: dict[str, dict[_dt.date, float]] = {}
         self._records_by_volunteer: dict[str, list[str]] = {}
@@ -117,6 +145,9 @@ class Sandbox:
             aid = "M" + place.code
             self.authorities[aid] = Authority(aid, f"{place.name}民政局", place.code)
         self._seed_city_hub()
+        if today != DEFAULT_TODAY:
+            # the log must say which day it is, or a replay would start on DEFAULT_TODAY
+            self.events.append(_scenario_event("empty", {"today": today.isoformat()}))
 
     # -- construction helpers -----------------------------------------------------------
     def _seed_city_hub(self) -> None:
@@ -133,7 +164,7 @@ class Sandbox:
 
     def _add_group(self, g: Group) -> None:
         self.groups[g.id] = g
-        self._group_by_name[g.name] = g.id
+        self._group_by_name.setdefault(g.name, []).append(g.id)
         if g.kind is Kind.HUB:
             self._hub_by_place[g.place] = g.id
 
@@ -145,17 +176,16 @@ class Sandbox:
 
     @classmethod
     def demo(cls, *, today: _dt.date = DEFAULT_TODAY) -> Sandbox:
-        """A small real district (渝中区) ready to train on: see ``scenarios.demo``."""
+        """A small real district (南岸区) ready to train on: see ``scenarios.demo``."""
+        _check_today(today)
         return cls._scenario("demo", {"today": today.isoformat()})
 
     @classmethod
     def city(cls, seed: int = 1, *, scale: float = 1.0, today: _dt.date = DEFAULT_TODAY,
              progress: bool = True) -> Sandbox:
         """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records."""
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError("seed must be an int")
-        if not isinstance(scale, (int, float)) or not 0 < scale <= 20:
-            raise ValueError("scale must be a number in (0, 20]")
+        _check_city_params(seed, scale)
+        _check_today(today)
         return cls._scenario("city", {"seed": seed, "scale": float(scale), "today": today.isoformat()},
                              progress=progress)
 
@@ -166,8 +196,7 @@ class Sandbox:
             sb = pickle.loads(_demo_blob(tuple(sorted(params.items()))))
         else:
             sb = _build_scenario(name, dict(params), progress)
-        sb.events.append({"seq": 1, "action": "scenario", "actor": None,
-                          "args": {"name": name, **params}, "result": None})
+        sb.events.append(_scenario_event(name, params))
         return sb
 
     @classmethod
@@ -201,6 +230,7 @@ class Sandbox:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
+        del state["_grade_rights"]
         # the shipped rules and places are shared, not copied, by pickling
         if state["rules"] is default_rules():
             state["rules"] = None
@@ -214,6 +244,7 @@ class Sandbox:
             self.rules = default_rules()
         if self.places is None:
             self.places = load_places()
+        self._grade_rights = self.rules.grade_rights
 
     def __repr__(self) -> str:
         return (f"<Sandbox {len(self.groups)} groups, {len(self.volunteers)} volunteers, "
@@ -243,8 +274,7 @@ class Sandbox:
         if isinstance(ref, str):
             g = self.groups.get(ref)
             if g is None:
-                gid = self._group_by_name.get(ref)
-                g = self.groups.get(gid) if gid else None
+                g = self.find_group(ref)
             if g is None:
                 raise self.rules.violation("input.unknown_group", group=ref)
             return g
@@ -252,8 +282,12 @@ class Sandbox:
 
     def find_group(self, name: str) -> Group | None:
         """The (not rejected) group with exactly this name, or None."""
-        gid = self._group_by_name.get(name)
-        return self.groups[gid] if gid else None
+        ids = self._group_by_name.get(name)
+        if not ids:
+            return None
+        if len(ids) > 1:
+            raise ValueError(f"{len(ids)} groups are named {name!r}; refer to one by its id")
+        return self.groups[ids[0]]
 
     def place(self, ref) -> Place:
         """The place with this code (or name, if unique), or RuleViolation input.unknown_place."""
@@ -332,10 +366,16 @@ class Sandbox:
 
     # -- permissions ---------------------------------------------------------------------------
     def can(self, group, right: Right) -> bool:
-        """Whether ``group``'s grade holds ``right`` (a yes/no question; nothing raises)."""
+        """Whether ``group``'s grade holds ``right``: a yes/no question, never a refusal.
+
+        ``group`` is a Group, an id or a name (RuleViolation input.unknown_group if there is no
+        such group); ``right`` a Right or its value (ValueError if there is no such right).
+        """
         if type(group) is str:
-            group = self.groups[group]
-        return right in self.rules.grade_rights[group.grade]
+            group = self.group(group)
+        if type(right) is not Right:
+            right = _enum(Right, right, "right")
+        return right in self._grade_rights[group.grade]
 
     def explain(self, group, right: Right) -> str:
         """Why ``group`` can or cannot use ``right``, in Chinese, citing the notice."""
@@ -433,8 +473,9 @@ class Sandbox:
         group or authority, or a missing/malformed 负责人/联系人.
         """
         rules = self.rules
-        if actor is not None:
-            self._actor(actor)
+        acting = None if actor is None else self._actor(actor)
+        if registered_name is not None and not isinstance(registered_name, str):
+            raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
         validate.group_name(rules, name)
         kind = _enum(Kind, kind, "kind")
         p = self.place(place)
@@ -454,7 +495,8 @@ class Sandbox:
             raise rules.violation("groups.reg_status", clause=rules.kind_sources[kind].split("；")[0],
                                   kind=kind_label, expected=rules.label(expected_status), given=rules.label(reg_status))
         naming.check_name(rules, kind, p, name, registered_name)
-        if name in self._group_by_name:
+        same = self._group_by_name.get(name, ())
+        if same and (kind is not Kind.HUB or any(self.groups[i].kind is not Kind.HUB for i in same)):
             raise rules.violation("groups.name_taken", name=name)
         leader = validate.person(rules, leader, "负责人")
         liaison = validate.person(rules, liaison, "联系人")
@@ -481,7 +523,7 @@ class Sandbox:
                   authority=auth.id if auth else None,
                   responsible_unit=naming.responsible_unit(rules, p) if kind is Kind.HUB else None)
         self._add_group(g)
-        self._emit("register_group", actor, dict(
+        self._emit("register_group", acting, dict(
             name=name, kind=kind, place=p.code, leader=leader, liaison=liaison, contact=g.contact,
             viewing=g.viewing, reg_status=reg_status, authority=g.authority, registered_name=registered_name), g)
         return g
@@ -527,7 +569,10 @@ class Sandbox:
         a = self._actor(actor)
         it = self._pending_item(a, item)
         if isinstance(it, Application):
-            self._check_grant(a, self.groups[it.group], it.grade)
+            applicant = self.groups[it.group]
+            self._check_grant(a, applicant, it.grade)
+            # the applicant's grade may have been set meanwhile: approving must still raise it
+            self._check_raises(applicant, it.grade)
         if isinstance(it, Correction):
             rec = self.records[it.record]
             new = self._validated_changes(rec, it.changes)
@@ -560,8 +605,11 @@ class Sandbox:
         it.reject_reason = reason
         if isinstance(it, Group):
             # a rejected group frees its name and, for a hub, its place
-            if self._group_by_name.get(it.name) == it.id:
-                del self._group_by_name[it.name]
+            ids = self._group_by_name.get(it.name, [])
+            if it.id in ids:
+                ids.remove(it.id)
+                if not ids:
+                    del self._group_by_name[it.name]
             if it.kind is Kind.HUB and self._hub_by_place.get(it.place) == it.id:
                 del self._hub_by_place[it.place]
         elif isinstance(it, Application):
@@ -576,6 +624,11 @@ class Sandbox:
         if missing:
             raise self.rules.violation("grades.exceeds_setter", grade=self.rules.label(grade), actor=a.name,
                                        missing="、".join(self.rules.label(r) for r in sorted(missing)))
+
+    def _check_raises(self, g: Group, grade: Grade) -> None:
+        if not self.rules.grade_rights[grade] - self.rules.grade_rights[g.grade]:
+            raise self.rules.violation("upgrade.not_higher", grade=self.rules.label(grade),
+                                       current=self.rules.label(g.grade))
 
     @action
     def set_grade(self, actor, target, grade) -> None:
@@ -618,9 +671,7 @@ class Sandbox:
         if all(d.id != to_g.id for d in deciders):
             raise self.rules.violation("upgrade.wrong_decider", actor=to_g.name, group=a.name,
                                        deciders=reviewers.setters_text(self, a))
-        if not self.rules.grade_rights[grade] - self.rules.grade_rights[a.grade]:
-            raise self.rules.violation("upgrade.not_higher", grade=self.rules.label(grade),
-                                       current=self.rules.label(a.grade))
+        self._check_raises(a, grade)
         if a.id in self._pending_application:
             raise self.rules.violation("upgrade.already_pending", group=a.name)
         reason = validate.text(self.rules, reason, "申请理由")
@@ -663,9 +714,10 @@ class Sandbox:
         person = g.leader if role == "负责人" else g.liaison
         if not isinstance(name, str) or not isinstance(mobile, str):
             raise TypeError("name and mobile must be str")
-        if name.strip() != person.name or mobile.strip() != person.mobile:
+        name, mobile = name.strip(), validate.ascii_digits(mobile)
+        if name != person.name or mobile != person.mobile:
             raise self.rules.violation("recovery.mismatch", role=role, group=g.name)
-        self._emit("recover_account", actor, dict(group=g.id, role=role, name=name.strip(), mobile=mobile.strip()))
+        self._emit("recover_account", actor, dict(group=g.id, role=role, name=name, mobile=mobile))
         masked = person.mobile[:3] + "****" + person.mobile[-4:]
         return f"验证通过：“{g.name}”的登录用户名和重置密码的短信已发送到{role}手机 {masked}。"
 
@@ -679,6 +731,9 @@ class Sandbox:
             if not self.in_region(a, g):
                 raise self.rules.violation("volunteers.outside_region", group=g.name, actor=a.name,
                                            area=self.places[a.place].name)
+            if g.status is not Status.ACTIVE:
+                # a registration not (or never) approved has no volunteers to manage
+                raise self.rules.violation("groups.not_active", group=g.name, status=self.rules.label(g.status))
         return g
 
     @action
@@ -822,9 +877,10 @@ class Sandbox:
     def _store_record(self, rec: ServiceRecord) -> None:
         self.records[rec.id] = rec
         day = self._daily.setdefault(rec.volunteer, {})
-        day[rec.date] = day.get(rec.date, 0.0) + rec.hours
+        day[rec.date] = _sum_hours(day.get(rec.date, 0.0), rec.hours)
         self._records_by_volunteer.setdefault(rec.volunteer, []).append(rec.id)
-        self.volunteers[rec.volunteer].hours += rec.hours
+        v = self.volunteers[rec.volunteer]
+        v.hours = _sum_hours(v.hours, rec.hours)
 
     def _validated_changes(self, rec: ServiceRecord, changes: dict) -> dict:
         rules = self.rules
@@ -855,12 +911,13 @@ class Sandbox:
     def _apply_correction(self, rec: ServiceRecord, new: dict) -> None:
         rec.history.append({k: _jsonable(getattr(rec, k)) for k in new})
         day = self._daily[rec.volunteer]
-        day[rec.date] -= rec.hours
-        self.volunteers[rec.volunteer].hours -= rec.hours
+        vol = self.volunteers[rec.volunteer]
+        day[rec.date] = _sum_hours(day[rec.date], -rec.hours)
+        vol.hours = _sum_hours(vol.hours, -rec.hours)
         for k, v in new.items():
             setattr(rec, k, v)
-        day[rec.date] = day.get(rec.date, 0.0) + rec.hours
-        self.volunteers[rec.volunteer].hours += rec.hours
+        day[rec.date] = _sum_hours(day.get(rec.date, 0.0), rec.hours)
+        vol.hours = _sum_hours(vol.hours, rec.hours)
 
     @action
     def request_correction(self, actor, record, *, reason: str, **changes) -> Correction:
@@ -907,10 +964,16 @@ def _build_scenario(name: str, params: dict, progress: bool) -> Sandbox:
 
     today = _dt.date.fromisoformat(params.pop("today"))
     sb = Sandbox(today=today)
+    sb.events.clear()
     sb._quiet = True
-    if name == "demo":
+    if name == "empty":
+        if params:
+            raise TypeError(f"unexpected scenario parameters {sorted(params)}")
+    elif name == "demo":
         scenarios.build_demo(sb, **params)
     elif name == "city":
+        # also checked here: a saved file's scenario event must not ask for an absurd city
+        _check_city_params(params.get("seed"), params.get("scale", 1.0))
         scenarios.build_city(sb, progress=progress, **params)
     else:
         raise ValueError(f"unknown scenario {name!r}")

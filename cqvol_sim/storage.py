@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import CqvolError, StorageError
+from .errors import StorageError
 
 FORMAT = "cqvol-sim-sandbox"
 VERSION = 1
@@ -95,7 +95,9 @@ def load_sandbox(path):
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise StorageError(f"{path} 不是 cqvol-sim 保存的沙盘文件（{path} is not a saved sandbox）")
     version = doc.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise StorageError(f"沙盘文件 {path} 已损坏：格式版本 {version!r} 无效（{path} has an invalid format version）")
+    if version > VERSION:
         raise StorageError(f"沙盘文件 {path} 由更新版本的 cqvol-sim 保存（格式版本 {version}），请升级后再打开"
                            f"（{path} was written by a newer version）")
     events = doc.get("events")
@@ -103,9 +105,13 @@ def load_sandbox(path):
         raise StorageError(f"沙盘文件 {path} 已损坏：缺少操作记录（{path} has no valid event log）")
     try:
         sb = Sandbox.replay(events)
-    except (CqvolError, KeyError, TypeError, ValueError) as exc:
+    except Exception as exc:  # whatever the log holds, a log that cannot be replayed is not a sandbox
         raise StorageError(f"沙盘文件 {path} 已损坏或与当前规则不符，无法重现：{exc}"
-                           f"（replaying {path} failed）") from None
+                           f"（replaying {path} failed: {type(exc).__name__}）") from exc
+    if sb.events != events:
+        # replaying writes the log again: any edited event (its number, result, ...) shows here
+        raise StorageError(f"沙盘文件 {path} 的操作记录与重现的结果不一致，文件可能被改动过"
+                           f"（{path}: the event log does not match its replay）")
     if doc.get("digest") != state_digest(sb):
         raise StorageError(f"沙盘文件 {path} 与重现的结果不一致，文件可能被改动过（{path} does not match its digest）")
     refusals = doc.get("refusals")

@@ -14,8 +14,9 @@ import unicodedata
 from .model import Person
 from .rules import Rules
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_ID_CARD = re.compile(r"\d{17}[\dX]")
+# ASCII digits only: ``\d`` would also match other scripts' digits (e.g. Arabic-Indic).
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_ID_CARD = re.compile(r"[0-9]{17}[0-9X]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _PERSON_NAME = re.compile(r"[^\W\d_]+(?:[·•][^\W\d_]+)*")
@@ -45,12 +46,18 @@ def group_name(rules: Rules, name) -> str:
     return name
 
 
+def ascii_digits(value: str) -> str:
+    """``value`` with full-width digits and letters (as a Chinese IME types them) made ASCII, trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def mobile(rules: Rules, value) -> str:
-    """A mainland mobile number: 11 digits starting 13-19."""
+    """A mainland mobile number: 11 digits starting 13-19 (full-width digits are accepted)."""
     _require_str(value, "mobile")
-    if not _MOBILE.fullmatch(value):
+    cleaned = ascii_digits(value)
+    if not _MOBILE.fullmatch(cleaned):
         raise rules.violation("input.mobile_invalid", mobile=value)
-    return value
+    return cleaned
 
 
 def person(rules: Rules, value, role: str) -> Person:
@@ -93,7 +100,7 @@ def id_card_check_digit(first17: str) -> str:
 def id_card(rules: Rules, value) -> str:
     """An 18-digit citizen ID number with a valid birth date and check digit (x → X)."""
     _require_str(value, "id_card")
-    value = value.upper()
+    value = ascii_digits(value).upper()
     why = id_card_problem(value)
     if why:
         raise rules.violation("input.id_card_invalid", id_card=value, why=why)
@@ -128,9 +135,16 @@ def text(rules: Rules, value, field: str) -> str:
     value = value.strip()
     if not value:
         raise rules.violation("input.text_missing", field=field)
-    if len(value) > rules.text_max_length or any(unicodedata.category(c) == "Cc" for c in value):
+    if has_control_chars(value):
+        raise rules.violation("input.text_bad_chars", field=field)
+    if len(value) > rules.text_max_length:
         raise rules.violation("input.text_too_long", field=field, limit=rules.text_max_length)
     return value
+
+
+def has_control_chars(text: str) -> bool:
+    """True if ``text`` holds a control character (newline, tab, NUL, ...)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
 
 
 def hours(rules: Rules, value) -> float:
@@ -154,8 +168,11 @@ def reason(rules: Rules, value) -> str:
     if value is None:
         raise rules.violation("input.reason_missing")
     _require_str(value, "reason")
-    if not value.strip():
+    value = value.strip()
+    if not value:
         raise rules.violation("input.reason_missing")
+    if has_control_chars(value):
+        raise rules.violation("input.text_bad_chars", field="理由")
     if len(value) > rules.text_max_length:
         raise rules.violation("input.text_too_long", field="理由", limit=rules.text_max_length)
-    return value.strip()
+    return value

@@ -20,6 +20,51 @@ from ..errors import RuleViolation, RulesError
 
 FILES = ("rights.yaml", "grades.yaml", "groups.yaml", "records.yaml", "labels.yaml", "violations.yaml")
 
+_HUB_NAME = frozenset({"name", "place", "expected", "level"})
+#: Every refusal code the simulator raises, with the fields it fills into the clause, message
+#: and hint of violations.yaml (tests/test_rules_loader.py checks this against the code).
+VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code, fields in {
+    "input.name_empty": (), "input.name_too_long": ("name", "length", "limit"), "input.name_bad_chars": ("name",),
+    "input.person_missing": ("role",), "input.person_name_invalid": ("name", "role"),
+    "input.mobile_invalid": ("mobile",), "input.id_card_invalid": ("id_card", "why"),
+    "input.unknown_place": ("place",), "input.unknown_group": ("group",), "input.unknown_item": ("item",),
+    "input.date_invalid": ("value",), "input.date_future": ("date", "today"),
+    "input.date_too_early": ("date", "earliest"), "input.date_order": ("start", "end"),
+    "input.text_missing": ("field",), "input.text_too_long": ("field", "limit"), "input.text_bad_chars": ("field",),
+    "input.reason_missing": (),
+    "naming.city_hub_name": ("expected", "name"), "naming.hub_suffix": _HUB_NAME, "naming.hub_place": _HUB_NAME,
+    "naming.legal_name_mismatch": ("name", "registered"), "naming.registered_name_missing": (),
+    "naming.nonhub_imitates_hub": ("name", "suffix", "suggestion"), "naming.nonhub_suffix": ("name",),
+    "groups.name_taken": ("name",), "groups.hub_exists": ("place", "existing"), "groups.city_hub_fixed": (),
+    "groups.kind_place": ("clause", "kind", "level", "place", "why"),
+    "groups.reg_status": ("clause", "kind", "expected", "given"), "groups.not_active": ("group", "status"),
+    "affiliation.contact_missing": ("clause", "name", "expected"),
+    "affiliation.contact_wrong": ("clause", "name", "contact", "expected"),
+    "affiliation.contact_not_open": ("contact", "grade"), "affiliation.legal_no_contact": ("expected",),
+    "affiliation.authority_missing": (), "affiliation.authority_wrong": ("authority", "name", "expected"),
+    "affiliation.authority_not_for_kind": ("kind",), "affiliation.viewing_not_allowed": ("clause", "kind"),
+    "affiliation.viewing_after_registration": (), "affiliation.viewing_wrong": ("viewing", "name"),
+    "affiliation.viewing_self": (),
+    "review.not_reviewer": ("clause", "actor", "item", "reviewer"), "review.not_pending": ("item", "status"),
+    "review.authority_scope": ("actor",),
+    "grades.self": ("target", "setter"), "grades.not_setter": ("clause", "actor", "target", "setter"),
+    "grades.exceeds_setter": ("grade", "actor", "missing"), "grades.target_not_active": ("target", "status"),
+    "grades.unchanged": ("target", "grade"),
+    "upgrade.not_applicable": ("setter",), "upgrade.wrong_decider": ("actor", "group", "deciders"),
+    "upgrade.not_higher": ("grade", "current"), "upgrade.already_pending": ("group",),
+    "rights.missing": ("group", "grade", "right", "hint"),
+    "volunteers.id_card_registered": ("existing",), "volunteers.outside_region": ("group", "actor", "area"),
+    "volunteers.already_member": ("volunteer", "group"), "volunteers.not_member": ("volunteer", "group"),
+    "projects.not_owner": ("project", "owner", "actor"), "projects.not_published": ("project", "status"),
+    "projects.not_open": ("project", "status"),
+    "records.hours_invalid": ("hours",), "records.daily_cap": ("volunteer", "date", "total", "cap"),
+    "records.date_outside_project": ("date", "project", "start", "end"),
+    "records.evaluation_invalid": ("value", "choices"),
+    "corrections.not_own_record": ("volunteer",), "corrections.no_change": (), "corrections.already_pending": (),
+    "corrections.unknown_field": ("field", "fields"),
+    "recovery.mismatch": ("role", "group"),
+}.items()}
+
 
 class _StrictLoader(yaml.SafeLoader):
     """A safe YAML loader that refuses duplicate keys (PyYAML keeps the last one silently)."""
@@ -47,7 +92,10 @@ def _read(folder: Path, name: str) -> dict:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"{path}: cannot read rule file ({exc.strerror})") from None
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)  # the reader already refuses some characters here
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {exc}") from None
     loader.name = str(path)
     try:
         data = loader.get_single_data()
@@ -78,6 +126,12 @@ def _text(where: str, value: Any) -> str:
     return value
 
 
+def _list(where: str, value: Any) -> list:
+    if not isinstance(value, list):
+        raise RulesError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
 def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -93,13 +147,23 @@ class Rules:
     """Every rule of the simulator, checked on load. Immutable once built."""
 
     def __init__(self, folder: Path):
-        from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Status
-
         self.folder = folder
         raw = {name: _read(folder, name) for name in FILES}
+        self._file = folder
+        try:
+            self._load(folder, raw)
+        except RulesError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # a shape the checks below did not foresee: still name the file
+            raise RulesError(f"{self._file}: malformed entry ({type(exc).__name__}: {exc})") from None
+
+    def _load(self, folder: Path, raw: dict) -> None:
+        from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Status
 
         # rights.yaml
         f = f"{folder / 'rights.yaml'}"
+        self._file = f
         rights = _keys(f, raw["rights.yaml"], {"source", "rights"})["rights"]
         self._check_enum_keys(f + ": rights", rights, Right)
         self.right_labels: dict[Right, str] = {}
@@ -113,6 +177,7 @@ class Rules:
 
         # grades.yaml
         f = f"{folder / 'grades.yaml'}"
+        self._file = f
         grades = _keys(f, raw["grades.yaml"], {"source", "grades"})["grades"]
         self._check_enum_keys(f + ": grades", grades, Grade)
         self.grade_labels: dict[Grade, str] = {}
@@ -139,6 +204,7 @@ class Rules:
 
         # groups.yaml
         f = f"{folder / 'groups.yaml'}"
+        self._file = f
         g = _keys(f, raw["groups.yaml"], {
             "kinds", "registration_statuses", "hub_names", "hub_suffixes", "non_hub_suffix",
             "name_max_length", "person_name_max_length", "responsible_units", "contact_rule",
@@ -173,7 +239,7 @@ class Rules:
                 if _fields(_text(where + ".patterns", p)) != {"place"}:
                     raise RulesError(f"{where}.patterns: {p!r} must contain {{place}} and nothing else")
             self.hub_name_patterns[lvl] = tuple(pats)
-        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in g["hub_suffixes"])
+        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
         self.non_hub_suffix = _text(f"{f}: non_hub_suffix", g["non_hub_suffix"])
         self.name_max_length = self._positive_int(f"{f}: name_max_length", g["name_max_length"])
         self.person_name_max_length = self._positive_int(f"{f}: person_name_max_length", g["person_name_max_length"])
@@ -215,6 +281,7 @@ class Rules:
 
         # records.yaml
         f = f"{folder / 'records.yaml'}"
+        self._file = f
         r = _keys(f, raw["records.yaml"], {"fields", "evaluations", "daily_cap_hours", "earliest_date",
                                             "text_max_length", "star_ratings", "correction"})
         record_fields = ("project", "date", "place", "target", "content", "hours", "evaluation", "contact")
@@ -256,27 +323,48 @@ class Rules:
 
         # labels.yaml
         f = f"{folder / 'labels.yaml'}"
+        self._file = f
         lab = _keys(f, raw["labels.yaml"], {"status", "project_status"})
         self._check_enum_keys(f + ": status", lab["status"], Status)
         self._check_enum_keys(f + ": project_status", lab["project_status"], ProjectStatus)
-        self.status_labels = {Status(k): v for k, v in lab["status"].items()}
-        self.project_status_labels = {ProjectStatus(k): v for k, v in lab["project_status"].items()}
+        self.status_labels = {Status(k): _text(f"{f}: status.{k}", v) for k, v in lab["status"].items()}
+        self.project_status_labels = {ProjectStatus(k): _text(f"{f}: project_status.{k}", v)
+                                      for k, v in lab["project_status"].items()}
 
         # violations.yaml
         f = f"{folder / 'violations.yaml'}"
+        self._file = f
         self.violations: dict[str, ViolationText] = {}
         for code, entry in raw["violations.yaml"].items():
             where = f"{f}: {code}"
             if not isinstance(code, str) or code.count(".") != 1:
                 raise RulesError(f"{where}: a code is family.name, e.g. naming.hub_suffix")
+            if code not in VIOLATION_FIELDS:
+                raise RulesError(f"{where}: unknown code (the simulator never raises it); known codes: "
+                                 f"{', '.join(sorted(VIOLATION_FIELDS))}")
             _keys(where, entry, {"clause", "message", "hint"})
-            self.violations[code] = ViolationText(
-                _text(where + ".clause", entry["clause"]), _text(where + ".message", entry["message"]),
-                _text(where + ".hint", entry["hint"]))
+            texts = {k: _text(f"{where}.{k}", entry[k]) for k in ("clause", "message", "hint")}
+            for k, template in texts.items():
+                try:
+                    names = _fields(template)
+                except ValueError as exc:
+                    raise RulesError(f"{where}.{k}: bad {{...}} placeholder ({exc})") from None
+                unknown = names - VIOLATION_FIELDS[code]
+                if unknown:
+                    raise RulesError(f"{where}.{k}: unknown placeholder(s) {sorted(unknown)}; this code can use "
+                                     f"{sorted(VIOLATION_FIELDS[code]) or 'none'}")
+            self.violations[code] = ViolationText(texts["clause"], texts["message"], texts["hint"])
+        missing = sorted(set(VIOLATION_FIELDS) - set(self.violations))
+        if missing:
+            raise RulesError(f"{f}: missing code(s) {missing}: every refusal needs its clause, message and hint")
 
-        self._labels: dict[Any, str] = {**self.right_labels, **self.grade_labels, **self.kind_labels,
-                                        **self.reg_status_labels, **self.status_labels,
-                                        **self.project_status_labels}
+        # keyed by (enum class, value): str enums of different classes compare equal
+        # (Status.PENDING == Grade.PENDING == "pending"), so the class must be part of the key
+        self._labels: dict[tuple[type, str], str] = {
+            (type(m), m.value): text
+            for table in (self.right_labels, self.grade_labels, self.kind_labels, self.reg_status_labels,
+                          self.status_labels, self.project_status_labels)
+            for m, text in table.items()}
 
     @staticmethod
     def _positive_int(where: str, value: Any) -> int:
@@ -310,7 +398,7 @@ class Rules:
     # -- queries -----------------------------------------------------------------------
     def label(self, member) -> str:
         """The Chinese label of a Grade, Right, Kind, RegStatus, Status or ProjectStatus."""
-        return self._labels[member]
+        return self._labels[(type(member), member.value)]
 
     def violation(self, code: str, **params: Any) -> RuleViolation:
         """Build the RuleViolation for ``code`` with its texts filled in from ``params``."""
