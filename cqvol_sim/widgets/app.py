@@ -1,0 +1,72 @@
+"""The app: every panel in one Tab, all acting as the identity chosen in 当前身份."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .common import Session, esc, identity_text
+from .grades import GradesPanel
+from .hierarchy import HierarchyPanel
+from .identity import IdentityPanel
+from .log import LogPanel
+from .projects import ProjectsPanel
+from .register import RegisterPanel
+from .review import ReviewPanel
+from .table import TablePanel
+
+PANELS = (IdentityPanel, RegisterPanel, ReviewPanel, GradesPanel, TablePanel, ProjectsPanel, HierarchyPanel, LogPanel)
+
+
+class App(W.VBox):
+    """The whole simulator as one widget: a header saying who you are, and a Tab of panels.
+
+    ``session`` is the shared Session; ``panels`` maps a panel's title (e.g. "团体注册") to it.
+    """
+
+    def __init__(self, sandbox, identity=None, *, lock_identity: bool = False, **kwargs):
+        session = Session(sandbox, identity)
+        lazy = (HierarchyPanel, LogPanel)
+        panels = [cls(session, visible=False) if cls in lazy else cls(session) for cls in PANELS]
+        if lock_identity:
+            panels[0].lock()
+        self.session = session
+        self.panels = {p.title: p for p in panels}
+        self.banner = W.HTML("")
+        self.banner.add_class("cqvol-banner")
+        self.tab = W.Tab(children=[p.widget for p in panels], titles=[p.title for p in panels])
+        self.tab.add_class("cqvol-tab")
+        self.tab.observe(self._on_tab, names="selected_index")
+        session.on_change(self._on_session)
+        self._update_banner()
+        super().__init__([self.banner, self.tab], **kwargs)
+        self.add_class("cqvol-app")
+
+    def panel(self, title: str):
+        return self.panels[title]
+
+    def select(self, title: str) -> None:
+        """Show the tab of the panel called ``title``."""
+        self.tab.selected_index = list(self.panels).index(title)
+
+    def _on_tab(self, change) -> None:
+        index = change["new"]
+        for i, p in enumerate(self.panels.values()):
+            if hasattr(p, "set_visible"):
+                p.set_visible(i == index)
+
+    def _on_session(self, reason: str) -> None:
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        sb = self.session.sandbox
+        self.banner.value = (
+            "<div style='background:#f5f5f5;padding:6px 10px;border-radius:4px;line-height:1.6'>"
+            "<b>志愿服务信息系统培训沙盘</b>（依据：渝民发〔2020〕17号）　沙盘日期：" + sb.today.isoformat() +
+            f"<br><b>当前身份：</b>{esc(identity_text(sb, self.session.actor))}</div>")
+
+
+def app(sandbox, identity=None, *, lock_identity: bool = False) -> App:
+    """Every panel of the simulator in one Tab, acting as ``identity`` (a group or 民政局,
+    object, id or exact name; None: a new applicant, not logged in). ``lock_identity``
+    fixes the identity, as exercises do."""
+    return App(sandbox, identity, lock_identity=lock_identity)

@@ -1,0 +1,404 @@
+"""What every panel shares: the Session (sandbox + identity), the handler guard, the result,
+refusal and error panels, and a few small widget helpers. Presentation only: no rule here.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import traceback
+from typing import Callable, Iterable
+
+import ipywidgets as W
+
+from ..errors import RuleViolation
+from ..model import Authority, Group, Kind, Status
+from ..places import Level
+
+log = logging.getLogger("cqvol_sim.widgets")
+
+NONE_LABEL = "（不选）"
+APPLICANT_LABEL = "（新团体申请人，尚未登录）"
+NOTICE = "渝民发〔2020〕17号"
+STYLE = {"description_width": "8em"}
+
+
+def wide(width: str = "32em") -> W.Layout:
+    """A new Layout of that width (never share a Layout: hiding one widget would hide all)."""
+    return W.Layout(width=width)
+
+
+def esc(value) -> str:
+    """HTML-escape any value for display."""
+    return html.escape("" if value is None else str(value))
+
+
+# -- the session ----------------------------------------------------------------------------
+class Session:
+    """The sandbox being trained on and who the trainee is acting as.
+
+    ``identity`` is a group id, a 民政局 id (``M...``) or None (a new applicant, not logged in).
+    Panels register a callback with ``on_change``; it is called with a reason ("identity",
+    "state" after a successful action, or "sandbox" when the sandbox is replaced).
+    """
+
+    def __init__(self, sandbox, identity=None):
+        self.sandbox = sandbox
+        self._identity: str | None = None
+        self._listeners: list[Callable[[str], None]] = []
+        self.locked = False  # an exercise fixes the identity: set_identity then refuses a change
+        if identity is not None:
+            self._identity = self.resolve(identity)
+
+    # who
+    def resolve(self, ref) -> str | None:
+        """A group or 民政局 (object, id or exact name) as its id; ValueError if unknown."""
+        sb = self.sandbox
+        if ref is None:
+            return None
+        if isinstance(ref, (Group, Authority)):
+            ref = ref.id
+        if not isinstance(ref, str):
+            raise TypeError(f"identity must be a group, an authority, an id or a name, not {type(ref).__name__}")
+        if ref in sb.groups or ref in sb.authorities:
+            return ref
+        g = sb.find_group(ref)
+        if g is not None:
+            return g.id
+        for a in sb.authorities.values():
+            if a.name == ref:
+                return a.id
+        raise ValueError(f"unknown group or authority {ref!r}")
+
+    @property
+    def identity(self) -> str | None:
+        return self._identity
+
+    @property
+    def actor(self) -> Group | Authority | None:
+        """The acting group or 民政局 object, or None."""
+        sb = self.sandbox
+        if self._identity is None:
+            return None
+        return sb.groups.get(self._identity) or sb.authorities.get(self._identity)
+
+    @property
+    def group(self) -> Group | None:
+        """The acting group, or None when acting as a 民政局 or as a new applicant."""
+        a = self.actor
+        return a if isinstance(a, Group) else None
+
+    def set_identity(self, ref) -> None:
+        new = self.resolve(ref)
+        if new != self._identity and self.locked:
+            raise ValueError("the identity is locked for this exercise")
+        if new != self._identity:
+            self._identity = new
+            self.changed("identity")
+
+    def set_sandbox(self, sandbox) -> None:
+        self.sandbox = sandbox
+        known = self._identity in sandbox.groups or self._identity in sandbox.authorities
+        if self._identity is not None and not known:
+            self._identity = None
+        self.changed("sandbox")
+
+    # listeners
+    def on_change(self, callback: Callable[[str], None]) -> None:
+        self._listeners.append(callback)
+
+    def changed(self, reason: str = "state") -> None:
+        for cb in list(self._listeners):
+            try:
+                cb(reason)
+            except Exception:  # a panel shows its own errors; never stop the others
+                log.debug("listener failed", exc_info=True)
+
+
+# -- messages ---------------------------------------------------------------------------------
+_BOX = ("border-left:5px solid {c};background:{bg};padding:8px 12px;margin:6px 0;"
+        "border-radius:3px;line-height:1.7;max-width:60em;")
+
+
+def clause_text(clause: str) -> str:
+    """The 依据 line of a refusal: the notice's clause, another source, or the simulator's assumption."""
+    clause = clause or ""
+    if clause.startswith("假设"):
+        return "本模拟器的假设（通知未作规定）" + ("：" + clause[3:] if len(clause) > 3 else "")
+    if clause[:1] in "一二三四五六七八九十附":
+        return f"{NOTICE} {clause}"
+    return clause
+
+
+def ok_html(text: str, detail: str = "") -> str:
+    """A green result panel (``text`` and ``detail`` are plain text)."""
+    body = f"<b>✓ {esc(text)}</b>"
+    if detail:
+        body += f"<br>{esc(detail)}"
+    return f'<div class="cqvol-ok" style="{_BOX.format(c="#2e7d32", bg="#eef7ee")}">{body}</div>'
+
+
+def info_html(text: str) -> str:
+    return f'<div class="cqvol-info" style="{_BOX.format(c="#1565c0", bg="#eef4fb")}">{esc(text)}</div>'
+
+
+def refusal_html(exc: RuleViolation) -> str:
+    """The friendly panel for a refused action: what was wrong, the clause, what would be right."""
+    parts = [f"<b>✗ 未能完成：</b>{esc(exc.message)}",
+             f'<span class="cqvol-clause">依据：{esc(clause_text(exc.clause))}</span>']
+    if exc.hint:
+        parts.append(f'<span class="cqvol-hint">正确做法：{esc(exc.hint)}</span>')
+    return (f'<div class="cqvol-refusal" data-code="{esc(exc.code)}" '
+            f'style="{_BOX.format(c="#c62828", bg="#fdecea")}">' + "<br>".join(parts) + "</div>")
+
+
+def error_html(exc: BaseException) -> str:
+    """The panel for an unexpected error: never a bare traceback in the trainee's face."""
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return (f'<div class="cqvol-error" style="{_BOX.format(c="#6a1b9a", bg="#f6eef8")}">'
+            f"<b>出错了：</b>程序遇到了意外的问题（{esc(type(exc).__name__)}：{esc(exc)}）。"
+            "沙盘没有被改动。请把这条信息告诉培训老师。"
+            f'<details><summary>技术细节（给老师看）</summary><pre style="font-size:11px;white-space:pre-wrap">'
+            f"{esc(tb)}</pre></details></div>")
+
+
+def handler(method: Callable) -> Callable:
+    """Wrap a panel's event handler: a RuleViolation becomes the refusal panel, any other
+    exception the “出错了” panel, both in ``self.message``. ipywidgets' dispatcher would only
+    log them (ipywidgets #2949, #2612), so nothing may escape."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RuleViolation as exc:
+            self.last_error = exc
+            self.show(refusal_html(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the trainee, kept for the teacher
+            self.last_error = exc
+            log.debug("handler %s failed", method.__name__, exc_info=True)
+            self.show(error_html(exc))
+        return None
+
+    return wrapper
+
+
+# -- panels -----------------------------------------------------------------------------------
+class Panel:
+    """Base of every panel: ``widget`` to display, ``message`` for results, ``refresh()``."""
+
+    title = ""
+
+    def __init__(self, session, identity=None):
+        """``session``: a Session shared with other panels, or a Sandbox (then the panel gets
+        its own Session acting as ``identity``)."""
+        if not isinstance(session, Session):
+            session = Session(session, identity)
+        elif identity is not None:
+            session.set_identity(identity)
+        self.session = session
+        self.message = W.HTML("")
+        self.message.add_class("cqvol-message")
+        self.last_error: BaseException | None = None
+        self.widget: W.Widget = W.VBox()
+        session.on_change(self._on_session)
+
+    @property
+    def sb(self):
+        return self.session.sandbox
+
+    def show(self, html_text: str) -> None:
+        self.message.value = html_text
+
+    def clear(self) -> None:
+        self.message.value = ""
+
+    def need_actor(self, what: str = "办理这项业务") -> bool:
+        """True if an identity is chosen; else say so in the message and return False."""
+        if self.session.actor is None:
+            self.show(info_html(f"请先在“当前身份”页选择一个团体，再{what}。"))
+            return False
+        return True
+
+    def _on_session(self, reason: str) -> None:
+        self.refresh(reason)
+
+    @handler
+    def refresh(self, reason: str = "state") -> None:
+        self._refresh(reason)
+
+    def _refresh(self, reason: str) -> None:  # overridden
+        pass
+
+    def _ipython_display_(self):  # a panel displays as its widget
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def header(text: str) -> W.HTML:
+    return W.HTML(f"<h4 style='margin:8px 0 4px 0'>{esc(text)}</h4>")
+
+
+def note(text: str) -> W.HTML:
+    return W.HTML(f"<span style='color:#555'>{esc(text)}</span>")
+
+
+NONE = ""  # the value of “（不选）” in a Dropdown (ipywidgets treats None as "no selection")
+_MISSING = object()
+
+
+def on_value(widget, fn: Callable) -> None:
+    """Call ``fn(change)`` when ``widget.value`` changes, once per real change: replacing a
+    Dropdown's options with ``set_options`` notifies it once with the final value, not with
+    the first option that ipywidgets selects on the way."""
+    observers = widget.__dict__.setdefault("_cqvol_observers", [])
+    observers.append(fn)
+
+    def wrapper(change):
+        if not widget.__dict__.get("_cqvol_quiet"):
+            fn(change)
+
+    widget.observe(wrapper, names="value")
+
+
+def set_options(dropdown, options: list, keep: bool = True, default=_MISSING) -> None:
+    """Replace a Dropdown's options, keeping its value if still offered, else ``default``
+    (if offered), else the first option."""
+    options = [tuple(o) for o in options]
+    values = [v for _, v in options]
+    old = dropdown.value
+    if keep and old in values:
+        new = old
+    elif default is not _MISSING and default in values:
+        new = default
+    else:
+        new = values[0] if values else None
+    if tuple(dropdown.options) != tuple(options):
+        dropdown.__dict__["_cqvol_quiet"] = True
+        try:
+            dropdown.options = options
+            if new is not None and dropdown.value != new:
+                dropdown.value = new
+        finally:
+            dropdown.__dict__["_cqvol_quiet"] = False
+        if dropdown.value != old:
+            change = {"name": "value", "old": old, "new": dropdown.value, "owner": dropdown, "type": "change"}
+            for fn in list(dropdown.__dict__.get("_cqvol_observers", ())):
+                fn(change)
+    elif new is not None and dropdown.value != new:
+        dropdown.value = new
+
+
+def show_if(widget: W.Widget, visible: bool) -> None:
+    widget.layout.display = None if visible else "none"
+
+
+class FilterDropdown:
+    """A Dropdown with a filter Text beside it (for long lists: 村社, groups, volunteers)."""
+
+    def __init__(self, description: str, placeholder: str = "输入文字筛选", limit: int = 300,
+                 css: str | None = None, width: str = "32em"):
+        self.limit = limit
+        self._all: list[tuple[str, object]] = []
+        self._fixed: list[tuple[str, object]] = []
+        self.dropdown = W.Dropdown(description=description, options=[], style=STYLE, layout=W.Layout(width=width))
+        self.filter = W.Text(placeholder=placeholder, layout=W.Layout(width="12em"))
+        self.count = W.HTML("")
+        self.box = W.HBox([self.dropdown, self.filter, self.count])
+        if css:
+            self.dropdown.add_class(css)
+            self.filter.add_class(css + "-filter")
+        self.filter.observe(lambda ch: self._apply(), names="value")
+
+    @property
+    def value(self):
+        return self.dropdown.value
+
+    @value.setter
+    def value(self, v):
+        if v not in [o for _, o in self.dropdown.options]:
+            self.filter.value = ""
+        self.dropdown.value = v
+
+    def set_options(self, options: Iterable[tuple[str, object]], fixed: Iterable[tuple[str, object]] = (),
+                    default=_MISSING) -> None:
+        """``fixed`` options (e.g. “（不选）”) are always offered first."""
+        self._all = list(options)
+        self._fixed = list(fixed)
+        self._apply(default)
+
+    def _apply(self, default=_MISSING) -> None:
+        text = self.filter.value.strip()
+        matches = [o for o in self._all if text in o[0]] if text else self._all
+        shown = self._fixed + matches[: self.limit]
+        more = len(matches) - self.limit
+        self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，请输入文字筛选</span>"
+                            if more > 0 else "")
+        set_options(self.dropdown, shown, default=default)
+
+    def observe(self, fn) -> None:
+        on_value(self.dropdown, fn)
+
+
+# -- words for things -------------------------------------------------------------------------
+def place_path(sb, code: str, start: int = 1) -> str:
+    """“南岸区 › 南坪街道 › 阳光社区” (without 重庆市 unless it is the place itself)."""
+    names = [p.name for p in sb.places.path(code)]
+    return " › ".join(names[start:] if len(names) > start else names)
+
+
+def group_label(sb, g: Group, with_grade: bool = False) -> str:
+    text = g.name
+    tags = []
+    if g.status is not Status.ACTIVE:
+        tags.append(sb.rules.label(g.status))
+    if with_grade:
+        tags.append(sb.rules.label(g.grade))
+    return text + (f"（{'，'.join(tags)}）" if tags else "")
+
+
+def identity_text(sb, actor) -> str:
+    """A one-line description of who the trainee is acting as."""
+    if actor is None:
+        return "新团体申请人（尚未登录）：可以提交团体注册"
+    if isinstance(actor, Authority):
+        return f"{actor.name}（登记机关）：审核在本部门登记的社会组织（法人）"
+    level = sb.places[actor.place].level
+    if actor.kind is Kind.HUB:
+        kind = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}[level] + "枢纽型团体"
+    else:
+        kind = sb.rules.label(actor.kind)
+    return (f"{actor.name}（{kind}，{place_path(sb, actor.place)}；权限组别：{sb.rules.label(actor.grade)}；"
+            f"状态：{sb.rules.label(actor.status)}）")
+
+
+def busiest_district(sb) -> str:
+    """The district holding most groups (the demo's 南岸区): a default place to look at."""
+    counts: dict[str, int] = {}
+    places = sb.places
+    for g in sb.groups.values():
+        d = places.ancestor(g.place, Level.DISTRICT)
+        if d is not None:
+            counts[d.code] = counts.get(d.code, 0) + 1
+    if not counts:
+        return places.by_level(Level.DISTRICT)[0].code
+    return max(counts, key=lambda c: (counts[c], c))
+
+
+def home_place(sb, actor) -> str:
+    """The place an identity looks after (its own), or the busiest district for no identity."""
+    if actor is None:
+        return busiest_district(sb)
+    return actor.place
+
+
+def show_png(image: W.Image, data: bytes) -> None:
+    """Put PNG ``data`` in ``image`` at its natural size (shrunk to fit, never stretched)."""
+    from ..view import png_size
+
+    width, _ = png_size(data)
+    image.value = data
+    image.width = str(width)
+    image.layout.display = None

@@ -1,0 +1,148 @@
+"""Panel 4, 权限设置: set the grade of a group below you, seeing first what it would change;
+and, for a non-hub group, apply (申请) to its deciding hub for a higher grade."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ..model import Grade, Right
+from .common import (NONE, STYLE, Panel, esc, group_label, handler, header, info_html, ok_html, on_value,
+                     set_options, wide)
+
+
+def rights_compare_html(sb, current: Grade | None, proposed: Grade | None, current_title: str = "现在",
+                        proposed_title: str = "设置后") -> str:
+    """A small table of the five rights: √/× now and after, changed rows highlighted."""
+    rules = sb.rules
+    now = esc(rules.label(current)) if current else ""
+    after = esc(rules.label(proposed)) if proposed else ""
+    head = (f"<tr><th style='text-align:left;padding:2px 8px'>权限</th>"
+            f"<th style='padding:2px 8px'>{esc(current_title)}<br><small>{now}</small></th>"
+            f"<th style='padding:2px 8px'>{esc(proposed_title)}<br><small>{after}</small></th></tr>")
+    rows = []
+    for r in Right:
+        a = current is not None and r in rules.grade_rights[current]
+        b = proposed is not None and r in rules.grade_rights[proposed]
+        style = "background:#fff3cd" if a != b else ""
+        mark = {True: "<span style='color:#2e7d32'>√</span>", False: "<span style='color:#c62828'>×</span>"}
+        change = "" if a == b else ("（新增）" if b else "（取消）")
+        rows.append(f"<tr style='{style}'><td style='padding:2px 8px'>{esc(rules.label(r))}</td>"
+                    f"<td style='text-align:center'>{mark[a]}</td><td style='text-align:center'>{mark[b]}"
+                    f"<small>{change}</small></td></tr>")
+    return ("<table class='cqvol-rights' style='border-collapse:collapse;border:1px solid #ccc'>"
+            + head + "".join(rows) + "</table>")
+
+
+class GradesPanel(Panel):
+    """Set a subordinate's grade; apply for a higher grade of one's own."""
+
+    title = "权限设置"
+
+    def __init__(self, session, identity=None):
+        super().__init__(session, identity)
+        sb = self.sb
+        grade_opts = [(sb.rules.label(g), g.value) for g in sb.rules.grade_order]
+        self.target = W.Dropdown(description="下级团体", style=STYLE, layout=W.Layout(width="40em"))
+        self.target.add_class("cqvol-grade-target")
+        self.grade = W.Dropdown(description="权限组别", options=grade_opts, style=STYLE, layout=wide())
+        self.grade.add_class("cqvol-grade")
+        self.compare = W.HTML("")
+        self.apply = W.Button(description="设置权限组别", button_style="primary")
+        self.apply.add_class("cqvol-set-grade")
+        self.intro = W.HTML("")
+
+        self.up_grade = W.Dropdown(description="申请组别", options=grade_opts, style=STYLE, layout=wide())
+        self.up_to = W.Dropdown(description="向谁申请", style=STYLE, layout=wide())
+        self.up_reason = W.Text(description="申请理由", placeholder="例如：需要直接发布项目", style=STYLE,
+                                layout=W.Layout(width="40em"))
+        self.up_compare = W.HTML("")
+        self.up_submit = W.Button(description="提交申请", button_style="primary")
+        self.up_intro = W.HTML("")
+
+        on_value(self.target, self._on_choice)
+        on_value(self.grade, self._on_choice)
+        on_value(self.up_grade, self._on_up_choice)
+        self.apply.on_click(self._apply)
+        self.up_submit.on_click(self._apply_upgrade)
+        self.up_box = W.VBox([header("申请提高本团体的权限组别（非枢纽型团体）"), self.up_intro, self.up_grade,
+                              self.up_to, self.up_reason, self.up_compare, self.up_submit])
+        self.widget = W.VBox([
+            header("为下级团体设置权限组别"), self.intro, self.target, self.grade, self.compare, self.apply,
+            self.message, self.up_box])
+        self.refresh("identity")
+
+    def _refresh(self, reason: str) -> None:
+        sb = self.sb
+        actor = self.session.actor
+        g = self.session.group
+        if reason in ("identity", "sandbox"):
+            self.clear()
+        subs = sb.subordinates(actor) if actor is not None else []
+        if g is None:
+            self.intro.value = info_html("请先在“当前身份”页选择一个团体（登记机关和新团体申请人不能设置权限组别）。")
+        elif not subs:
+            self.intro.value = info_html(f"“{g.name}”目前没有可以由它设置权限组别的下级团体。")
+        else:
+            self.intro.value = (f"“{esc(g.name)}”可以为下列 {len(subs)} 个团体设置权限组别"
+                                f"（依据：渝民发〔2020〕17号 三（四））。先看清权限变化，再点“设置权限组别”。")
+        set_options(self.target, [(group_label(sb, s, with_grade=True), s.id) for s in subs] or [("（无）", NONE)])
+        self._on_choice(None)
+        # upgrade application
+        if g is None:
+            self.up_box.layout.display = "none"
+            return
+        self.up_box.layout.display = None
+        deciders = sb.upgrade_deciders(g)
+        if not deciders:
+            self.up_intro.value = info_html(f"“{g.name}”的权限组别由上级设置（{sb.rules.label(g.kind)}不需要申请）；"
+                                            "如果仍要提交，系统会说明原因。")
+        else:
+            self.up_intro.value = ("非枢纽型团体默认为基本团体组；需要更多权限时，向所在区县的枢纽型团体或市级枢纽型团体申请"
+                                   "（依据：渝民发〔2020〕17号 三（四））。")
+        options = []
+        for d in deciders:
+            options.append((d.name, d.id))
+        for extra in (sb.groups.get(g.contact) if g.contact else None,):
+            if extra is not None and extra.id not in [v for _, v in options]:
+                options.append((extra.name, extra.id))
+        set_options(self.up_to, options or [("（无）", NONE)])
+        self._on_up_choice(None)
+
+    @handler
+    def _on_choice(self, _change) -> None:
+        sb = self.sb
+        t = sb.groups.get(self.target.value) if self.target.value else None
+        proposed = Grade(self.grade.value) if self.grade.value else None
+        self.compare.value = rights_compare_html(sb, t.grade if t else None, proposed,
+                                                 "现在" if t else "现在（未选团体）", "设置后")
+
+    @handler
+    def _on_up_choice(self, _change) -> None:
+        g = self.session.group
+        if g is None:
+            return
+        self.up_compare.value = rights_compare_html(self.sb, g.grade, Grade(self.up_grade.value), "现在", "申请后")
+
+    @handler
+    def _apply(self, _button) -> None:
+        sb = self.sb
+        target = self.target.value or None
+        if target is None:
+            self.show(info_html("没有可以设置的下级团体。"))
+            return
+        sb.set_grade(self.session.actor, target, self.grade.value)
+        t = sb.groups[target]
+        self.session.changed("state")
+        self.show(ok_html(f"已把“{t.name}”的权限组别设为“{sb.rules.label(t.grade)}”。"))
+
+    @handler
+    def _apply_upgrade(self, _button) -> None:
+        sb = self.sb
+        to = self.up_to.value or None
+        if to is None:
+            self.show(info_html("没有可以受理申请的团体。"))
+            return
+        app = sb.apply_upgrade(self.session.actor, grade=self.up_grade.value, to=to, reason=self.up_reason.value)
+        self.session.changed("state")
+        self.show(ok_html(f"已向“{sb.groups[app.to].name}”提交申请：提高到“{sb.rules.label(app.grade)}”。",
+                          "等待对方在“审核”页审核。"))

@@ -1,0 +1,333 @@
+"""Panel 6, 项目与时长: publish a project; register or admit a volunteer; record service hours
+with every field of 三（五）; list a volunteer's records and star rating; request a correction."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import ipywidgets as W
+
+from .. import validate
+from ..errors import RuleViolation
+from ..model import ProjectStatus
+from .common import (NONE, STYLE, FilterDropdown, Panel, esc, handler, header, info_html, ok_html, on_value,
+                     set_options, show_if, wide)
+
+SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records")]
+
+
+def star_label(sb, volunteer) -> str:
+    """“三星志愿者”, or “尚未评星”."""
+    n = sb.stars(volunteer)
+    return next((lbl for s, lbl, _ in sb.rules.star_thresholds if s == n), "尚未评星")
+
+
+def stars_html(sb, volunteer) -> str:
+    """“★★☆☆☆ 二星志愿者（累计 350 小时，再 250 小时可评三星）”."""
+    n = sb.stars(volunteer)
+    thresholds = sb.rules.star_thresholds
+    total = len(thresholds)
+    label = star_label(sb, volunteer)
+    text = f"{'★' * n}{'☆' * (total - n)} {label}（累计 {volunteer.hours:g} 小时"
+    nxt = next(((s, lbl, h) for s, lbl, h in thresholds if s == n + 1), None)
+    if nxt is not None:
+        text += f"，再 {nxt[2] - volunteer.hours:g} 小时可评{nxt[1][:2]}"
+    return esc(text + "）") + f"<br><small style='color:#777'>星级标准依据：{esc(sb.rules.star_source)}</small>"
+
+
+def records_table_html(sb, records, limit: int = 200) -> str:
+    """A volunteer's records as a table, newest first, with every field of 三（五）."""
+    labels = sb.rules.record_field_labels
+    cols = ["project", "date", "place", "target", "content", "hours", "evaluation", "contact"]
+    head = "".join(f"<th style='padding:2px 6px;border:1px solid #ccc'>{esc(labels[c])}</th>" for c in cols)
+    rows = []
+    for rec in list(reversed(records))[:limit]:
+        cells = []
+        for c in cols:
+            value = rec.project_name if c == "project" else getattr(rec, c)
+            if c == "hours":
+                value = f"{value:g}"
+            cells.append(f"<td style='padding:2px 6px;border:1px solid #ccc'>{esc(value)}</td>")
+        mark = f"<td style='padding:2px 6px;border:1px solid #ccc;color:#e65100'>已更正{len(rec.history)}次</td>" \
+            if rec.history else "<td style='border:1px solid #ccc'></td>"
+        rows.append(f"<tr>{''.join(cells)}{mark}</tr>")
+    more = ""
+    if len(records) > limit:
+        more = f"<caption style='text-align:left'>共 {len(records)} 条，列出最近 {limit} 条</caption>"
+    return (f"<div style='max-height:22em;overflow:auto'><table class='cqvol-records' style='border-collapse:collapse;"
+            f"font-size:90%'>{more}<tr>{head}<th style='border:1px solid #ccc'>更正</th></tr>"
+            f"{''.join(rows)}</table></div>")
+
+
+def _record_label(rec) -> str:
+    return f"{rec.date.isoformat()} {rec.project_name} {rec.hours:g}小时（{rec.id}）"
+
+
+class ProjectsPanel(Panel):
+    """Projects, volunteers, service records and corrections of the acting group."""
+
+    title = "项目与时长"
+
+    def __init__(self, session, identity=None):
+        super().__init__(session, identity)
+        sb = self.sb
+        rules = sb.rules
+        labels = rules.record_field_labels
+        self.section = W.ToggleButtons(options=SECTIONS, value="record", style={"button_width": "9em"})
+        self.section.add_class("cqvol-section")
+        self.intro = W.HTML("")
+
+        # publish a project
+        self.p_name = W.Text(description="项目名称", style=STYLE, layout=wide())
+        self.p_start = W.DatePicker(description="开始日期", value=sb.today, style=STYLE)
+        self.p_end = W.DatePicker(description="结束日期", value=sb.today + _dt.timedelta(days=30), style=STYLE)
+        self.p_submit = W.Button(description="发布项目", button_style="primary")
+        self.p_list = W.HTML("")
+        self.p_box = W.VBox([self.p_name, self.p_start, self.p_end, self.p_submit, self.p_list])
+
+        # volunteers
+        self.v_name = W.Text(description="姓名", style=STYLE, layout=W.Layout(width="20em"))
+        self.v_card = W.Text(description="身份证号码", placeholder="18位", style=STYLE, layout=W.Layout(width="26em"))
+        self.v_mobile = W.Text(description="手机号码", placeholder="11位", style=STYLE, layout=W.Layout(width="20em"))
+        self.v_submit = W.Button(description="注册志愿者并吸纳", button_style="primary", layout=W.Layout(width="14em"))
+        self.v_search = FilterDropdown("已注册志愿者", placeholder="输入姓名或身份证号", limit=50, css="cqvol-admit")
+        self.v_admit = W.Button(description="吸纳到本团体", layout=W.Layout(width="12em"))
+        self.v_members = W.HTML("")
+        self.v_box = W.VBox([header("注册新志愿者"), self.v_name, self.v_card, self.v_mobile, self.v_submit,
+                             header("吸纳已注册的志愿者"), self.v_search.box, self.v_admit, self.v_members])
+
+        # record hours: every field of 三（五）
+        self.r_volunteer = FilterDropdown("志愿者", placeholder="输入姓名筛选", css="cqvol-r-volunteer")
+        self.r_project = W.Dropdown(description=labels["project"], style=STYLE, layout=W.Layout(width="40em"))
+        self.r_project.add_class("cqvol-r-project")
+        self.r_date = W.DatePicker(description=labels["date"], value=sb.today, style=STYLE)
+        self.r_date.add_class("cqvol-r-date")
+        self.r_place = W.Text(description=labels["place"], style=STYLE, layout=wide())
+        self.r_target = W.Text(description=labels["target"], placeholder="例如：社区老人", style=STYLE, layout=wide())
+        self.r_content = W.Text(description=labels["content"], placeholder="例如：陪伴聊天、代购生活用品",
+                                style=STYLE, layout=wide())
+        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2.5", continuous_update=True,
+                              style=STYLE, layout=W.Layout(width="20em"))
+        self.r_hours_check = W.HTML("")
+        self.r_evaluation = W.Dropdown(description=labels["evaluation"],
+                                       options=[("（请选择）", NONE), *((e, e) for e in rules.evaluations)],
+                                       style=STYLE, layout=W.Layout(width="20em"))
+        self.r_contact = W.Text(description=labels["contact"], style=STYLE, layout=W.Layout(width="20em"))
+        for w, css in ((self.r_place, "cqvol-r-place"), (self.r_target, "cqvol-r-target"),
+                       (self.r_content, "cqvol-r-content"), (self.r_hours, "cqvol-r-hours"),
+                       (self.r_evaluation, "cqvol-r-evaluation"), (self.r_contact, "cqvol-r-contact")):
+            w.add_class(css)
+        self.r_submit = W.Button(description="保存服务记录", button_style="primary", layout=W.Layout(width="12em"))
+        self.r_submit.add_class("cqvol-save-record")
+        self.r_box = W.VBox([note_cap(sb), self.r_volunteer.box, self.r_project, self.r_date, self.r_place,
+                             self.r_target, self.r_content, W.HBox([self.r_hours, self.r_hours_check]),
+                             self.r_evaluation, self.r_contact, self.r_submit])
+
+        # a volunteer's records, stars and corrections
+        self.l_volunteer = FilterDropdown("志愿者", placeholder="输入姓名筛选", css="cqvol-l-volunteer")
+        self.l_stars = W.HTML("")
+        self.l_table = W.HTML("")
+        self.c_record = W.Dropdown(description="要更正的记录", style=STYLE, layout=W.Layout(width="40em"))
+        self.c_field = W.Dropdown(description="更正项目",
+                                  options=[(labels[f], f) for f in rules.correction_fields], style=STYLE)
+        self.c_value = W.Text(description="正确的内容", placeholder="日期按 2026-05-01 填写", style=STYLE, layout=wide())
+        self.c_reason = W.Text(description="更正理由", style=STYLE, layout=wide())
+        self.c_submit = W.Button(description="以志愿者身份申请更正", layout=W.Layout(width="16em"))
+        self.l_box = W.VBox([self.l_volunteer.box, self.l_stars, self.l_table,
+                             header("志愿者申请更正记录（《志愿服务记录与证明出具办法（试行）》）"),
+                             self.c_record, self.c_field, self.c_value, self.c_reason, self.c_submit])
+
+        on_value(self.section, self._on_section)
+        self.p_submit.on_click(self._publish)
+        self.v_submit.on_click(self._register_volunteer)
+        self.v_admit.on_click(self._admit)
+        on_value(self.r_project, self._on_project)
+        on_value(self.r_hours, self._on_hours)
+        self.r_submit.on_click(self._record)
+        self.l_volunteer.observe(self._on_list_volunteer)
+        self.c_submit.on_click(self._request_correction)
+        self._stale: set[str] = set()
+        self._member_opts: list = []
+        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.message])
+        self.refresh("identity")
+
+    # -- refresh ----------------------------------------------------------------------------
+    def _refresh(self, reason: str) -> None:
+        sb = self.sb
+        g = self.session.group
+        if reason in ("identity", "sandbox"):
+            self.clear()
+            if g is not None:
+                self.r_contact.value = g.liaison.name
+        if g is None:
+            self.intro.value = info_html("请先在“当前身份”页选择一个团体。下面的“查看记录与更正”可以查看任何志愿者的记录。")
+        else:
+            self.intro.value = f"<b>以“{esc(g.name)}”的身份</b>发布项目、管理志愿者和记录服务时长。"
+        self._on_section(None)
+        # projects of the group
+        projects = [p for p in sb.projects.values() if g is not None and p.group == g.id]
+        if projects:
+            items = "".join(f"<li>{esc(p.name)}（{p.start.isoformat()} 至 {p.end.isoformat()}，"
+                            f"{esc(sb.rules.label(p.status))}）</li>" for p in projects[-30:])
+            self.p_list.value = f"<b>本团体的项目：</b><ul>{items}</ul>"
+        else:
+            self.p_list.value = ""
+        set_options(self.r_project, [("（请选择项目）", NONE)] + [
+            (f"{p.name}（{sb.rules.label(p.status)}）", p.id) for p in reversed(projects)])
+        # volunteers of the group
+        members = sorted((sb.volunteers[v] for v in g.members), key=lambda v: v.id) if g is not None else []
+        member_opts = [(f"{v.name}（身份证尾号{v.id_card[-4:]}，累计{v.hours:g}小时）", v.id) for v in members]
+        self.r_volunteer.set_options(member_opts, fixed=[("（请选择志愿者）", NONE)])
+        self.v_members.value = f"<span style='color:#555'>本团体现有志愿者 {len(members)} 名。</span>" if g else ""
+        self._member_opts = member_opts
+        # the lists of every volunteer are long in a big sandbox: fill them when shown
+        self._stale = {"volunteer", "records"}
+        self._fill_section()
+        self._on_hours(None)
+
+    def _fill_section(self) -> None:
+        sb = self.sb
+        g = self.session.group
+        section = self.section.value
+        if section not in self._stale:
+            return
+        self._stale.discard(section)
+        if section == "volunteer":
+            outside = [v for v in sb.volunteers.values() if g is None or v.id not in g.members]
+            self.v_search.set_options([(f"{v.name}（{v.id_card[:6]}…{v.id_card[-4:]}）", v.id) for v in outside],
+                                      fixed=[("（请选择）", NONE)])
+        elif section == "records":
+            everyone = self._member_opts or [
+                (f"{v.name}（身份证尾号{v.id_card[-4:]}，累计{v.hours:g}小时）", v.id) for v in sb.volunteers.values()]
+            self.l_volunteer.set_options(everyone, fixed=[("（请选择志愿者）", NONE)])
+            self._show_records()
+
+    @handler
+    def _on_section(self, _change) -> None:
+        s = self.section.value
+        show_if(self.p_box, s == "project")
+        show_if(self.v_box, s == "volunteer")
+        show_if(self.r_box, s == "record")
+        show_if(self.l_box, s == "records")
+        if _change is not None:
+            self._fill_section()
+
+    @handler
+    def _on_project(self, _change) -> None:
+        p = self.sb.projects.get(self.r_project.value) if self.r_project.value else None
+        if p is not None and not self.r_place.value:
+            self.r_place.value = self.sb.places[p.place].name
+
+    @handler
+    def _on_hours(self, _change) -> None:
+        text = self.r_hours.value.strip()
+        if not text:
+            self.r_hours_check.value = ""
+            return
+        try:
+            h = validate.hours(self.sb.rules, text)
+        except RuleViolation as exc:
+            self.r_hours_check.value = f"<span style='color:#c62828'>✗ {esc(exc.message)}</span>"
+            return
+        cap = self.sb.rules.daily_cap_hours
+        if h > cap:
+            self.r_hours_check.value = f"<span style='color:#c62828'>✗ 超过每天 {cap:g} 小时的上限</span>"
+        else:
+            self.r_hours_check.value = f"<span style='color:#2e7d32'>✓ {h:g} 小时</span>"
+
+    @handler
+    def _on_list_volunteer(self, _change) -> None:
+        self._show_records()
+
+    def _show_records(self) -> None:
+        sb = self.sb
+        vid = self.l_volunteer.value
+        v = sb.volunteers.get(vid) if vid else None
+        if v is None:
+            self.l_stars.value = ""
+            self.l_table.value = ""
+            set_options(self.c_record, [("（请先选择志愿者）", NONE)])
+            return
+        records = sb.records_of(v)
+        self.l_stars.value = f"<b>{esc(v.name)}</b>：{stars_html(sb, v)}"
+        self.l_table.value = records_table_html(sb, records) if records else info_html("还没有服务记录。")
+        set_options(self.c_record, [("（请选择记录）", NONE)] + [(_record_label(r), r.id) for r in reversed(records)])
+
+    # -- actions ------------------------------------------------------------------------------
+    @handler
+    def _publish(self, _button) -> None:
+        sb = self.sb
+        if not self.need_actor("发布项目"):
+            return
+        p = sb.publish_project(self.session.actor, name=self.p_name.value, start=self.p_start.value,
+                               end=self.p_end.value)
+        if p.status is ProjectStatus.PUBLISHED:
+            detail = "本团体有“发布项目无须审核”的权限，项目已直接发布。"
+        else:
+            r = sb.reviewer(p)
+            detail = f"本团体没有“发布项目无须审核”的权限，项目等待“{r.name if r else '（无）'}”审核。"
+        self.session.changed("state")
+        self.show(ok_html(f"已发布项目“{p.name}”，状态：{sb.rules.label(p.status)}。", detail))
+
+    @handler
+    def _register_volunteer(self, _button) -> None:
+        sb = self.sb
+        if not self.need_actor("注册志愿者"):
+            return
+        v = sb.register_volunteer(self.session.actor, name=self.v_name.value.strip(), id_card=self.v_card.value.strip(),
+                                  mobile=self.v_mobile.value.strip())
+        self.session.changed("state")
+        self.show(ok_html(f"已注册志愿者{v.name}，并吸纳到“{self.session.actor.name}”。"))
+
+    @handler
+    def _admit(self, _button) -> None:
+        sb = self.sb
+        if not self.need_actor("吸纳志愿者"):
+            return
+        vid = self.v_search.value
+        if not vid:
+            self.show(info_html("请先选择一名已注册的志愿者。"))
+            return
+        sb.admit_volunteer(self.session.actor, vid)
+        self.session.changed("state")
+        self.show(ok_html(f"已把志愿者{sb.volunteers[vid].name}吸纳到“{self.session.actor.name}”。"))
+
+    @handler
+    def _record(self, _button) -> None:
+        sb = self.sb
+        if not self.need_actor("记录服务时长"):
+            return
+        vid = self.r_volunteer.value
+        if not vid:
+            self.show(info_html("请先选择志愿者。"))
+            return
+        hours = self.r_hours.value.strip()
+        rec = sb.record_hours(
+            self.session.actor, vid, project=self.r_project.value or None, date=self.r_date.value,
+            place=self.r_place.value, target=self.r_target.value, content=self.r_content.value,
+            hours=hours if hours else None, evaluation=self.r_evaluation.value or None, contact=self.r_contact.value)
+        v = sb.volunteers[vid]
+        self.session.changed("state")
+        self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，{rec.date.isoformat()}）。",
+                          f"{v.name}累计 {v.hours:g} 小时，{star_label(sb, v)}。"))
+
+    @handler
+    def _request_correction(self, _button) -> None:
+        sb = self.sb
+        vid = self.l_volunteer.value
+        rid = self.c_record.value
+        if not vid or not rid:
+            self.show(info_html("请先选择志愿者和要更正的记录。"))
+            return
+        field = self.c_field.value
+        value = self.c_value.value.strip()
+        c = sb.request_correction(vid, rid, reason=self.c_reason.value, **{field: value})
+        r = sb.reviewer(c)
+        self.session.changed("state")
+        self.show(ok_html("已提交更正申请。", f"由记录团体“{r.name}”在“审核”页审核；通过后原记录保留在更正历史中。"))
+
+
+def note_cap(sb) -> W.HTML:
+    return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(sb.rules.record_field_labels.values()))}"
+                  f"（依据：渝民发〔2020〕17号 三（五））。每名志愿者每天最多记录 {sb.rules.daily_cap_hours:g} 小时"
+                  f"（{esc(sb.rules.daily_cap_source)}）。</span>")
