@@ -1,0 +1,125 @@
+"""The progress database: attempts and checks, WAL, two writers at once, nothing lost."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cqvol_sim.errors import StorageError
+from cqvol_sim.exercises.progress import ENV_DB, ENV_TRAINEE, ProgressDB, default_path, default_trainee
+
+
+@dataclass(frozen=True)
+class _G:
+    id: str
+
+
+@dataclass(frozen=True)
+class _GR:
+    goal: _G
+    state: str
+
+
+@dataclass(frozen=True)
+class FakeResult:
+    """What record_check reads from a grading.Result."""
+
+    score: int
+    solved: bool = False
+    earned: int = 0
+    max_points: int = 100
+
+    @property
+    def goals(self):
+        return (_GR(_G("g1"), "met" if self.solved else "unmet"),)
+
+
+def test_default_path_and_trainee(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENV_DB, raising=False)
+    assert default_path() == Path.home() / ".cqvol-sim" / "progress.sqlite3"
+    monkeypatch.setenv(ENV_DB, str(tmp_path / "p.sqlite3"))
+    assert default_path() == tmp_path / "p.sqlite3"
+    assert ProgressDB().path == tmp_path / "p.sqlite3"
+    monkeypatch.setenv(ENV_TRAINEE, "  王小红 ")
+    assert default_trainee() == "王小红"
+
+
+def test_attempts_checks_and_summary(tmp_path):
+    db = ProgressDB(tmp_path / "sub" / "p.sqlite3")
+    assert db.wal
+    a1 = db.start_attempt("张三", "d01", {"town": "南坪街道"})
+    db.record_check(a1, FakeResult(30), seconds=60, refusals=["grades.self"])
+    db.record_check(a1, FakeResult(20), seconds=90)
+    a2 = db.start_attempt("张三", "d01")
+    db.record_check(a2, FakeResult(100, solved=True), seconds=30)
+    db.start_attempt("张三", "d02")                      # opened, never checked: not an attempt in the summary
+    att = db.attempts("张三", "d01")
+    assert [(a["checks"], a["score"], a["solved"], a["seconds"]) for a in att] == [(2, 30, 0, 90.0), (1, 100, 1, 30.0)]
+    assert att[0]["variant"] == '{"town": "南坪街道"}'
+    checks = db.checks(a1)
+    assert [c["score"] for c in checks] == [30, 20]
+    assert checks[0]["refusals"] == ["grades.self"] and checks[0]["goals"] == {"g1": "unmet"}
+    assert db.summary() == {("张三", "d01"): {"best": 100, "attempts": 2, "seconds": 120.0, "solved": True}}
+    assert db.best("张三", "d01") == 100 and db.best("张三", "d02") is None
+
+
+def test_unknown_attempt_is_refused_and_nothing_written(tmp_path):
+    db = ProgressDB(tmp_path / "p.sqlite3")
+    with pytest.raises(StorageError):
+        db.record_check(999, FakeResult(10), seconds=1)
+    assert db.checks() == []
+
+
+def test_not_a_progress_database(tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE x (y)")
+    con.close()
+    with pytest.raises(StorageError, match="不是 cqvol-sim 的进度数据库"):
+        ProgressDB(other, create=False)
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StorageError):
+        ProgressDB(garbage)
+    with pytest.raises(StorageError, match="不存在"):
+        ProgressDB(tmp_path / "missing.sqlite3", create=False)
+
+
+def _writer(path: str, name: str, attempts: int, checks: int, go) -> None:
+    go.wait(30)
+    db = ProgressDB(path)
+    for i in range(attempts):
+        a = db.start_attempt(name, f"ex{i % 3}", {"i": i})
+        for k in range(checks):
+            db.record_check(a, FakeResult(score=(i * checks + k) % 101), seconds=float(k + 1), refusals=[f"c{k}"])
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    path = str(tmp_path / "shared.sqlite3")
+    ctx = mp.get_context("spawn")             # like two notebooks: two separate interpreters
+    go = ctx.Event()
+    attempts, checks = 40, 5
+    procs = [ctx.Process(target=_writer, args=(path, name, attempts, checks, go)) for name in ("甲", "乙")]
+    for p in procs:
+        p.start()
+    go.set()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    db = ProgressDB(path)
+    for name in ("甲", "乙"):
+        rows = db.attempts(name)
+        assert len(rows) == attempts
+        assert all(r["checks"] == checks for r in rows)
+        assert [r["score"] for r in rows] == [max((i * checks + k) % 101 for k in range(checks)) for i in range(attempts)]
+    all_checks = db.checks()
+    assert len(all_checks) == 2 * attempts * checks
+    assert len({c["id"] for c in all_checks}) == len(all_checks)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
