@@ -25,6 +25,9 @@ PY=${PYTHON:-python3}
 .venv/bin/cqvol-sim setup-jupyter >/dev/null
 
 export MPLBACKEND=Agg
+# lessons and exercises write progress: never into the real home folder during tests
+export CQVOL_PROGRESS_DB="$(mktemp -d)/progress.sqlite3"
+export CQVOL_TRAINEE=示例学员
 set +e
 .venv/bin/python -m pytest tests notebooks -p no:cacheprovider \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
