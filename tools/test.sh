@@ -24,7 +24,6 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/cqvol-sim setup-jupyter >/dev/null
 
-export MPLBACKEND=Agg
 # lessons and exercises write progress: never into the real home folder during tests
 export CQVOL_PROGRESS_DB="$(mktemp -d)/progress.sqlite3"
 export CQVOL_TRAINEE=示例学员
