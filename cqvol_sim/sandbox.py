@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import pickle
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from . import affiliation, naming, reviewers, validate
 from .errors import RuleViolation
@@ -45,7 +45,8 @@ def action(method: Callable) -> Callable:
             if not self._quiet:
                 self.refusals.append({
                     "seq": len(self.events), "action": name, "actor": _actor_id(actor),
-                    "code": exc.code, "time": _dt.datetime.now().isoformat(timespec="seconds")})
+                    "code": exc.code, "clause": exc.clause, "message": exc.message, "hint": exc.hint,
+                    "time": _dt.datetime.now().isoformat(timespec="seconds")})
             raise
 
     wrapper.is_action = True
@@ -354,6 +355,8 @@ class Sandbox:
             return actor
         if isinstance(actor, str) and actor in self.authorities:
             return self.authorities[actor]
+        if actor is None:
+            raise self.rules.violation("input.no_actor")
         return self.group(actor)
 
     def _active_group(self, actor) -> Group:
@@ -447,6 +450,32 @@ class Sandbox:
             return []
         return [g for g in self.groups.values() if g.status is Status.ACTIVE and g.id != a.id
                 and any(s.id == a.id for s in reviewers.grade_setters(self, g))]
+
+    def viewing_candidates(self, kind, place) -> list[Group]:
+        """Groups that could be the viewing group (查看团体) of a new group of ``kind`` at ``place``.
+
+        Like ``contact_candidates``, this offers the plausible choices, not only the right one:
+        active groups at the place or above it (hubs included, so a trainee can err).
+        """
+        kind = _enum(Kind, kind, "kind")
+        p = self.place(place)
+        above = {q.code for q in self.places.path(p.code)}
+        return [g for g in self.groups.values() if g.status is Status.ACTIVE and g.place in above]
+
+    def check_hours(self, volunteer, date, hours) -> list[RuleViolation]:
+        """What is wrong with recording ``hours`` on ``date`` for ``volunteer`` (empty if nothing):
+        the hours' form and the daily cap (``volunteer`` None: the cap for this entry alone).
+        For live checks in forms; records nothing."""
+        try:
+            h = validate.hours(self.rules, hours)
+            d = validate.date(self.rules, date, self.today)
+            if volunteer is None:
+                self._check_cap(Volunteer("", "（该志愿者）", "", ""), d, h)
+            else:
+                self._check_cap(self.volunteer(volunteer), d, h)
+        except RuleViolation as exc:
+            return [exc]
+        return []
 
     def contact_candidates(self, kind, place) -> list[Group]:
         """Plausible contact groups for a new group, the right one among wrong ones."""
@@ -703,11 +732,18 @@ class Sandbox:
                                               liaison=None if liaison is None else new_liaison))
 
     @action
-    def recover_account(self, actor, *, group, role: str, name: str, mobile: str) -> str:
-        """Self-service account recovery (志愿云自助服务): succeeds only if the 负责人 or 联系人 match.
+    def recover_account(self, actor, *, group=None, role: str | None = None, name: str, mobile: str,
+                        id_card: str | None = None) -> str:
+        """Self-service account recovery (志愿云自助服务, 四). Returns the Chinese confirmation.
 
-        ``actor`` is whoever asks (may be None). Returns the Chinese confirmation.
+        A group's account: ``group`` and ``role`` (负责人 or 联系人) whose name and mobile must
+        match what the group registered. A volunteer's: ``id_card``, with the volunteer's name
+        and mobile. ``actor`` is whoever asks (may be None). Raise RuleViolation on a mismatch.
         """
+        if (group is None) == (id_card is None):
+            raise ValueError("give either group (with role) or id_card")
+        if id_card is not None:
+            return self._recover_volunteer(actor, id_card, name, mobile)
         g = self.group(group)
         if role not in ("负责人", "联系人"):
             raise ValueError("role must be '负责人' or '联系人'")
@@ -720,6 +756,18 @@ class Sandbox:
         self._emit("recover_account", actor, dict(group=g.id, role=role, name=name, mobile=mobile))
         masked = person.mobile[:3] + "****" + person.mobile[-4:]
         return f"验证通过：“{g.name}”的登录用户名和重置密码的短信已发送到{role}手机 {masked}。"
+
+    def _recover_volunteer(self, actor, id_card, name, mobile) -> str:
+        if not all(isinstance(x, str) for x in (id_card, name, mobile)):
+            raise TypeError("id_card, name and mobile must be str")
+        card = validate.ascii_digits(id_card).upper()  # as register_volunteer stored it
+        vid = self._volunteer_by_card.get(card)
+        v = self.volunteers.get(vid) if vid else None
+        if v is None or name.strip() != v.name or validate.ascii_digits(mobile) != v.mobile:
+            raise self.rules.violation("recovery.volunteer_mismatch")
+        self._emit("recover_account", actor, dict(id_card=card, name=v.name, mobile=v.mobile))
+        masked = v.mobile[:3] + "****" + v.mobile[-4:]
+        return f"验证通过：志愿者“{v.name}”的登录用户名和重置密码的短信已发送到手机 {masked}。"
 
     # -- volunteers ----------------------------------------------------------------------------
     def _managed_group(self, a: Group, group) -> Group:

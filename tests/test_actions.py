@@ -194,6 +194,40 @@ def test_recover_account_story(demo):
     accepted(demo, demo.recover_account, None, group=team.id, role="负责人", name="刘秀英", mobile="13698765432")
 
 
+def test_recover_volunteer_account_story(demo):
+    v = some_member(demo, G(demo, KNIT_TEAM))
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in v.id_card)  # as a Chinese IME may type it
+    text = accepted(demo, demo.recover_account, None, id_card=full_width.lower(), name=f" {v.name}", mobile=v.mobile)
+    assert v.name in text and v.mobile[-4:] in text and v.mobile not in text
+    assert demo.events[-1]["args"] == {"id_card": v.id_card, "name": v.name, "mobile": v.mobile}
+
+
+def test_recover_volunteer_account_refusals(demo):
+    v = some_member(demo, G(demo, KNIT_TEAM))
+    other = some_member(demo, G(demo, SCHOOL_TEAM))
+    for card, name, mobile in [(v.id_card, v.name, other.mobile), (v.id_card, other.name, v.mobile),
+                               (other.id_card, v.name, v.mobile), (new_card(), v.name, v.mobile)]:
+        refused(demo, "recovery.volunteer_mismatch", demo.recover_account, None, id_card=card, name=name,
+                mobile=mobile)
+    with pytest.raises(ValueError):  # either a group's account or a volunteer's, not both
+        demo.recover_account(None, group=KNIT_TEAM, role="负责人", id_card=v.id_card, name=v.name, mobile=v.mobile)
+    with pytest.raises(TypeError):
+        demo.recover_account(None, id_card=int(v.id_card[:17]), name=v.name, mobile=v.mobile)
+
+
+def test_acting_group_must_be_chosen(demo):
+    # a widget that has no identity yet passes None: refused in Chinese, not a crash
+    g = G(demo, VILLAGE_TEAM_PENDING)
+    for call in (lambda: demo.approve(None, g), lambda: demo.reject(None, g, reason="不同意"),
+                 lambda: demo.set_grade(None, G(demo, KNIT_TEAM), Grade.BASIC),
+                 lambda: demo.publish_project(None, name="项目", start=D(2026, 12, 1), end=D(2026, 12, 2)),
+                 lambda: demo.update_contacts(None, leader=LEADER)):
+        refused(demo, "input.no_actor", call)
+    # registering needs no acting group: a new applicant may register itself
+    accepted(demo, demo.register_group, None, name="重庆市南岸区图书馆志愿服务队", kind=Kind.NON_HUB,
+             place="南岸区", contact=DISTRICT_HUB, leader=LEADER, liaison=LIAISON)
+
+
 def test_recover_account_refusals(demo):
     team = G(demo, KNIT_TEAM)
     leader, liaison = team.leader, team.liaison

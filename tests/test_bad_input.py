@@ -282,7 +282,7 @@ def test_other_wrong_types(demo):
     _raises_and_unchanged(demo, TypeError, demo.reject, demo.reviewer(pending), pending, reason=5)
     _raises_and_unchanged(demo, TypeError, demo.apply_upgrade, knit, grade=Grade.INTERMEDIATE, to=dhub, reason=["x"])
     _raises_and_unchanged(demo, ValueError, demo.apply_upgrade, knit, grade="gold", to=dhub)
-    _raises_and_unchanged(demo, TypeError, demo.approve, None, "G000037")
+    refused(demo, "input.no_actor", demo.approve, None, "G000037")
     _raises_and_unchanged(demo, TypeError, demo.publish_project, knit, name=5, start=D(2026, 12, 1), end=D(2026, 12, 2))
     _raises_and_unchanged(demo, TypeError, demo.update_contacts, knit, leader=5)
     _raises_and_unchanged(demo, TypeError, demo.set_viewing, knit, 5)

@@ -40,8 +40,9 @@ def sb():
 def test_app_has_every_panel_in_a_chinese_tab(sb):
     a = app(sb)
     assert isinstance(a, App) and isinstance(a, W.VBox)
-    assert list(a.tab.titles) == ["当前身份", "团体注册", "审核", "权限设置", "权限表", "项目与时长", "层级图", "操作记录"]
-    assert len(a.tab.children) == 8
+    assert list(a.tab.titles) == ["当前身份", "团体注册", "审核", "权限设置", "权限表", "项目与时长", "找回账号",
+                                  "层级图", "操作记录"]
+    assert len(a.tab.children) == 9
     assert "当前身份" in text(a.banner.value) and "新团体申请人" in text(a.banner.value)
     assert all(p.last_error is None for p in a.panels.values())
 

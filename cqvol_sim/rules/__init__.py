@@ -62,7 +62,7 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "records.evaluation_invalid": ("value", "choices"),
     "corrections.not_own_record": ("volunteer",), "corrections.no_change": (), "corrections.already_pending": (),
     "corrections.unknown_field": ("field", "fields"),
-    "recovery.mismatch": ("role", "group"),
+    "recovery.mismatch": ("role", "group"), "recovery.volunteer_mismatch": (), "input.no_actor": (),
 }.items()}
 
 

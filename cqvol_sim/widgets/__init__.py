@@ -16,9 +16,10 @@ from .hierarchy import HierarchyPanel
 from .identity import IdentityPanel
 from .log import LogPanel
 from .projects import ProjectsPanel
+from .recovery import RecoveryPanel
 from .register import RegisterPanel
 from .review import ReviewPanel
 from .table import TablePanel
 
 __all__ = ["app", "App", "Session", "Panel", "IdentityPanel", "RegisterPanel", "ReviewPanel", "GradesPanel",
-           "TablePanel", "ProjectsPanel", "HierarchyPanel", "LogPanel", "refusal_html", "error_html"]
+           "TablePanel", "ProjectsPanel", "RecoveryPanel", "HierarchyPanel", "LogPanel", "refusal_html", "error_html"]

@@ -10,11 +10,13 @@ from .hierarchy import HierarchyPanel
 from .identity import IdentityPanel
 from .log import LogPanel
 from .projects import ProjectsPanel
+from .recovery import RecoveryPanel
 from .register import RegisterPanel
 from .review import ReviewPanel
 from .table import TablePanel
 
-PANELS = (IdentityPanel, RegisterPanel, ReviewPanel, GradesPanel, TablePanel, ProjectsPanel, HierarchyPanel, LogPanel)
+PANELS = (IdentityPanel, RegisterPanel, ReviewPanel, GradesPanel, TablePanel, ProjectsPanel, RecoveryPanel,
+          HierarchyPanel, LogPanel)
 
 
 class App(W.VBox):

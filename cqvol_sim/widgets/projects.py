@@ -224,14 +224,15 @@ class ProjectsPanel(Panel):
         if not text:
             self.r_hours_check.value = ""
             return
+        # the rules are the sandbox's: the hours' form, and with a volunteer and date the daily cap
+        vid, day = self.r_volunteer.value, self.r_date.value
         try:
             h = validate.hours(self.sb.rules, text)
+            errors = self.sb.check_hours(vid or None, day or self.sb.today, h)
         except RuleViolation as exc:
-            self.r_hours_check.value = f"<span style='color:#c62828'>✗ {esc(exc.message)}</span>"
-            return
-        cap = self.sb.rules.daily_cap_hours
-        if h > cap:
-            self.r_hours_check.value = f"<span style='color:#c62828'>✗ 超过每天 {cap:g} 小时的上限</span>"
+            errors = [exc]
+        if errors:
+            self.r_hours_check.value = f"<span style='color:#c62828'>✗ {esc(errors[0].message)}</span>"
         else:
             self.r_hours_check.value = f"<span style='color:#2e7d32'>✓ {h:g} 小时</span>"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..model import Kind, Status
+from ..model import Kind
 from ..places import Level
 from .common import (NONE, STYLE, FilterDropdown, Panel, clause_text, esc, group_label, handler, header,
                      home_place, ok_html, on_value, set_options, show_if, wide)
@@ -199,11 +199,7 @@ class RegisterPanel(Panel):
         kind = self.kind.value
         contacts = [(group_label(sb, g, with_grade=True), g.id) for g in sb.contact_candidates(kind, code)]
         set_options(self.contact, [("（不选联络团体）", NONE), *contacts])
-        viewing = []
-        for anc in sb.places.path(code)[:-1]:
-            for g in sb.groups.values():
-                if g.place == anc.code and g.kind is Kind.NON_HUB and g.status is Status.ACTIVE:
-                    viewing.append((g.name, g.id))
+        viewing = [(g.name, g.id) for g in sb.viewing_candidates(kind, code)]
         set_options(self.viewing, [("（不选查看团体）", NONE), *viewing])
         auths = [sb.authority_for(p)]
         city_auth = sb.authorities["M" + sb.places.root.code]
