@@ -306,3 +306,37 @@ def test_refresh_keeps_the_notebook_readable(tmp_path):
     [result] = lessons.refresh([path], report=None)
     assert result.ok
     assert stat.S_IMODE(path.stat().st_mode) == 0o644     # not the 0600 of a temporary file
+
+
+def _flanks(s: str, start: int, end: int) -> bool:
+    """CommonMark: does the bold span s[start:end] ('**x**') open and close? A closing ** after
+    a full-width bracket and before a Chinese character does not (JupyterLab shows the stars)."""
+    import unicodedata
+
+    def punct(ch):
+        return ch == "" or unicodedata.category(ch)[0] in "PS"
+
+    def space(ch):
+        return ch == "" or ch.isspace()
+
+    prev, nxt, first, last = s[start - 1:start], s[end:end + 1], s[start + 2], s[end - 3]
+    opens = not space(first) and (not punct(first) or space(prev) or punct(prev))
+    closes = not space(last) and (not punct(last) or space(nxt) or punct(nxt))
+    return opens and closes
+
+
+def test_bold_text_in_lessons_renders_and_shows_no_stars():
+    import re
+
+    import nbformat
+
+    bad = []
+    for path in sorted(NB_DIR.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for m in re.finditer(r"(?<!\\)\*\*([^*\n]+?)(?<!\\)\*\*", cell.source):
+                if not _flanks(cell.source, m.start(), m.end()):
+                    bad.append(f"{path.name}: {m.group(0)}")
+    assert not bad, "use <b>…</b> where ** does not render: " + "; ".join(bad)
