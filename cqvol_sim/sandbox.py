@@ -374,11 +374,15 @@ class Sandbox:
         ``group`` is a Group, an id or a name (RuleViolation input.unknown_group if there is no
         such group); ``right`` a Right or its value (ValueError if there is no such right).
         """
+        # hot path: a Group (or an id) and a Right; names and right values are checked only when
+        # the quick answer is no, so a misspelt right still raises
         if type(group) is str:
-            group = self.group(group)
+            group = self.groups.get(group) or self.group(group)
+        if right in self._grade_rights[group.grade]:
+            return True
         if type(right) is not Right:
-            right = _enum(Right, right, "right")
-        return right in self._grade_rights[group.grade]
+            _enum(Right, right, "right")
+        return False
 
     def explain(self, group, right: Right) -> str:
         """Why ``group`` can or cannot use ``right``, in Chinese, citing the notice."""
