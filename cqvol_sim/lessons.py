@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import subprocess
 import sys
 import tempfile
@@ -240,31 +239,12 @@ def _same(a, b) -> bool:
         return False
 
 
-def _mode_for(path: Path) -> int:
-    """The permission bits to write ``path`` with: its own, or the usual ones for a new file."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def _write_atomic(nb, path: Path) -> None:
     import nbformat
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            nbformat.write(nb, f)
-        os.chmod(tmp, _mode_for(path))     # mkstemp makes it private; keep the notebook readable
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .storage import atomic_write_text
+
+    atomic_write_text(path, nbformat.writes(nb))
 
 
 def refresh(paths: Iterable[str | os.PathLike] | None = None, *, timeout: int = 120,

@@ -572,18 +572,20 @@ class Sandbox:
             raise self.rules.violation("review.not_reviewer", clause=clause, actor=a.name, item=label,
                                        reviewer=r.name if r else "（无）")
 
-    def _item_label(self, item) -> str:
+    def item_label(self, item) -> str:
+        """A pending item in Chinese, e.g. “阳光社区志愿服务大队”的注册 or 项目“助老服务”."""
+        item = self.item(item)
         if isinstance(item, Group):
-            return f"{item.name}的注册"
+            return f"“{item.name}”的注册"
         if isinstance(item, Project):
             return f"项目“{item.name}”"
         if isinstance(item, Application):
-            return f"{self.groups[item.group].name}的提高权限申请"
-        return f"记录{item.record}的更正申请"
+            return f"“{self.groups[item.group].name}”的提高权限申请"
+        return f"志愿者{self.volunteers[item.volunteer].name}的记录更正申请"
 
     def _pending_item(self, a, ref):
         item = self.item(ref)
-        label = self._item_label(item)
+        label = self.item_label(item)
         if item.status not in (Status.PENDING, ProjectStatus.PENDING):
             raise self.rules.violation("review.not_pending", item=label, status=self.rules.label(item.status))
         if isinstance(a, Authority) and not (isinstance(item, (Group, Project)) and self.reviewer(item) == a):

@@ -126,13 +126,7 @@ class ReviewPanel(Panel):
         self.show(ok_html(f"已驳回{self._label(item)}。", f"理由：{reason.strip()}"))
 
     def _label(self, item) -> str:
-        if isinstance(item, Group):
-            return f"“{item.name}”的注册"
-        if isinstance(item, Project):
-            return f"项目“{item.name}”"
-        if isinstance(item, Application):
-            return f"“{self.sb.groups[item.group].name}”的提高权限申请"
-        return f"志愿者{self.sb.volunteers[item.volunteer].name}的记录更正申请"
+        return self.sb.item_label(item)
 
     def approve(self, item) -> None:
         """Click 通过 on the row of ``item`` (an item or its id), as a trainee would."""
