@@ -161,3 +161,44 @@ def test_replay_stays_at_the_chosen_step_when_new_events_come(sb):
     sb.publish_project(sb.find_group(TOWN), name="新项目", start="2026-12-01", end="2026-12-31")
     panel.session.changed("state")
     assert panel.step.max == 5 and panel.step.value == 2
+
+
+def test_log_panel_saves_and_opens_a_sandbox_by_clicking(tmp_path, monkeypatch):
+    from cqvol_sim import Sandbox
+    from cqvol_sim.widgets import app
+
+    monkeypatch.chdir(tmp_path)
+    sb = Sandbox.demo()
+    town = sb.find_group("峡口镇志愿服务总队")
+    sb.approve(town, sb.find_group("大田村志愿服务大队"))
+    a = app(sb, identity=town)
+    panel = a.panel("操作记录")
+    panel.file.value = "学员甲"
+    panel.save_button.click()
+    assert "已保存到 学员甲.json" in panel.message.value
+    assert Sandbox.load(tmp_path / "学员甲.json") == sb
+
+    other = app(Sandbox.demo())
+    p2 = other.panel("操作记录")
+    p2.file.value = "学员甲.json"
+    p2.load_button.click()
+    assert "已打开" in p2.message.value
+    assert other.session.sandbox == sb and len(other.session.sandbox.events) == 2
+
+
+def test_log_panel_says_why_a_file_cannot_be_opened_and_keeps_the_sandbox(tmp_path, monkeypatch):
+    from cqvol_sim import Sandbox
+    from cqvol_sim.widgets import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "坏文件.json").write_text('{"format": "cqvol-sim-sandbox", "version": 1, "ev', encoding="utf-8")
+    sb = Sandbox.demo()
+    a = app(sb)
+    panel = a.panel("操作记录")
+    panel.file.value = "坏文件.json"
+    panel.load_button.click()
+    assert "没有打开" in panel.message.value and "不完整或已损坏" in panel.message.value
+    assert a.session.sandbox is sb
+    panel.file.value = "  "
+    panel.save_button.click()
+    assert "请填写文件名" in panel.message.value

@@ -7,7 +7,8 @@ import ipywidgets as W
 
 from ..model import ProjectStatus, Status
 from ..narrate import describe
-from .common import Panel, esc, handler, info_html, on_value, show_png
+from ..errors import StorageError
+from .common import Panel, esc, handler, info_html, ok_html, on_value, show_png
 from .hierarchy import area_root
 
 MAX_EVENTS = 200
@@ -54,8 +55,19 @@ class LogPanel(Panel):
         self.last.on_click(lambda _b: self._go(self.step.max))
         on_value(self.step, self._on_step)
         on_value(self.show_graph, self._on_step)
+        self.file = W.Text(value="我的沙盘记录.json", description="文件名", style={"description_width": "5em"},
+                           layout=W.Layout(width="24em"))
+        self.file.add_class("cqvol-log-file")
+        self.save_button = W.Button(description="保存沙盘", icon="save", button_style="success",
+                                    layout=W.Layout(width="9em"))
+        self.load_button = W.Button(description="打开沙盘文件", icon="folder-open", layout=W.Layout(width="11em"))
+        self.save_button.on_click(self._on_save)
+        self.load_button.on_click(self._on_load)
         self.widget = W.VBox([
             W.HTML("<b>操作记录</b>（最新的在最前面）"), self.log,
+            W.HTML("<hr><b>保存和打开</b>：把沙盘和全部操作记录保存到文件（与本笔记本在同一个文件夹）；"
+                   "培训老师可以打开学员保存的文件回放，或用 <code>cqvol-sim exercise new --from 文件名</code> 把它变成练习草稿。"),
+            W.HBox([self.file, self.save_button, self.load_button]),
             W.HTML("<hr><b>回放</b>：按步骤重建沙盘，查看学员每一步之后的状态（不影响当前沙盘）。"),
             W.HBox([self.first, self.prev, self.next, self.last]), self.step, self.show_graph,
             self.replay_text, self.message, self.replay_image])
@@ -89,6 +101,35 @@ class LogPanel(Panel):
             self.step.value = n
         self._dirty = False
         self._show_step()
+
+    def _path(self) -> str:
+        name = self.file.value.strip()
+        if not name:
+            raise StorageError("请填写文件名，例如“我的沙盘记录.json”。")
+        return name if name.endswith(".json") else name + ".json"
+
+    @handler
+    def _on_save(self, _button) -> None:
+        self.clear()
+        try:
+            path = self._path()
+            self.sb.save(path)
+        except StorageError as exc:
+            self.show(f"<div class='cqvol-refusal' style='color:#c62828'>✗ 没有保存：{esc(exc)}</div>")
+            return
+        self.file.value = path
+        self.show(ok_html(f"已保存到 {path}", f"共 {len(self.sb.events)} 条操作记录。"))
+
+    @handler
+    def _on_load(self, _button) -> None:
+        self.clear()
+        try:
+            loaded = type(self.sb).load(self._path())
+        except StorageError as exc:
+            self.show(f"<div class='cqvol-refusal' style='color:#c62828'>✗ 没有打开：{esc(exc)}</div>")
+            return
+        self.session.set_sandbox(loaded)
+        self.show(ok_html(f"已打开 {self.file.value.strip()}", f"共 {len(loaded.events)} 条操作记录，可以用下面的回放逐步查看。"))
 
     def _go(self, k: int) -> None:
         self.step.value = max(self.step.min, min(self.step.max, k))
