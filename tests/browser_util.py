@@ -2,7 +2,7 @@
 JupyterLab or Voilà server on a free local port, and drive ipywidgets 8 panels by their CSS
 classes (the panels add ``cqvol-...`` classes to the widgets a trainee touches).
 
-Chromium flags and selectors follow /work/shared/STACK.md.
+Chromium flags and selectors follow the stack notes (shared/STACK.md beside the repository).
 """
 
 from __future__ import annotations
