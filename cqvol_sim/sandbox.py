@@ -24,13 +24,6 @@ Actor = Group | Authority | Volunteer | str | None
 #: "Today" of the ready-made sandboxes, fixed so lessons show the same results every run.
 DEFAULT_TODAY = _dt.date(2026, 11, 20)
 
-_RIGHT_HINTS = {
-    Right.MANAGE_OWN_VOLUNTEERS: "待审团体组没有任何权限；团体注册审核通过后才能管理志愿者。",
-    Right.PUBLISH_WITHOUT_REVIEW: "没有这项权限的团体发布的项目要等审核。",
-    Right.ALLOW_SUB_REGISTRATION: "请上级为它设置含“允许下级团体注册”的权限组别。",
-    Right.FAST_REVIEW_SUBS: "请由上一级有快审权限的枢纽型团体审核。",
-    Right.MANAGE_REGION_VOLUNTEERS: "只有高级团体组（含快审）能管理区域内其他团体的志愿者；请由该团体自己办理。",
-}
 
 
 def action(method: Callable) -> Callable:
@@ -404,7 +397,7 @@ class Sandbox:
     def _require(self, g: Group, right: Right) -> None:
         if right not in self.rules.grade_rights[g.grade]:
             raise self.rules.violation("rights.missing", group=g.name, grade=self.rules.label(g.grade),
-                                       right=self.rules.label(right), hint=_RIGHT_HINTS[right])
+                                       right=self.rules.label(right), hint=self.rules.right_missing_hints[right])
 
     def in_region(self, actor: Group, group: Group) -> bool:
         """Whether ``group`` lies in ``actor``'s area (its place and below)."""

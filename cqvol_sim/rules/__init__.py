@@ -168,11 +168,13 @@ class Rules:
         self._check_enum_keys(f + ": rights", rights, Right)
         self.right_labels: dict[Right, str] = {}
         self.right_meanings: dict[Right, str] = {}
+        self.right_missing_hints: dict[Right, str] = {}
         for key, entry in rights.items():
             where = f"{f}: rights.{key}"
-            _keys(where, entry, {"label", "meaning"}, {"assumption"})
+            _keys(where, entry, {"label", "meaning", "when_missing"}, {"assumption"})
             self.right_labels[Right(key)] = _text(where + ".label", entry["label"])
             self.right_meanings[Right(key)] = _text(where + ".meaning", entry["meaning"])
+            self.right_missing_hints[Right(key)] = _text(where + ".when_missing", entry["when_missing"])
         self.rights_source = raw["rights.yaml"]["source"]
 
         # grades.yaml

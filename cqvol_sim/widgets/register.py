@@ -137,17 +137,21 @@ class RegisterPanel(Panel):
         else:
             self._place_changed()
 
-    @handler
-    def _on_kind(self, change) -> None:
-        show_if(self.registered_name, self.kind.value == Kind.LEGAL_PERSON.value)
-        self._place_changed()
-
-    @handler
-    def _on_level(self, change) -> None:
+    def _show_fields(self) -> None:
+        """Show the place lists the chosen level needs, and 登记名称 for a legal person."""
         level = self.level.value
         show_if(self.district.box, level >= Level.DISTRICT)
         show_if(self.town.box, level >= Level.TOWN)
         show_if(self.community.box, level >= Level.COMMUNITY)
+        show_if(self.registered_name, self.kind.value == Kind.LEGAL_PERSON.value)
+
+    @handler
+    def _on_kind(self, change) -> None:
+        self._place_changed()
+
+    @handler
+    def _on_level(self, change) -> None:
+        self._show_fields()
         if not self._busy:
             self._place_changed()
 
@@ -181,11 +185,7 @@ class RegisterPanel(Panel):
 
     def _place_changed(self) -> None:
         """Offer the contact groups, viewing groups and 民政局s that fit the chosen place."""
-        level = self.level.value
-        show_if(self.district.box, level >= Level.DISTRICT)
-        show_if(self.town.box, level >= Level.TOWN)
-        show_if(self.community.box, level >= Level.COMMUNITY)
-        show_if(self.registered_name, self.kind.value == Kind.LEGAL_PERSON.value)
+        self._show_fields()
         sb = self.sb
         code = self.place_code
         if code is None:
