@@ -261,7 +261,14 @@ def quiz(questions: Iterable[dict] | list[Question], *, title: str | None = "小
     items.extend(_Item(q, n, update_score) for n, q in enumerate(checked, 1))
     update_score()
     header = [w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else []
-    box = w.VBox([*header, *(i.box for i in items), score])
+
+    class _QuizBox(w.VBox):
+        """The quiz; its plain-text form (shown before a notebook runs) is a Chinese sentence."""
+
+        def __repr__(self) -> str:
+            return "（这里是本课的小测验：请从培训首页打开本课，或者运行本单元格。）"
+
+    box = _QuizBox([*header, *(i.box for i in items), score])
     box.items = items
     box.score = score
     return box

@@ -1,5 +1,3 @@
 #!/usr/bin/env bash
-# Open the free-practice sandbox code-free in Voilà (run tools/start.sh once first, or the test command).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-exec .venv/bin/voila "$@" notebooks/sandbox.ipynb
+# Kept for old notes: the trainee app is now `bash tools/start.sh` (Voilà, 培训首页).
+exec "$(dirname "$0")/start.sh" "$@"

@@ -172,17 +172,20 @@ class Session:
     check is saved; without one nothing is saved.
     """
 
-    def __init__(self, variant: Variant, *, trainee: str | None = None, db=None, clock=time.monotonic):
+    def __init__(self, variant: Variant, *, trainee: str | None = None, db=None, clock=time.monotonic,
+                 start: bool = True):
         from .progress import default_trainee
 
         self.variant = variant
-        self.trainee = trainee or default_trainee()
+        self.trainee = trainee or default_trainee() or "学员"
         self.db = db
         self._clock = clock
         self.sandbox = None
         self.attempt_id: int | None = None
         self.last_result: Result | None = None
-        self.restart()
+        self._started = clock()
+        if start:
+            self.restart()
 
     @property
     def identity(self) -> str | None:
@@ -204,6 +207,18 @@ class Session:
         self._started = self._clock()
         self.last_result = None
         if self.db is not None:
+            self.attempt_id = self.db.start_attempt(self.trainee, self.variant.id, self.variant.params)
+
+    def resume(self, sandbox, *, attempt_id: int | None = None, seconds: float = 0.0) -> None:
+        """Go on with a saved sandbox of this exercise (its attempt and time spent, if known)."""
+        self.sandbox = sandbox
+        self._started = self._clock() - max(0.0, float(seconds))
+        self.last_result = None
+        known = attempt_id is not None and self.db is not None and any(
+            a["id"] == attempt_id for a in self.db.attempts(self.trainee, self.variant.id))
+        if known:
+            self.attempt_id = attempt_id
+        elif self.db is not None:
             self.attempt_id = self.db.start_attempt(self.trainee, self.variant.id, self.variant.params)
 
     def check(self) -> Result:

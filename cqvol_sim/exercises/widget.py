@@ -85,6 +85,20 @@ def hints_html(hints) -> str:
     return f"<div style='font-weight:bold'>提示</div><ul>{items}</ul>"
 
 
+def goals_preview_html(variant) -> str:
+    """What each goal asks, before anything is scored (the goal's "unmet" text says what to do)."""
+    rows = []
+    for i, g in enumerate(variant.goals, 1):
+        rows.append(f"<li style='list-style:none;margin:3px 0'><span style='color:#757575'>○ 未检查</span>　"
+                    f"目标{i}：{esc(g.unmet)}<span style='color:#777'>（{g.points} 分；依据：{esc(g.clause)}）</span></li>")
+    return ("<div style='color:#333'><b>评分目标</b>（做完以后点“检查”，看每个目标是否达成）"
+            f"<ul style='padding-left:0;margin:4px 0'>{''.join(rows)}</ul></div>")
+
+
+STALE_NOTE = ("<div style='color:#ef6c00;font-weight:bold'>下面是你上一次检查的结果。之后你又做了操作，"
+              "请再点“检查”看最新得分。</div>")
+
+
 def _app_widget(session: Session):
     """The simulator app acting as the exercise's identity, or a placeholder saying why not."""
     import ipywidgets as W
@@ -104,14 +118,20 @@ def _app_widget(session: Session):
 class ExerciseView:
     """One exercise on screen. ``widget`` is the ipywidgets box; ``session`` the grading state.
 
-    Buttons: ``check_button`` (检查), ``hint_button`` (提示), ``restart_button`` (重新开始);
-    outputs: ``result`` (the last check) and ``hint_box``.
+    Buttons: ``check_button`` (检查), ``hint_button`` (提示), ``restart_button`` (重新开始, which
+    asks ``confirm_restart_button`` before it throws work away); outputs: ``result`` (the last
+    check, marked old after any later action) and ``hint_box``. With a ``slot`` (an autosave slot,
+    see ``cqvol_sim.app.autosave``) the sandbox is saved after every accepted action, and a saved
+    one is offered back with ``resume_button`` (继续上次) and ``fresh_button`` (重新开始).
     """
 
-    def __init__(self, session: Session, *, warning: str | None = None):
+    placeholder = "（这里是一个自动评分的练习：请从培训首页打开，或者运行本单元格。）"
+
+    def __init__(self, session: Session, *, warning: str | None = None, slot=None):
         import ipywidgets as W
 
         self.session = session
+        self.slot = slot
         v = session.variant
         self.header = W.HTML(
             f"<div style='font-size:1.3em;font-weight:bold'>{esc(v.title)}</div>"
@@ -119,27 +139,52 @@ class ExerciseView:
             f"你的身份：<b>{esc(session.identity_name)}</b>　学员：{esc(session.trainee)}</div>")
         self.task = W.HTML(f"<div style='background:#fffbe6;border:1px solid #f0e0a0;padding:8px 12px;"
                            f"border-radius:4px;margin:6px 0'><b>任务</b>{task_html(v.task)}</div>")
-        self.app, app_box = _app_widget(session)
-        self.app_area = W.VBox([app_box])
+        self.app = None
+        self.app_area = W.VBox([])
         self.check_button = W.Button(description="检查", button_style="primary", icon="check",
                                      tooltip="检查你的操作，给出得分和每个目标的反馈")
         self.hint_button = W.Button(description="提示", icon="lightbulb-o", tooltip="根据你遇到的问题给出提示")
         self.restart_button = W.Button(description="重新开始", button_style="warning", icon="refresh",
                                        tooltip="放弃当前沙盘，从头再做一次")
-        self.result = W.HTML("")
+        self.confirm_restart_button = W.Button(description="确定重新开始", button_style="danger")
+        self.cancel_restart_button = W.Button(description="不了，接着做")
+        self.confirm_box = W.HBox([W.HTML("<b style='color:#c62828'>重新开始会清除你在这个练习里的全部操作。</b>"),
+                                   self.confirm_restart_button, self.cancel_restart_button])
+        self.confirm_box.layout.display = "none"
+        self.resume_button = W.Button(description="继续上次", button_style="primary")
+        self.fresh_button = W.Button(description="重新开始", button_style="warning")
+        self.resume_box = W.VBox([])
+        self.result = W.HTML(goals_preview_html(v))
+        self._result_fresh = False
         self.hint_box = W.HTML("")
         self.message = W.HTML(f"<div style='color:#ef6c00'>{esc(warning)}</div>" if warning else "")
         self.check_button.on_click(lambda _: self._guard(self.on_check))
         self.hint_button.on_click(lambda _: self._guard(self.on_hint))
-        self.restart_button.on_click(lambda _: self._guard(self.on_restart))
-        buttons = W.HBox([self.check_button, self.hint_button, self.restart_button])
-        self.widget = W.VBox([self.header, self.task, self.app_area, buttons, self.message, self.result,
-                              self.hint_box])
+        self.restart_button.on_click(lambda _: self._guard(self.ask_restart))
+        self.confirm_restart_button.on_click(lambda _: self._guard(self.on_restart))
+        self.cancel_restart_button.on_click(lambda _: self._guard(self._hide_confirm))
+        self.resume_button.on_click(lambda _: self._guard(self.on_resume))
+        self.fresh_button.on_click(lambda _: self._guard(self.on_fresh))
+        self.buttons = W.HBox([self.check_button, self.hint_button, self.restart_button])
+        self.widget = W.VBox([self.header, self.task, self.resume_box, self.app_area, self.buttons,
+                              self.confirm_box, self.message, self.result, self.hint_box])
         self.widget.add_class("cqvol-exercise")
+        if slot is not None and slot.exists():
+            self._offer_resume()
+        else:
+            self._show_app()
 
-    # display in a notebook like a widget
+    # display in a notebook like a widget, with Chinese plain text
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = self.placeholder
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.placeholder
 
     @property
     def sandbox(self):
@@ -151,6 +196,75 @@ class ExerciseView:
         except Exception as exc:   # show it: ipywidgets would only log it
             self.message.value = f"<div style='color:#c62828'>出错了：{esc(exc)}</div>"
 
+    # -- the app and autosave -------------------------------------------------------------------
+    def _show_app(self) -> None:
+        self.resume_box.children = []
+        self.buttons.layout.display = ""
+        self.app, app_box = _app_widget(self.session)
+        self.app_area.children = [app_box]
+        if self.app is not None:
+            self.app.session.on_change(self._on_app_change)
+
+    def _on_app_change(self, reason: str) -> None:
+        if reason != "state":
+            return
+        if self._result_fresh:
+            self.result.value = STALE_NOTE + self.result.value
+            self._result_fresh = False
+        self.autosave()
+
+    def autosave(self) -> None:
+        """Save the sandbox into the slot (if any); a failure is shown once, never raised."""
+        if self.slot is None:
+            return
+        from ..errors import CqvolError
+
+        meta = {"exercise": self.session.variant.id, "params": self.session.variant.params,
+                "attempt": self.session.attempt_id, "seconds": round(self.session.elapsed, 1)}
+        try:
+            self.slot.save(self.session.sandbox, meta)
+        except (CqvolError, OSError) as exc:
+            self.message.value = f"<div style='color:#ef6c00'>操作没能自动保存：{esc(exc)}</div>"
+
+    def _offer_resume(self) -> None:
+        import datetime as dt
+
+        import ipywidgets as W
+
+        when = self.slot.saved_at()
+        stamp = dt.datetime.fromtimestamp(when).strftime("%m月%d日 %H:%M") if when else "上次"
+        self.resume_box.children = [
+            W.HTML(f"<div style='background:#eef5fb;padding:8px 12px;border-radius:4px'>你在 {stamp} 做过这个练习，"
+                   "操作都自动保存了。要接着上次做，还是从头开始？</div>"),
+            W.HBox([self.resume_button, self.fresh_button])]
+        self.buttons.layout.display = "none"
+
+    def on_resume(self) -> None:
+        """继续上次: load the saved sandbox; a damaged save starts afresh and says so."""
+        from ..errors import CqvolError
+
+        meta = self.slot.meta()
+        same = meta.get("exercise") == self.session.variant.id and meta.get("params", {}) == self.session.variant.params
+        try:
+            if not same:
+                raise CqvolError("保存的内容属于另一个练习或另一个题目版本")
+            sandbox = self.slot.load()
+        except CqvolError as exc:
+            self.session.restart()
+            self.message.value = (f"<div style='color:#ef6c00'>上次保存的操作无法恢复（{esc(exc)}），"
+                                  "已从头开始。</div>")
+        else:
+            self.session.resume(sandbox, attempt_id=meta.get("attempt"), seconds=float(meta.get("seconds") or 0))
+            self.message.value = "<div style='color:#555'>已恢复你上次的操作，接着做吧。</div>"
+        self._show_app()
+
+    def on_fresh(self) -> None:
+        """重新开始 from the resume offer: forget the saved work and start the exercise."""
+        self.slot.discard()
+        self.session.restart()
+        self._show_app()
+
+    # -- buttons ---------------------------------------------------------------------------------
     def on_check(self) -> Result:
         from ..errors import StorageError
 
@@ -169,14 +283,24 @@ class ExerciseView:
             except Exception:
                 best = None
         self.result.value = result_html(result, best)
+        self._result_fresh = True
         return result
 
     def on_hint(self) -> None:
         self.hint_box.value = hints_html(self.session.hints())
 
+    def ask_restart(self) -> None:
+        """First press of 重新开始: ask before throwing the trainee's work away."""
+        self.confirm_box.layout.display = ""
+
+    def _hide_confirm(self) -> None:
+        self.confirm_box.layout.display = "none"
+
     def on_restart(self) -> None:
+        """Start the exercise again in place: the same panel gets a fresh sandbox (the page does not jump)."""
         from ..errors import StorageError
 
+        self._hide_confirm()
         try:
             self.session.restart()
             note = "已重新开始：沙盘恢复到练习开始时的样子。"
@@ -184,26 +308,31 @@ class ExerciseView:
             self.session.db = None
             self.session.restart()
             note = f"已重新开始，但进度无法保存：{exc}"
-        self.app, app_box = _app_widget(self.session)
-        self.app_area.children = [app_box]
-        self.result.value = ""
+        if self.app is not None:
+            self.app.session.set_sandbox(self.session.sandbox)
+        else:
+            self._show_app()
+        self.autosave()
+        self.result.value = goals_preview_html(self.session.variant)
+        self._result_fresh = False
         self.hint_box.value = ""
         self.message.value = f"<div style='color:#555'>{esc(note)}</div>"
 
 
-def exercise(ex_id: str, *, trainee: str | None = None, seed=None, db=None, paths=None) -> ExerciseView:
+def exercise(ex_id: str, *, trainee: str | None = None, seed=None, db=None, paths=None, slot=None) -> ExerciseView:
     """Show exercise ``ex_id`` (an id from the bank, or a path to a .yaml file).
 
-    ``trainee``: who is training (default: $CQVOL_TRAINEE or the login name); the variant is
-    chosen from ``seed`` (default: the trainee's name, so each trainee keeps their variant).
+    ``trainee``: who is training (default: $CQVOL_TRAINEE, else "学员"); the variant is chosen
+    from ``seed`` (default: the trainee's name, so each trainee keeps their variant).
     ``db``: a ProgressDB, or False to save nothing (default: the trainee's progress database).
+    ``slot``: an autosave slot (``cqvol_sim.app.autosave.Slot``) to save the sandbox into.
     """
     from ..errors import StorageError
     from .loader import find_exercise
     from .progress import ProgressDB, default_trainee
 
     ex = find_exercise(ex_id, paths)
-    trainee = trainee or default_trainee()
+    trainee = trainee or default_trainee() or "学员"
     variant = ex.variant(trainee if seed is None else seed)
     warning = None
     if db is None:
@@ -213,9 +342,10 @@ def exercise(ex_id: str, *, trainee: str | None = None, seed=None, db=None, path
             db, warning = None, f"进度无法保存：{exc}"
     elif db is False:
         db = None
+    resuming = slot is not None and slot.exists()
     try:
-        session = Session(variant, trainee=trainee, db=db)
+        session = Session(variant, trainee=trainee, db=db, start=not resuming)
     except StorageError as exc:
-        session = Session(variant, trainee=trainee, db=None)
+        session = Session(variant, trainee=trainee, db=None, start=not resuming)
         warning = f"进度无法保存：{exc}"
-    return ExerciseView(session, warning=warning)
+    return ExerciseView(session, warning=warning, slot=slot)
