@@ -3,7 +3,7 @@
 Every page is a notebook in ``notebooks/`` whose cells call one of these functions; the trainee
 is named in the page address (``?trainee=…``), see ``context``. Modules: ``catalogue`` (what
 the home page offers, from ``pages.yaml``), ``trainee`` and ``context`` (who is training),
-``autosave`` (each trainee's saved sandboxes), ``home``, ``nav``, ``practice``, ``instructor``
+``autosave`` (each trainee's saved sandboxes), ``home_page``, ``nav``, ``practice_panel``, ``instructor``
 and ``roster`` (the widgets), ``serve`` (the command that starts the app). ipywidgets is
 imported only when a page is shown.
 """
@@ -13,11 +13,11 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "home": "home",
+    "home": "home_page",
     "page": "nav",
     "page_end": "nav",
     "exercise_page": "nav",
-    "practice": "practice",
+    "practice": "practice_panel",
     "instructor_page": "instructor",
 }
 
