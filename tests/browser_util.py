@@ -102,6 +102,10 @@ class Server:
                         "--LabApp.news_url=", "--ServerApp.open_browser=False"]
             self.url = f"http://127.0.0.1:{self.port}/lab/tree/{notebook}"
             self.ready_url = f"http://127.0.0.1:{self.port}/api/status"
+        elif kind == "app":   # the trainee app exactly as `bash tools/start.sh --no-browser` starts it
+            self.cmd = [sys.executable, "-m", "cqvol_sim.app.serve", "--no-browser", f"--port={self.port}"]
+            self.url = f"http://127.0.0.1:{self.port}/"
+            self.ready_url = self.url
         elif kind == "voila":
             self.cmd = [_tool("voila"), "--no-browser", f"--port={self.port}", "--Voila.ip=127.0.0.1",
                         str(root / notebook)]
@@ -110,6 +114,9 @@ class Server:
         else:
             raise ValueError(kind)
         self.env = jupyter_env(home)
+        if kind == "app":   # the trainees' files and progress stay in this test's folder
+            self.env.update({"CQVOL_HOME": str(home / "cqvol"), "CQVOL_PROGRESS_DB": str(home / "cqvol" / "p.sqlite3")})
+            self.env.pop("CQVOL_TRAINEE", None)
         self.proc: subprocess.Popen | None = None
         self.started_in = 0.0
 
@@ -122,7 +129,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} exited with {self.proc.returncode}: {self.log()[-3000:]}")
-            if self.kind == "voila":
+            if self.kind in ("voila", "app"):
                 # Voilà executes the notebook on the first request: only check the port
                 with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     break

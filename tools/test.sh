@@ -22,6 +22,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+sha256sum pyproject.toml | cut -d' ' -f1 > .venv/.cqvol-installed-lessons   # [test] includes [lessons]: start.sh need not reinstall
 .venv/bin/cqvol-sim setup-jupyter >/dev/null
 
 # lessons and exercises write progress: never into the real home folder during tests

@@ -1,0 +1,152 @@
+"""The trainee app in a real browser (Chromium, 1366×768), as the village trainee uses it.
+
+Started exactly as `bash tools/start.sh --no-browser` starts it. The trainee opens the server's
+address, gives her name, opens the village track, answers a quiz question, goes back home, opens
+a village exercise, records hours by clicking, reloads the page in the middle, continues where
+she was and is graded. She never sees code, a traceback or English. Screenshots go to
+screenshots/app_*.png (gitignored).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import browser_util as bu
+
+pytestmark = pytest.mark.browser
+VIEWPORT = {"width": 1366, "height": 768}
+ENGLISH = re.compile(r"\b(Traceback|Error|Exception|Executing|Running|Reading|import|def|None|True|False)\b")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    bu.require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = bu.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    home = tmp_path_factory.mktemp("app")
+    with bu.Server("app", bu.REPO / "notebooks", "", home) as server:
+        yield server
+
+
+def shot(page, name):
+    bu.SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(bu.SCREENSHOTS / f"app_{name}.png"), full_page=False)
+
+
+def plain(page) -> str:
+    """What the trainee can read on the page."""
+    return page.inner_text("body")
+
+
+def assert_clean(page, where: str) -> None:
+    text = plain(page)
+    found = ENGLISH.findall(text)
+    assert not found, f"{where}: English or code on screen: {found[:5]}"
+    assert page.locator(".jp-InputArea, .cm-editor, .jp-OutputArea-output[data-mime-type*=error]").count() == 0, where
+
+
+def wait_app_page(page, selector: str, timeout=90_000):
+    page.wait_for_selector(selector, timeout=timeout)
+    page.wait_for_function("() => !document.getElementById('loading')", timeout=timeout)
+
+
+def test_village_trainee_learns_practises_and_is_graded_by_clicking(browser, app):
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(app.url) and
+            not r.url.startswith(("data:", "blob:", "about:")) else None)
+
+    # 1. the address on the board opens 培训首页, which asks for a name
+    page.goto(app.url, timeout=90_000)
+    wait_app_page(page, "input[name=trainee]")
+    assert page.title() == "培训首页"
+    assert_clean(page, "name form")
+    shot(page, "1_name_form")
+    page.fill("input[name=trainee]", "王桂英")
+    page.fill("input[name=unit]", "峡口镇大田村村委会")
+    page.click("button[type=submit]")
+    wait_app_page(page, "text=你好，王桂英")
+    assert "王桂英" in page.url or "%E7%8E%8B" in page.url        # the name travels in the address
+    assert_clean(page, "home")
+
+    # 2. the village path
+    page.click("summary:has-text('村社级')")
+    shot(page, "2_home_village_path")
+    page.click("a:has-text('村社级：社区志愿服务大队管理员的一周')")
+    wait_app_page(page, ".cqvol-practice .cqvol-app")
+    assert "学员：王桂英" in plain(page)
+    assert_clean(page, "village track")
+    shot(page, "3_track_top")
+    # answer the first quiz question
+    quiz = page.locator(".widget-radio-box").first
+    quiz.scroll_into_view_if_needed()
+    quiz.locator("input[type=radio]").first.check()
+    page.locator("button.jupyter-button:has-text('检查')").last.scroll_into_view_if_needed()
+    first_check = page.locator("button.jupyter-button", has_text="检查").nth(0)
+    first_check.click()
+    page.wait_for_function("() => /答对了|不对|再想想|正确答案/.test(document.body.innerText)", timeout=20_000)
+    shot(page, "4_track_quiz")
+
+    # 3. back home: the track is ticked
+    page.click("a:has-text('返回培训首页')")
+    wait_app_page(page, "text=你好，王桂英")
+    assert "已打开 1/" in plain(page)
+
+    # 4. a village exercise, done by clicking, with a reload in the middle
+    page.click("summary:has-text('村社级')")
+    page.click("a:has-text('完整录入一条志愿服务记录')")
+    wait_app_page(page, ".cqvol-exercise .cqvol-app")
+    assert "评分目标" in plain(page) and "未检查" in plain(page)
+    assert_clean(page, "exercise")
+    d = bu.Driver(page, "app")
+    d.tab("项目与时长")
+    d.select("cqvol-r-volunteer", index=1)
+    d.select("cqvol-r-project", index=1)
+    page.locator(".cqvol-app .cqvol-r-date input").first.fill("2026-11-18")
+    d.fill("cqvol-r-place", "黄桷渡社区活动室")
+    d.fill("cqvol-r-target", "社区独居老人")
+    d.fill("cqvol-r-content", "编织围巾并上门赠送")
+    d.fill("cqvol-r-hours", "3")
+    d.select("cqvol-r-evaluation", label="优秀")
+    d.fill("cqvol-r-contact", "刘孃孃")
+    d.click_and_wait(d.button("cqvol-save-record"), ".cqvol-message", "已为志愿者", "记录服务时长")
+    shot(page, "5_exercise_recorded")
+
+    page.reload()                                   # the trainee reloads by mistake
+    wait_app_page(page, "button:has-text('继续上次')")
+    shot(page, "6_exercise_resume_offer")
+    page.click("button:has-text('继续上次')")
+    wait_app_page(page, ".cqvol-exercise .cqvol-app")
+    page.click("button.jupyter-button:has-text('检查')")
+    page.wait_for_selector("text=得分：100 分", timeout=30_000)
+    shot(page, "7_exercise_graded")
+    assert_clean(page, "graded exercise")
+
+    # 5. home shows the best score
+    page.click("a:has-text('返回培训首页')")
+    wait_app_page(page, "text=你好，王桂英")
+    assert "完整录入一条志愿服务记录：100 分" in plain(page)
+    shot(page, "8_home_progress")
+    assert not errors, errors
+    assert not outside, f"requests to outside hosts: {outside[:5]}"
+    page.close()
+
+
+def test_a_wrong_address_gets_a_chinese_page(browser, app):
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.goto(app.url + "voila/render/no-such-page.ipynb", timeout=60_000)
+    text = plain(page)
+    assert "打不开" in text and "培训首页" in text and "Traceback" not in text
+    page.close()
