@@ -52,7 +52,10 @@ def assert_clean(page, where: str) -> None:
     text = plain(page)
     found = ENGLISH.findall(text)
     assert not found, f"{where}: English or code on screen: {found[:5]}"
-    assert page.locator(".jp-InputArea, .cm-editor, .jp-OutputArea-output[data-mime-type*=error]").count() == 0, where
+    code = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea, .cm-editor'))
+        .filter(e => e.offsetParent !== null && e.innerText.trim()).length""")
+    assert code == 0, f"{where}: code is visible"
+    assert page.locator(".jp-OutputArea-output[data-mime-type*=error]").count() == 0, where
 
 
 def wait_app_page(page, selector: str, timeout=90_000):

@@ -70,7 +70,7 @@ def test_voila_shows_the_sandbox_notebook_without_code(browser, lessons):
         page.goto(server.url, timeout=90_000)
         page.wait_for_selector(".cqvol-app", timeout=90_000)
         text = page.inner_text("body")
-        assert "志愿重庆信息系统培训沙盘：自由练习" in text
+        assert "自由练习：在示范区县的沙盘里随便操作" in text
         assert "当前身份" in text and "团体注册" in text and "找回账号" in text
         assert "from cqvol_sim" not in page.content() and "import" not in text
         assert page.locator(".jp-CodeMirrorEditor, .cm-editor, .jp-InputPrompt").count() == 0

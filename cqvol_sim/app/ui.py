@@ -50,7 +50,7 @@ def top_bar(ctx: PageContext, page_id: str) -> str:
     if ctx.trainee:
         who = ctx.trainee.name + (f"（{ctx.trainee.unit}）" if ctx.trainee.unit else "")
         parts.append(f"<span style='margin-left:auto'>学员：<b>{esc(who)}</b></span>")
-    else:
+    elif page_id != cat.home.id:
         parts.append("<span style='margin-left:auto'>" +
                      link(cat.home.id, "还没有填写姓名：点这里去培训首页填写", None, _LINK) + "</span>")
     return f"<div style='{_BAR}'>{''.join(parts)}</div>"
