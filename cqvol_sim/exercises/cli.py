@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import LEVELS, REQUIRED_CLAUSES, ExerciseError, normalise_clause
+from .schema import LEVELS, REQUIRED_CLAUSES, ExerciseError, cut_text, normalise_clause
 
 
 def add_commands(subparsers) -> None:
@@ -73,9 +74,20 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+@dataclass
+class _Tally:
+    """What ``exercise check`` found so far, over every file."""
+
+    total: int = 0
+    failed: int = 0
+    problems: int = 0
+    coverage: dict = field(default_factory=dict)      # clause → ids of the exercises citing it
+    per_level: dict = field(default_factory=dict)
+    seen_ids: dict = field(default_factory=dict)      # id → the file that has it
+
+
 def cmd_check(args) -> int:
-    from .loader import bank_paths, exercise_files, load_exercise
-    from .verify import verify_exercise
+    from .loader import bank_paths, exercise_files
 
     roots = [Path(args.path)] if args.path else bank_paths()
     if not roots:
@@ -84,72 +96,89 @@ def cmd_check(args) -> int:
     if args.variants < 1:
         _print("--variants 至少为 1。", err=True)
         return 2
-    total = failed = n_problems = 0
-    coverage: dict[str, set[str]] = {}
-    per_level: dict[str, int] = {}
-    seen_ids: dict[str, str] = {}
+    missing = [r for r in roots if not r.exists()]
+    if missing:
+        _print(f"找不到 {missing[0]}。", err=True)
+        return 2
+    tally = _Tally()
     for root in roots:
-        if not root.exists():
-            _print(f"找不到 {root}。", err=True)
-            return 2
-        files = exercise_files(root)
+        try:
+            files = exercise_files(root)
+        except OSError as exc:
+            _print(f"无法读取文件夹 {root}（{exc.strerror or exc}）。", err=True)
+            return 1
         _print(f"检查练习文件：{root}（{len(files)} 个文件）")
         for f in files:
-            total += 1
-            name = _rel(f, root)
-            try:
-                ex = load_exercise(f)
-            except ExerciseError as exc:
-                failed += 1
-                n_problems += len(exc.problems)
-                _print(f"【有问题】{name}")
-                for p in exc.problems:
-                    _print(f"    {p}")
-                continue
-            verdict = verify_exercise(ex, max_variants=args.variants)
-            problems = list(verdict.problems)
-            if ex.id in seen_ids:
-                from .schema import Problem
-
-                problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {seen_ids[ex.id]} 重复了。"))
-            seen_ids.setdefault(ex.id, ex.file)
-            n_goals = len(ex.data["goals"])
-            info = f"{ex.title}（{ex.level}，{n_goals} 个目标，检查了 {verdict.variants} 个变体）"
-            if problems:
-                failed += 1
-                n_problems += len(problems)
-                _print(f"【有问题】{name}：{info}")
-                for p in problems:
-                    _print(f"    {p}")
-            else:
-                _print(f"【通过】{name}：{info}")
-                per_level[ex.level] = per_level.get(ex.level, 0) + 1
-                for g in ex.data["goals"]:
-                    for part in normalise_clause(g["clause"]).split("、"):
-                        coverage.setdefault(part, set()).add(ex.id)
-            for note in verdict.notes:
-                _print(f"    注意：{note}")
-            if args.verbose and verdict.exercise is not None:
-                for gid, run in verdict.witnesses.items():
-                    _print(f"    目标 {gid}：{run}时未达成")
-                for title, codes in verdict.mistake_codes.items():
-                    _print(f"    常见错误“{title}”：{'、'.join(codes) if codes else '没有被拒绝'}")
-    if total and coverage:
-        levels = "，".join(f"{lv} {per_level.get(lv, 0)} 个" for lv in LEVELS)
+            _check_one(f, _rel(f, root), args, tally)
+    if tally.total and tally.coverage:
+        levels = "，".join(f"{lv} {tally.per_level.get(lv, 0)} 个" for lv in LEVELS)
         _print(f"层级：{levels}")
-        shown = "；".join(f"{c} {len(ids)} 个" for c, ids in sorted(coverage.items(), key=lambda kv: _clause_order(kv[0])))
+        shown = "；".join(f"{c} {len(ids)} 个"
+                         for c, ids in sorted(tally.coverage.items(), key=lambda kv: _clause_order(kv[0])))
         _print(f"条款覆盖：{shown}")
-        missing = [c for c in REQUIRED_CLAUSES if c not in coverage]
-        if missing and total > 1:     # a bank (or folder) should cover the notice; one file need not
-            _print(f"尚未覆盖的条款：{'、'.join(missing)}")
-    if not total:
+        missing_clauses = [c for c in REQUIRED_CLAUSES if c not in tally.coverage]
+        if missing_clauses and tally.total > 1:     # a bank (or folder) should cover the notice; one file need not
+            _print(f"尚未覆盖的条款：{'、'.join(missing_clauses)}")
+    if not tally.total:
         _print("没有找到练习文件（*.yaml）。")
         return 1
-    if failed:
-        _print(f"结果：{total} 个练习中 {total - failed} 个通过，{failed} 个有问题（共 {n_problems} 处）。")
+    if tally.failed:
+        _print(f"结果：{tally.total} 个练习中 {tally.total - tally.failed} 个通过，{tally.failed} 个有问题"
+               f"（共 {tally.problems} 处）。")
         return 1
-    _print(f"结果：{total} 个练习全部通过。")
+    _print(f"结果：{tally.total} 个练习全部通过。")
     return 0
+
+
+def _check_one(f: Path, name: str, args, tally: _Tally) -> None:
+    """Check one exercise file and print its verdict; a broken file never stops the others."""
+    from ..errors import CqvolError
+    from .loader import display_path, load_exercise
+    from .schema import Problem
+    from .verify import verify_exercise
+
+    tally.total += 1
+    try:
+        ex = load_exercise(f)
+        verdict = verify_exercise(ex, max_variants=args.variants)
+    except ExerciseError as exc:
+        _fail(tally, name, exc.problems)
+        return
+    except CqvolError as exc:            # e.g. the simulator cannot build the starting sandbox
+        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习：{exc}")])
+        return
+    except Exception as exc:   # a file crafted to break the checker: report it, check the other files
+        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习（{type(exc).__name__}：{cut_text(exc, 200)}）。"
+                                                   "请检查文件内容；如果文件没有问题，请把这条信息告诉软件维护人员。")])
+        return
+    problems = list(verdict.problems)
+    if ex.id in tally.seen_ids:
+        problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {tally.seen_ids[ex.id]} 重复了。"))
+    tally.seen_ids.setdefault(ex.id, ex.file)
+    info = f"{ex.title}（{ex.level}，{len(ex.data['goals'])} 个目标，检查了 {verdict.variants} 个变体）"
+    if problems:
+        _fail(tally, f"{name}：{info}", problems)
+    else:
+        _print(f"【通过】{name}：{info}")
+        tally.per_level[ex.level] = tally.per_level.get(ex.level, 0) + 1
+        for g in ex.data["goals"]:
+            for part in normalise_clause(g["clause"]).split("、"):
+                tally.coverage.setdefault(part, set()).add(ex.id)
+    for note in verdict.notes:
+        _print(f"    注意：{note}")
+    if args.verbose and verdict.exercise is not None:
+        for gid, run in verdict.witnesses.items():
+            _print(f"    目标 {gid}：{run}时未达成")
+        for title, codes in verdict.mistake_codes.items():
+            _print(f"    常见错误“{title}”：{'、'.join(codes) if codes else '没有被拒绝'}")
+
+
+def _fail(tally: _Tally, heading: str, problems) -> None:
+    tally.failed += 1
+    tally.problems += len(problems)
+    _print(f"【有问题】{heading}")
+    for p in problems:
+        _print(f"    {p}")
 
 
 def _clause_order(clause: str):
