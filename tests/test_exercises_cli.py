@@ -192,9 +192,9 @@ def test_report_command(tmp_path, capsys):
     assert cli.main(["report", str(folder), "--xlsx", str(out)]) == 0
     assert f"已生成成绩报告 {out}：3 名学员，1 个练习。" in capsys.readouterr().out
     ws = load_workbook(out)["成绩"]
-    assert ws["B1"].value == "d01-town-hub-grades 审核镇街枢纽型团体并设置权限组别"
+    assert ws["D1"].value == "d01-town-hub-grades 审核镇街枢纽型团体并设置权限组别"     # after 学员, 单位, 班级
     assert [ws.cell(row=r, column=1).value for r in (3, 4, 5)] == ["丙", "乙", "甲"]   # by code point
-    assert [ws.cell(row=r, column=2).value for r in (3, 4, 5)] == [0, 60, 100]
+    assert [ws.cell(row=r, column=4).value for r in (3, 4, 5)] == [0, 60, 100]
     assert cli.main(["report", str(tmp_path / "nowhere"), "--xlsx", str(out)]) == 1
     assert "无法生成成绩报告" in capsys.readouterr().err
 
@@ -220,9 +220,9 @@ def test_report_reads_titles_of_exercises_kept_outside_the_bank(tmp_path, capsys
     db.record_check(db.start_attempt("甲", "t99-my-copy"), FakeResult(100, solved=True), seconds=60)
     out = tmp_path / "成绩.xlsx"
     assert cli.main(["report", str(folder), "--xlsx", str(out)]) == 0
-    assert load_workbook(out)["成绩"]["B1"].value == "t99-my-copy"              # unknown to the bank: id only
+    assert load_workbook(out)["成绩"]["D1"].value == "t99-my-copy"              # unknown to the bank: id only
     assert cli.main(["report", str(folder), "--xlsx", str(out), "--exercises", str(mine)]) == 0
-    assert load_workbook(out)["成绩"]["B1"].value == "t99-my-copy 我自己的练习"
+    assert load_workbook(out)["成绩"]["D1"].value == "t99-my-copy 我自己的练习"
     assert load_workbook(out)["按练习"]["C2"].value == "镇街"
     capsys.readouterr()
 

@@ -214,7 +214,7 @@ def cmd_report(args) -> int:
         return 1
     for w in info["warnings"]:
         _print(f"注意：{w}", err=True)
-    _print(f"已生成成绩报告 {args.xlsx}：{len(info['trainees'])} 名学员，{len(info['exercises'])} 个练习。")
+    _print(f"已生成成绩报告 {args.xlsx}：{info['count']} 名学员，{len(info['exercises'])} 个练习。")
     return 0
 
 
