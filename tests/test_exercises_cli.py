@@ -244,7 +244,7 @@ def test_command_runs_a_command_line_as_typed(tmp_path, capsys, monkeypatch):
     assert command("cqvol-sim exercise check 没有这个文件.yaml") == 2
     assert "找不到" in capsys.readouterr().err
     assert command("cqvol-sim exercise chekc") == 2   # argparse's usage error is returned, not raised
-    assert "invalid choice" in capsys.readouterr().err
+    assert "没有“chekc”这一项" in capsys.readouterr().err
     sb = Sandbox.demo()
     sb.set_grade(sb.find_group("南岸区志愿者协会"), sb.find_group("广阳镇志愿服务总队"), "intermediate_fast")
     sb.save(tmp_path / "记录.json")

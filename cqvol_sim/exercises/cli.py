@@ -3,27 +3,29 @@
 ``add_commands(subparsers)`` registers, on the ``cqvol-sim`` command's subparsers:
 
 * ``exercise check [PATH] [--variants N] [--verbose]``: validate every exercise file under PATH
-  (default: the bank's folders) and prove each exercise sound (see ``verify``); exit 1 if any
-  problem, each printed with file and line;
-* ``exercise new --from FILE [--out FILE] [--force]``: a draft exercise from a saved sandbox;
+  (default: the bank's folders) and prove each exercise sound (see ``verify``). Every file is
+  checked, whatever the others hold; each problem is printed with file and line. Exit 0 if all
+  passed, 1 if any file has a problem (or none was found), 2 if PATH does not exist;
+* ``exercise new --from FILE [--out FILE] [--force]``: a draft exercise from a saved sandbox
+  (exit 1 if it cannot be made or written);
 * ``report DIR --xlsx OUT [--exercises PATH]``: the class report from the trainees' progress
-  databases (titles from the bank, and from PATH for exercises kept outside it).
+  databases (titles from the bank, and from PATH for exercises kept outside it). Warnings go to
+  stderr; exit 1 if the workbook cannot be written or no progress database could be read.
 
 ``command("cqvol-sim exercise check 我的练习")`` runs any ``cqvol-sim`` command line from a
 notebook, printing what the terminal would print.
 
-Each subcommand sets ``func`` (``args.func(args) -> int`` exit code). Until the main CLI wires
-it: ``python -m cqvol_sim.exercises.cli exercise check exercises``.
+Each subcommand sets ``func`` (``args.func(args) -> int`` exit code); ``python -m
+cqvol_sim.exercises.cli`` runs the whole ``cqvol-sim`` command.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import LEVELS, REQUIRED_CLAUSES, ExerciseError, cut_text, normalise_clause
+from .schema import LEVELS, REQUIRED_CLAUSES, ExerciseError, cut_text, normalise_clause, os_reason
 
 
 def add_commands(subparsers) -> None:
@@ -83,7 +85,7 @@ class _Tally:
     problems: int = 0
     coverage: dict = field(default_factory=dict)      # clause → ids of the exercises citing it
     per_level: dict = field(default_factory=dict)
-    seen_ids: dict = field(default_factory=dict)      # id → the file that has it
+    seen_ids: dict = field(default_factory=dict)      # id → (root, file) of the first file that has it
 
 
 def cmd_check(args) -> int:
@@ -105,11 +107,11 @@ def cmd_check(args) -> int:
         try:
             files = exercise_files(root)
         except OSError as exc:
-            _print(f"无法读取文件夹 {root}（{exc.strerror or exc}）。", err=True)
+            _print(f"无法读取文件夹 {root}（{os_reason(exc)}）。", err=True)
             return 1
         _print(f"检查练习文件：{root}（{len(files)} 个文件）")
         for f in files:
-            _check_one(f, _rel(f, root), args, tally)
+            _check_one(f, root, args, tally)
     if tally.total and tally.coverage:
         levels = "，".join(f"{lv} {tally.per_level.get(lv, 0)} 个" for lv in LEVELS)
         _print(f"层级：{levels}")
@@ -130,7 +132,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def _check_one(f: Path, name: str, args, tally: _Tally) -> None:
+def _check_one(f: Path, root: Path, args, tally: _Tally) -> None:
     """Check one exercise file and print its verdict; a broken file never stops the others."""
     from ..errors import CqvolError
     from .loader import display_path, load_exercise
@@ -138,6 +140,7 @@ def _check_one(f: Path, name: str, args, tally: _Tally) -> None:
     from .verify import verify_exercise
 
     tally.total += 1
+    name = _rel(f, root)
     try:
         ex = load_exercise(f)
         verdict = verify_exercise(ex, max_variants=args.variants)
@@ -152,9 +155,12 @@ def _check_one(f: Path, name: str, args, tally: _Tally) -> None:
                                                    "请检查文件内容；如果文件没有问题，请把这条信息告诉软件维护人员。")])
         return
     problems = list(verdict.problems)
-    if ex.id in tally.seen_ids:
-        problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {tally.seen_ids[ex.id]} 重复了。"))
-    tally.seen_ids.setdefault(ex.id, ex.file)
+    notes = list(verdict.notes)
+    first = tally.seen_ids.setdefault(ex.id, (root, ex.file))
+    if first[1] != ex.file and first[0] == root:
+        problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {first[1]} 重复了。"))
+    elif first[1] != ex.file:       # an instructor's exercise replaces the bank's one of the same id
+        notes.append(f"练习编号“{ex.id}”与 {first[1]} 相同：学员打开的是 {first[1]}。")
     info = f"{ex.title}（{ex.level}，{len(ex.data['goals'])} 个目标，检查了 {verdict.variants} 个变体）"
     if problems:
         _fail(tally, f"{name}：{info}", problems)
@@ -164,7 +170,7 @@ def _check_one(f: Path, name: str, args, tally: _Tally) -> None:
         for g in ex.data["goals"]:
             for part in normalise_clause(g["clause"]).split("、"):
                 tally.coverage.setdefault(part, set()).add(ex.id)
-    for note in verdict.notes:
+    for note in notes:
         _print(f"    注意：{note}")
     if args.verbose and verdict.exercise is not None:
         for gid, run in verdict.witnesses.items():
@@ -244,18 +250,9 @@ def command(line) -> int | None:
 
 def main(argv=None) -> int:
     """``python -m cqvol_sim.exercises.cli ...`` (the same commands as ``cqvol-sim``)."""
-    parser = argparse.ArgumentParser(prog="cqvol-sim", description="志愿服务信息系统培训模拟器：练习和成绩。")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
-    sub.required = True
-    add_commands(sub)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except BrokenPipeError:      # output piped into a program that stopped reading (e.g. `| head`)
-        import os
+    from ..cli import main as cqvol_sim_main
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return cqvol_sim_main(argv)
 
 
 if __name__ == "__main__":

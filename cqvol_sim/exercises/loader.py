@@ -8,10 +8,12 @@ the setup steps).
 
 Where the bank is found (first match of an id wins), see ``bank_paths``:
 
-1. the folders in the environment variable ``CQVOL_EXERCISES`` (separated by ``os.pathsep``);
-2. ``exercises/`` in the current folder;
-3. ``exercises/`` of the source checkout this package runs from (an editable install);
-4. ``cqvol_sim/exercises/bank/`` inside the installed package, if a build put one there.
+1. the exercises an instructor made on this machine (``cqvol_sim.paths.instructor_exercises()``,
+   i.e. ``~/.cqvol-sim/exercises``): they override the bank's exercise of the same id;
+2. the folders in the environment variable ``CQVOL_EXERCISES`` (separated by ``os.pathsep``);
+3. ``exercises/`` in the current folder;
+4. ``exercises/`` of the source checkout this package runs from (an editable install);
+5. ``cqvol_sim/exercises/bank/`` inside the installed package, if a build put one there.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ..errors import CqvolError, RuleViolation
 from .goals import Goal
 from .refs import RefError, demo_district_code, resolve_actor, resolve_args
 from .schema import (FOLDER_LEVELS, GOAL_TYPES, LEVELS, PLACEHOLDER, ExerciseError, Problem, cut_text,
-                     normalise_clause, validate)
+                     normalise_clause, os_reason, validate)
 
 DEFAULT_TODAY = "2026-11-20"
 MISSING = object()
@@ -597,11 +599,13 @@ def load_exercise(path: str | os.PathLike) -> Exercise:
     path = Path(path)
     file = display_path(path)
     try:
+        if path.stat().st_size > 4 * MAX_FILE_BYTES:      # do not even read it (4: the longest UTF-8 character)
+            raise ExerciseError([Problem(file, None, f"文件太大（{path.stat().st_size} 字节），不像是练习文件。")])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ExerciseError([Problem(file, None, "文件不是 UTF-8 编码的文字；请用 UTF-8 编码保存。")]) from None
     except OSError as exc:
-        raise ExerciseError([Problem(file, None, f"无法读取文件（{exc.strerror}）。")]) from None
+        raise ExerciseError([Problem(file, None, f"无法读取文件（{os_reason(exc)}）。")]) from None
     folder = path.parent.name
     return parse_exercise(text, file, folder_level=folder if folder in FOLDER_LEVELS else None,
                           stem=path.stem, path=path)
@@ -618,7 +622,9 @@ def exercise_files(root: str | os.PathLike) -> list[Path]:
 
 def bank_paths() -> list[Path]:
     """The folders searched for exercises, in order (see the module docstring)."""
-    out: list[Path] = []
+    from ..paths import instructor_exercises
+
+    out: list[Path] = [instructor_exercises()]
     env = os.environ.get("CQVOL_EXERCISES")
     if env:
         out += [Path(p) for p in env.split(os.pathsep) if p.strip()]
@@ -628,8 +634,11 @@ def bank_paths() -> list[Path]:
     out.append(here.parent / "bank")
     seen, result = set(), []
     for p in out:
-        key = p.resolve()
-        if key in seen or not p.is_dir():
+        try:
+            key = p.resolve()
+            if key in seen or not p.is_dir():
+                continue
+        except (OSError, RuntimeError, ValueError):   # a path that cannot be a folder (loop, NUL...)
             continue
         seen.add(key)
         result.append(p)

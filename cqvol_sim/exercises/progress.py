@@ -38,6 +38,7 @@ import weakref
 from pathlib import Path
 
 from ..errors import StorageError
+from .schema import os_reason
 
 ENV_DB = "CQVOL_PROGRESS_DB"
 ENV_TRAINEE = "CQVOL_TRAINEE"
@@ -210,7 +211,7 @@ class ProgressDB:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._init()
         except OSError as exc:
-            raise StorageError(f"无法打开进度数据库 {self.path}（{exc.strerror or exc}）。") from None
+            raise StorageError(f"无法打开进度数据库 {self.path}（{os_reason(exc)}）。") from None
 
     # -- errors ----------------------------------------------------------------------------
     @contextlib.contextmanager

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..errors import CqvolError, StorageError
 from .progress import NotProgressDB, ProgressDB
+from .schema import os_reason
 
 SHEET_RESULTS = "成绩"
 SHEET_EXERCISES = "按练习"
@@ -202,7 +203,7 @@ def _titles(extra=()) -> tuple[dict[str, tuple[str, str]], list[str]]:
         try:
             files = exercise_files(root)
         except OSError as exc:
-            warnings.append(f"无法读取练习文件夹 {root}（{exc.strerror or exc}）。")
+            warnings.append(f"无法读取练习文件夹 {root}（{os_reason(exc)}）。")
             continue
         for f in files:
             try:
@@ -397,4 +398,4 @@ def _save(wb, out: Path) -> None:
             tmp.unlink()
         except OSError:
             pass
-        raise StorageError(f"无法写入 {out}（{exc.strerror or exc}）。") from None
+        raise StorageError(f"无法写入 {out}（{os_reason(exc)}）。") from None

@@ -355,6 +355,23 @@ def cut_text(text, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + f"……（共 {len(text)} 个字符）"
 
 
+_OS_REASONS = {
+    "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许这样操作", "EROFS": "文件系统是只读的",
+    "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已用完", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹",
+    "ENAMETOOLONG": "文件名太长", "EEXIST": "已经存在", "EBUSY": "正被占用", "EIO": "读写出错（磁盘或网络故障）",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in plain Chinese (the system's own words in brackets)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    plain = _OS_REASONS.get(name)
+    own = exc.strerror or str(exc)
+    return f"{plain}：{own}" if plain else own
+
+
 def has_placeholder(value) -> bool:
     return isinstance(value, str) and bool(PLACEHOLDER.search(value))
 
