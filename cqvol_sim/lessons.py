@@ -123,7 +123,7 @@ def run_notebook(path: str | os.PathLike, *, timeout: int = 120, measure_rss: bo
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     probe = None
     if measure_rss and sys.platform.startswith("linux"):
         probe = nbformat.v4.new_code_cell(_RSS_PROBE)
@@ -160,6 +160,28 @@ def run_notebook(path: str | os.PathLike, *, timeout: int = 120, measure_rss: bo
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     ok = not error and not stderr
     return nb, LessonResult(path, seconds, ok, error, stderr, peak)
+
+
+class NotebookUnreadable(ValueError):
+    """The file cannot be read as a Jupyter notebook (the message is Chinese)."""
+
+
+def read_notebook(path: str | os.PathLike):
+    """The notebook at ``path`` (nbformat 4); NotebookUnreadable if it is not one."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(Path(path), as_version=4)
+        nbformat.validate(nb)
+    except UnicodeDecodeError:
+        raise NotebookUnreadable("不是笔记本文件（不是 UTF-8 编码的文字）") from None
+    except OSError as exc:
+        raise NotebookUnreadable(f"无法读取（{exc.strerror or exc}）") from None
+    except Exception as exc:  # nbformat raises NotJSONError, ValidationError, AttributeError, TypeError...
+        if type(exc).__name__ == "NotJSONError":
+            raise NotebookUnreadable("不是笔记本文件（内容不是 JSON）") from None
+        raise NotebookUnreadable(f"不是有效的笔记本文件（{str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}）") from None
+    return nb
 
 
 def _shutdown(km) -> None:
@@ -260,10 +282,16 @@ def refresh(paths: Iterable[str | os.PathLike] | None = None, *, timeout: int = 
         if not path.is_file():
             result = LessonResult(path, 0.0, False, "找不到这个文件")
         else:
-            nb, result = run_notebook(path, timeout=timeout)
+            try:
+                nb, result = run_notebook(path, timeout=timeout)
+            except NotebookUnreadable as exc:
+                nb, result = None, LessonResult(path, 0.0, False, str(exc))
             if result.ok:
                 compact_widget_state(nb)
-                _write_atomic(nb, path)
+                try:
+                    _write_atomic(nb, path)
+                except OSError as exc:
+                    result.ok, result.error = False, f"无法写回（{exc.strerror or exc}）"
         results.append(result)
         if report is not None:
             shown = _shown(path)

@@ -192,9 +192,9 @@ def test_report_command(tmp_path, capsys):
     assert cli.main(["report", str(folder), "--xlsx", str(out)]) == 0
     assert f"已生成成绩报告 {out}：3 名学员，1 个练习。" in capsys.readouterr().out
     ws = load_workbook(out)["成绩"]
-    assert ws["B1"].value == "d01-town-hub-grades 审核镇街枢纽型团体并设置权限组别"
+    assert ws["D1"].value == "d01-town-hub-grades 审核镇街枢纽型团体并设置权限组别"     # after 学员, 单位, 班级
     assert [ws.cell(row=r, column=1).value for r in (3, 4, 5)] == ["丙", "乙", "甲"]   # by code point
-    assert [ws.cell(row=r, column=2).value for r in (3, 4, 5)] == [0, 60, 100]
+    assert [ws.cell(row=r, column=4).value for r in (3, 4, 5)] == [0, 60, 100]
     assert cli.main(["report", str(tmp_path / "nowhere"), "--xlsx", str(out)]) == 1
     assert "无法生成成绩报告" in capsys.readouterr().err
 
@@ -220,9 +220,9 @@ def test_report_reads_titles_of_exercises_kept_outside_the_bank(tmp_path, capsys
     db.record_check(db.start_attempt("甲", "t99-my-copy"), FakeResult(100, solved=True), seconds=60)
     out = tmp_path / "成绩.xlsx"
     assert cli.main(["report", str(folder), "--xlsx", str(out)]) == 0
-    assert load_workbook(out)["成绩"]["B1"].value == "t99-my-copy"              # unknown to the bank: id only
+    assert load_workbook(out)["成绩"]["D1"].value == "t99-my-copy"              # unknown to the bank: id only
     assert cli.main(["report", str(folder), "--xlsx", str(out), "--exercises", str(mine)]) == 0
-    assert load_workbook(out)["成绩"]["B1"].value == "t99-my-copy 我自己的练习"
+    assert load_workbook(out)["成绩"]["D1"].value == "t99-my-copy 我自己的练习"
     assert load_workbook(out)["按练习"]["C2"].value == "镇街"
     capsys.readouterr()
 
@@ -244,7 +244,7 @@ def test_command_runs_a_command_line_as_typed(tmp_path, capsys, monkeypatch):
     assert command("cqvol-sim exercise check 没有这个文件.yaml") == 2
     assert "找不到" in capsys.readouterr().err
     assert command("cqvol-sim exercise chekc") == 2   # argparse's usage error is returned, not raised
-    assert "invalid choice" in capsys.readouterr().err
+    assert "没有“chekc”这一项" in capsys.readouterr().err
     sb = Sandbox.demo()
     sb.set_grade(sb.find_group("南岸区志愿者协会"), sb.find_group("广阳镇志愿服务总队"), "intermediate_fast")
     sb.save(tmp_path / "记录.json")

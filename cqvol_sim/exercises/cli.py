@@ -3,26 +3,29 @@
 ``add_commands(subparsers)`` registers, on the ``cqvol-sim`` command's subparsers:
 
 * ``exercise check [PATH] [--variants N] [--verbose]``: validate every exercise file under PATH
-  (default: the bank's folders) and prove each exercise sound (see ``verify``); exit 1 if any
-  problem, each printed with file and line;
-* ``exercise new --from FILE [--out FILE] [--force]``: a draft exercise from a saved sandbox;
+  (default: the bank's folders) and prove each exercise sound (see ``verify``). Every file is
+  checked, whatever the others hold; each problem is printed with file and line. Exit 0 if all
+  passed, 1 if any file has a problem (or none was found), 2 if PATH does not exist;
+* ``exercise new --from FILE [--out FILE] [--force]``: a draft exercise from a saved sandbox
+  (exit 1 if it cannot be made or written);
 * ``report DIR --xlsx OUT [--exercises PATH]``: the class report from the trainees' progress
-  databases (titles from the bank, and from PATH for exercises kept outside it).
+  databases (titles from the bank, and from PATH for exercises kept outside it). Warnings go to
+  stderr; exit 1 if the workbook cannot be written or no progress database could be read.
 
 ``command("cqvol-sim exercise check 我的练习")`` runs any ``cqvol-sim`` command line from a
 notebook, printing what the terminal would print.
 
-Each subcommand sets ``func`` (``args.func(args) -> int`` exit code). Until the main CLI wires
-it: ``python -m cqvol_sim.exercises.cli exercise check exercises``.
+Each subcommand sets ``func`` (``args.func(args) -> int`` exit code); ``python -m
+cqvol_sim.exercises.cli`` runs the whole ``cqvol-sim`` command.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import LEVELS, REQUIRED_CLAUSES, ExerciseError, normalise_clause
+from .schema import LEVELS, REQUIRED_CLAUSES, ExerciseError, cut_text, normalise_clause, os_reason
 
 
 def add_commands(subparsers) -> None:
@@ -73,9 +76,20 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+@dataclass
+class _Tally:
+    """What ``exercise check`` found so far, over every file."""
+
+    total: int = 0
+    failed: int = 0
+    problems: int = 0
+    coverage: dict = field(default_factory=dict)      # clause → ids of the exercises citing it
+    per_level: dict = field(default_factory=dict)
+    seen_ids: dict = field(default_factory=dict)      # id → (root, file) of the first file that has it
+
+
 def cmd_check(args) -> int:
-    from .loader import bank_paths, exercise_files, load_exercise
-    from .verify import verify_exercise
+    from .loader import bank_paths, exercise_files
 
     roots = [Path(args.path)] if args.path else bank_paths()
     if not roots:
@@ -84,72 +98,93 @@ def cmd_check(args) -> int:
     if args.variants < 1:
         _print("--variants 至少为 1。", err=True)
         return 2
-    total = failed = n_problems = 0
-    coverage: dict[str, set[str]] = {}
-    per_level: dict[str, int] = {}
-    seen_ids: dict[str, str] = {}
+    missing = [r for r in roots if not r.exists()]
+    if missing:
+        _print(f"找不到 {missing[0]}。", err=True)
+        return 2
+    tally = _Tally()
     for root in roots:
-        if not root.exists():
-            _print(f"找不到 {root}。", err=True)
-            return 2
-        files = exercise_files(root)
+        try:
+            files = exercise_files(root)
+        except OSError as exc:
+            _print(f"无法读取文件夹 {root}（{os_reason(exc)}）。", err=True)
+            return 1
         _print(f"检查练习文件：{root}（{len(files)} 个文件）")
         for f in files:
-            total += 1
-            name = _rel(f, root)
-            try:
-                ex = load_exercise(f)
-            except ExerciseError as exc:
-                failed += 1
-                n_problems += len(exc.problems)
-                _print(f"【有问题】{name}")
-                for p in exc.problems:
-                    _print(f"    {p}")
-                continue
-            verdict = verify_exercise(ex, max_variants=args.variants)
-            problems = list(verdict.problems)
-            if ex.id in seen_ids:
-                from .schema import Problem
-
-                problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {seen_ids[ex.id]} 重复了。"))
-            seen_ids.setdefault(ex.id, ex.file)
-            n_goals = len(ex.data["goals"])
-            info = f"{ex.title}（{ex.level}，{n_goals} 个目标，检查了 {verdict.variants} 个变体）"
-            if problems:
-                failed += 1
-                n_problems += len(problems)
-                _print(f"【有问题】{name}：{info}")
-                for p in problems:
-                    _print(f"    {p}")
-            else:
-                _print(f"【通过】{name}：{info}")
-                per_level[ex.level] = per_level.get(ex.level, 0) + 1
-                for g in ex.data["goals"]:
-                    for part in normalise_clause(g["clause"]).split("、"):
-                        coverage.setdefault(part, set()).add(ex.id)
-            for note in verdict.notes:
-                _print(f"    注意：{note}")
-            if args.verbose and verdict.exercise is not None:
-                for gid, run in verdict.witnesses.items():
-                    _print(f"    目标 {gid}：{run}时未达成")
-                for title, codes in verdict.mistake_codes.items():
-                    _print(f"    常见错误“{title}”：{'、'.join(codes) if codes else '没有被拒绝'}")
-    if total and coverage:
-        levels = "，".join(f"{lv} {per_level.get(lv, 0)} 个" for lv in LEVELS)
+            _check_one(f, root, args, tally)
+    if tally.total and tally.coverage:
+        levels = "，".join(f"{lv} {tally.per_level.get(lv, 0)} 个" for lv in LEVELS)
         _print(f"层级：{levels}")
-        shown = "；".join(f"{c} {len(ids)} 个" for c, ids in sorted(coverage.items(), key=lambda kv: _clause_order(kv[0])))
+        shown = "；".join(f"{c} {len(ids)} 个"
+                         for c, ids in sorted(tally.coverage.items(), key=lambda kv: _clause_order(kv[0])))
         _print(f"条款覆盖：{shown}")
-        missing = [c for c in REQUIRED_CLAUSES if c not in coverage]
-        if missing and total > 1:     # a bank (or folder) should cover the notice; one file need not
-            _print(f"尚未覆盖的条款：{'、'.join(missing)}")
-    if not total:
+        missing_clauses = [c for c in REQUIRED_CLAUSES if c not in tally.coverage]
+        if missing_clauses and tally.total > 1:     # a bank (or folder) should cover the notice; one file need not
+            _print(f"尚未覆盖的条款：{'、'.join(missing_clauses)}")
+    if not tally.total:
         _print("没有找到练习文件（*.yaml）。")
         return 1
-    if failed:
-        _print(f"结果：{total} 个练习中 {total - failed} 个通过，{failed} 个有问题（共 {n_problems} 处）。")
+    if tally.failed:
+        _print(f"结果：{tally.total} 个练习中 {tally.total - tally.failed} 个通过，{tally.failed} 个有问题"
+               f"（共 {tally.problems} 处）。")
         return 1
-    _print(f"结果：{total} 个练习全部通过。")
+    _print(f"结果：{tally.total} 个练习全部通过。")
     return 0
+
+
+def _check_one(f: Path, root: Path, args, tally: _Tally) -> None:
+    """Check one exercise file and print its verdict; a broken file never stops the others."""
+    from ..errors import CqvolError
+    from .loader import display_path, load_exercise
+    from .schema import Problem
+    from .verify import verify_exercise
+
+    tally.total += 1
+    name = _rel(f, root)
+    try:
+        ex = load_exercise(f)
+        verdict = verify_exercise(ex, max_variants=args.variants)
+    except ExerciseError as exc:
+        _fail(tally, name, exc.problems)
+        return
+    except CqvolError as exc:            # e.g. the simulator cannot build the starting sandbox
+        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习：{exc}")])
+        return
+    except Exception as exc:   # a file crafted to break the checker: report it, check the other files
+        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习（{type(exc).__name__}：{cut_text(exc, 200)}）。"
+                                                   "请检查文件内容；如果文件没有问题，请把这条信息告诉软件维护人员。")])
+        return
+    problems = list(verdict.problems)
+    notes = list(verdict.notes)
+    first = tally.seen_ids.setdefault(ex.id, (root, ex.file))
+    if first[1] != ex.file and first[0] == root:
+        problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {first[1]} 重复了。"))
+    elif first[1] != ex.file:       # an instructor's exercise replaces the bank's one of the same id
+        notes.append(f"练习编号“{ex.id}”与 {first[1]} 相同：学员打开的是 {first[1]}。")
+    info = f"{ex.title}（{ex.level}，{len(ex.data['goals'])} 个目标，检查了 {verdict.variants} 个变体）"
+    if problems:
+        _fail(tally, f"{name}：{info}", problems)
+    else:
+        _print(f"【通过】{name}：{info}")
+        tally.per_level[ex.level] = tally.per_level.get(ex.level, 0) + 1
+        for g in ex.data["goals"]:
+            for part in normalise_clause(g["clause"]).split("、"):
+                tally.coverage.setdefault(part, set()).add(ex.id)
+    for note in notes:
+        _print(f"    注意：{note}")
+    if args.verbose and verdict.exercise is not None:
+        for gid, run in verdict.witnesses.items():
+            _print(f"    目标 {gid}：{run}时未达成")
+        for title, codes in verdict.mistake_codes.items():
+            _print(f"    常见错误“{title}”：{'、'.join(codes) if codes else '没有被拒绝'}")
+
+
+def _fail(tally: _Tally, heading: str, problems) -> None:
+    tally.failed += 1
+    tally.problems += len(problems)
+    _print(f"【有问题】{heading}")
+    for p in problems:
+        _print(f"    {p}")
 
 
 def _clause_order(clause: str):
@@ -185,7 +220,7 @@ def cmd_report(args) -> int:
         return 1
     for w in info["warnings"]:
         _print(f"注意：{w}", err=True)
-    _print(f"已生成成绩报告 {args.xlsx}：{len(info['trainees'])} 名学员，{len(info['exercises'])} 个练习。")
+    _print(f"已生成成绩报告 {args.xlsx}：{info['count']} 名学员，{len(info['exercises'])} 个练习。")
     return 0
 
 
@@ -215,18 +250,9 @@ def command(line) -> int | None:
 
 def main(argv=None) -> int:
     """``python -m cqvol_sim.exercises.cli ...`` (the same commands as ``cqvol-sim``)."""
-    parser = argparse.ArgumentParser(prog="cqvol-sim", description="志愿服务信息系统培训模拟器：练习和成绩。")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
-    sub.required = True
-    add_commands(sub)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except BrokenPipeError:      # output piped into a program that stopped reading (e.g. `| head`)
-        import os
+    from ..cli import main as cqvol_sim_main
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return cqvol_sim_main(argv)
 
 
 if __name__ == "__main__":

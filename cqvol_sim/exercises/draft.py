@@ -22,7 +22,7 @@ import yaml
 
 from .goals import Context, Goal, MET, evaluate
 from .refs import demo_district_code
-from .schema import ID_PATTERN, arg_kind
+from .schema import ID_PATTERN, arg_kind, os_reason, violation_codes
 
 _CLAUSE_BY_ACTION = {
     "approve": "三（三）", "reject": "三（三）", "set_grade": "三（四）", "apply_upgrade": "三（四）",
@@ -300,9 +300,10 @@ def draft_from_session(source, *, ex_id: str | None = None, source_name: str | N
     hints = {}
     from .grading import _template_hint
 
+    known = violation_codes()
     for r in sb.refusals:
-        code = r.get("code")
-        if code and code not in hints:
+        code = r.get("code") if isinstance(r, dict) else None
+        if isinstance(code, str) and code in known and code not in hints:   # notes of a file are not trusted
             hints[code] = _template_hint(code)[0]
     hints["default"] = "（请填写学员还没有出错时看到的提示）"
 
@@ -339,15 +340,26 @@ def draft_from_session(source, *, ex_id: str | None = None, source_name: str | N
 
 
 def write_draft(source: str | os.PathLike, out: str | os.PathLike | None = None, *, force: bool = False) -> str:
-    """Write the draft of ``source`` to ``out`` (id from its file name); return the text."""
-    ex_id = _slug(Path(out).stem) if out else _slug("draft-" + Path(source).stem)
-    text = draft_from_session(source, ex_id=ex_id)
+    """Write the draft of ``source`` to ``out`` (id from its file name); return the text.
+
+    Raise FileExistsError if ``out`` exists (a folder always; a file unless ``force``),
+    StorageError if it cannot be written, ValueError if the session gives no draft.
+    """
+    from ..errors import StorageError
+    from ..storage import atomic_write_text
+
     if out is not None:
         out = Path(out)
+        if not out.name or out.is_dir():
+            raise FileExistsError(f"{out} 是一个文件夹；请写出草稿的文件名，例如 {out / 'd99-draft.yaml'}。")
         if out.exists() and not force:
             raise FileExistsError(f"文件 {out} 已经存在；如要覆盖，请加 --force。")
-        from ..storage import atomic_write_text
-
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out, text)
+    ex_id = _slug(out.stem) if out is not None else _slug("draft-" + Path(source).stem)
+    text = draft_from_session(source, ex_id=ex_id)
+    if out is not None:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(out, text)
+        except OSError as exc:
+            raise StorageError(f"无法写入 {out}（{os_reason(exc)}）。") from None
     return text

@@ -8,16 +8,19 @@ the setup steps).
 
 Where the bank is found (first match of an id wins), see ``bank_paths``:
 
-1. the folders in the environment variable ``CQVOL_EXERCISES`` (separated by ``os.pathsep``);
-2. ``exercises/`` in the current folder;
-3. ``exercises/`` of the source checkout this package runs from (an editable install);
-4. ``cqvol_sim/exercises/bank/`` inside the installed package, if a build put one there.
+1. the exercises an instructor made on this machine (``cqvol_sim.paths.instructor_exercises()``,
+   i.e. ``~/.cqvol-sim/exercises``): they override the bank's exercise of the same id;
+2. the folders in the environment variable ``CQVOL_EXERCISES`` (separated by ``os.pathsep``);
+3. ``exercises/`` in the current folder;
+4. ``exercises/`` of the source checkout this package runs from (an editable install);
+5. ``cqvol_sim/exercises/bank/`` inside the installed package, if a build put one there.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import os
 import pickle
 import random
@@ -27,11 +30,11 @@ from typing import Any, Iterable
 
 import yaml
 
-from ..errors import RuleViolation
+from ..errors import CqvolError, RuleViolation
 from .goals import Goal
 from .refs import RefError, demo_district_code, resolve_actor, resolve_args
-from .schema import (FOLDER_LEVELS, GOAL_TYPES, LEVELS, PLACEHOLDER, ExerciseError, Problem, normalise_clause,
-                     validate)
+from .schema import (FOLDER_LEVELS, GOAL_TYPES, LEVELS, PLACEHOLDER, ExerciseError, Problem, cut_text,
+                     normalise_clause, os_reason, validate)
 
 DEFAULT_TODAY = "2026-11-20"
 MISSING = object()
@@ -68,16 +71,67 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
     return f"YAML 格式错误（{problem}）。请检查这一行的缩进、冒号和引号。"
 
 
+#: Limits that keep a hostile file from hanging the check or filling the memory. A real
+#: exercise file is a few kilobytes, nests about 7 levels and has a few hundred values.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 50
+MAX_VALUES = 50_000          # values after expanding every alias (*name): stops "billion laughs"
+MAX_DIGITS = 20              # longer integers are a mistake (an 18-digit ID number still fits)
+
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+_REFUSED = object()          # a value refused with a problem (the file is refused as a whole)
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing to nest deeper than ``MAX_DEPTH`` (the composer recurses)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def read_yaml(text: str, file: str) -> tuple[Any, dict[tuple, int]]:
     """Parse ``text``; return the data and the line of every key and list item (by path).
 
-    Raise ExerciseError (file + line, in Chinese) for malformed YAML or duplicate keys. Dates
-    become ISO text so that the data stays plain.
+    Raise ExerciseError (file + line, in Chinese) for malformed YAML, duplicate keys, custom
+    tags, merge keys, impossible dates, huge numbers, nesting deeper than ``MAX_DEPTH`` and
+    aliases that expand to more than ``MAX_VALUES`` values. Dates become ISO text so that
+    the data stays plain.
     """
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_FILE_BYTES:
+        raise ExerciseError([Problem(file, None, f"文件太大（{len(text)} 个字符，练习文件一般只有几千个字符），不像是练习文件。")])
+    loader = None
     try:
         try:
+            loader = _Loader(text)
             node = loader.get_single_node()
+        except _TooDeep as exc:
+            raise ExerciseError([Problem(file, exc.mark.line + 1, f"内容嵌套太深（超过 {MAX_DEPTH} 层），不像是练习文件。")]) from None
+        except RecursionError:
+            raise ExerciseError([Problem(file, None, "内容嵌套太深，不像是练习文件。")]) from None
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+            raise ExerciseError([Problem(file, line, f"文件中有不能出现的控制字符（U+{exc.character:04X}），"
+                                                     "请删去它。")]) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise ExerciseError([Problem(file, mark.line + 1 if mark else None, _yaml_message(exc))]) from None
@@ -85,43 +139,102 @@ def read_yaml(text: str, file: str) -> tuple[Any, dict[tuple, int]]:
             raise ExerciseError([Problem(file, None, _yaml_message(exc))]) from None
         if node is None:
             raise ExerciseError([Problem(file, 1, "文件是空的。")])
-        lines: dict[tuple, int] = {(): node.start_mark.line + 1}
-        problems: list[Problem] = []
-        data = _convert(loader, node, (), lines, problems, file)
+        conv = _Converter(loader, file)
+        conv.lines[()] = node.start_mark.line + 1
+        try:
+            data = conv.convert(node, ())
+        except _TooBig:
+            raise ExerciseError([Problem(file, None, f"文件中的锚点和引用（& 和 *）展开后内容太多（超过 {MAX_VALUES} 项），"
+                                                     "不像是练习文件。请不要用引用。")]) from None
     finally:
-        loader.dispose()
-    if problems:
-        raise ExerciseError(problems)
-    return data, lines
+        if loader is not None:
+            loader.dispose()
+    if conv.problems:
+        raise ExerciseError(conv.problems)
+    return data, conv.lines
 
 
-def _convert(loader, node, path, lines, problems, file):
-    if isinstance(node, yaml.MappingNode):
+class _Converter:
+    """YAML nodes → plain data, noting the line of every key and item and every problem."""
+
+    def __init__(self, loader, file: str):
+        self.loader = loader
+        self.file = file
+        self.lines: dict[tuple, int] = {}
+        self.problems: list[Problem] = []
+        self.values = 0
+        self.open: set[int] = set()     # collection nodes being converted: meeting one again is a loop
+
+    def problem(self, node, message: str) -> None:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, message))
+
+    def convert(self, node, path: tuple):
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _TooBig()
+        if len(path) > MAX_DEPTH:
+            self.problem(node, f"内容嵌套太深（超过 {MAX_DEPTH} 层），不像是练习文件。")
+            return _REFUSED
+        if node.tag not in _PLAIN_TAGS:
+            self.problem(node, f"不支持标签“{cut_text(node.tag)}”：练习文件只用普通的文字、数字、列表和“字段: 值”。")
+            return _REFUSED
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.open:
+            self.problem(node, "引用（*名称）指向了包含它自己的内容，会无限展开。请不要用这样的引用。")
+            return _REFUSED
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+            return self.sequence(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def mapping(self, node, path: tuple) -> dict:
         out = {}
         for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                self.problem(key_node, "不支持合并键“<<”：请把字段直接写出来。")
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(file, key_node.start_mark.line + 1, "字段名应是一段文字。"))
+                self.problem(key_node, "字段名应是一段文字。")
                 continue
-            key = loader.construct_object(key_node)
-            if isinstance(key, (_dt.date, _dt.datetime)):
-                key = key.isoformat()
+            key = self.convert(key_node, path)
+            if key is _REFUSED:
+                continue
             if key in out:
-                problems.append(Problem(file, key_node.start_mark.line + 1,
-                                        f"字段“{key}”重复了（第 {lines[path + (key,)]} 行已经有了）。"))
+                self.problem(key_node, f"字段“{cut_text(key)}”重复了（第 {self.lines[path + (key,)]} 行已经有了）。")
                 continue
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _convert(loader, value_node, path + (key,), lines, problems, file)
+            self.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = self.convert(value_node, path + (key,))
         return out
-    if isinstance(node, yaml.SequenceNode):
+
+    def sequence(self, node, path: tuple) -> list:
         out = []
         for i, item in enumerate(node.value):
-            lines[path + (i,)] = item.start_mark.line + 1
-            out.append(_convert(loader, item, path + (i,), lines, problems, file))
+            self.lines[path + (i,)] = item.start_mark.line + 1
+            out.append(self.convert(item, path + (i,)))
         return out
-    value = loader.construct_object(node)
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return value
+
+    def scalar(self, node):
+        if node.tag == _TAG + "int" and len(node.value.lstrip("+-").replace("_", "")) > MAX_DIGITS:
+            self.problem(node, f"数字“{cut_text(node.value, 24)}”太大了：练习文件中的数字不会超过 {MAX_DIGITS} 位。")
+            return _REFUSED
+        try:
+            value = self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            if node.tag == _TAG + "timestamp":
+                self.problem(node, f"日期“{cut_text(node.value)}”不存在（请检查月份和日期）。")
+            else:
+                self.problem(node, f"“{cut_text(node.value)}”无法读取。如果是文字，请加上引号。")
+            return _REFUSED
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(node, f"数字“{cut_text(node.value)}”不是一个有限的数。")
+            return _REFUSED
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            return value.isoformat()
+        return value
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,6 +300,16 @@ def _base_blob(today: str) -> bytes:
 def base_sandbox(today: str = DEFAULT_TODAY):
     """A fresh demo sandbox (copied from a cached one)."""
     return pickle.loads(_base_blob(today))
+
+
+def start_sandbox(ex: Exercise):
+    """A fresh demo sandbox on the exercise's ``today``; ExerciseError (file + line) if the
+    simulator cannot build one for that date."""
+    try:
+        return base_sandbox(ex.today)
+    except CqvolError as exc:
+        raise ExerciseError([Problem(ex.file, ex.line("scenario", "today"),
+                                     f"无法建立起始沙盘（today: {cut_text(ex.today)}）：{exc}")]) from None
 
 
 @functools.lru_cache(maxsize=4)
@@ -307,17 +430,25 @@ class Exercise:
         for name, spec in self.params.items():
             nxt = []
             for chosen in space:
-                for value in _choices(spec, chosen, self.today):
+                for value in self._options(name, spec, chosen):
                     nxt.append({**chosen, name: value})
             space = nxt
         return space
+
+    def _options(self, name: str, spec: dict, chosen: dict) -> list[str]:
+        """The values parameter ``name`` may take; ExerciseError if its pool cannot be computed."""
+        try:
+            return _choices(spec, chosen, self.today)
+        except CqvolError as exc:
+            raise ExerciseError([Problem(self.file, self.line("params", name),
+                                         f"参数“{name}”无法取值：{exc}")]) from None
 
     def choose(self, seed: int | str = 0) -> dict:
         """The parameters of the variant for ``seed`` (the same seed, the same variant)."""
         rng = random.Random(f"{self.id}:{seed}")
         chosen: dict = {}
         for name, spec in self.params.items():
-            options = _choices(spec, chosen, self.today)
+            options = self._options(name, spec, chosen)
             if not options:
                 raise ExerciseError([Problem(self.file, self.line("params", name),
                                              f"参数“{name}”没有可选的值。")])
@@ -417,7 +548,7 @@ class Variant:
 
     def _build(self):
         ex = self.exercise
-        sb = base_sandbox(ex.today)
+        sb = start_sandbox(ex)
         for step in self.setup:
             try:
                 run_step(sb, step, self.identity)
@@ -445,7 +576,8 @@ class Variant:
 # files and the bank
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` as the user would write it: relative to the current folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -465,13 +597,15 @@ def parse_exercise(text: str, file: str = "<exercise>", *, folder_level: str | N
 def load_exercise(path: str | os.PathLike) -> Exercise:
     """Read and validate one exercise file."""
     path = Path(path)
-    file = _display(path)
+    file = display_path(path)
     try:
+        if path.stat().st_size > 4 * MAX_FILE_BYTES:      # do not even read it (4: the longest UTF-8 character)
+            raise ExerciseError([Problem(file, None, f"文件太大（{path.stat().st_size} 字节），不像是练习文件。")])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ExerciseError([Problem(file, None, "文件不是 UTF-8 编码的文字；请用 UTF-8 编码保存。")]) from None
     except OSError as exc:
-        raise ExerciseError([Problem(file, None, f"无法读取文件（{exc.strerror}）。")]) from None
+        raise ExerciseError([Problem(file, None, f"无法读取文件（{os_reason(exc)}）。")]) from None
     folder = path.parent.name
     return parse_exercise(text, file, folder_level=folder if folder in FOLDER_LEVELS else None,
                           stem=path.stem, path=path)
@@ -488,7 +622,9 @@ def exercise_files(root: str | os.PathLike) -> list[Path]:
 
 def bank_paths() -> list[Path]:
     """The folders searched for exercises, in order (see the module docstring)."""
-    out: list[Path] = []
+    from ..paths import instructor_exercises
+
+    out: list[Path] = [instructor_exercises()]
     env = os.environ.get("CQVOL_EXERCISES")
     if env:
         out += [Path(p) for p in env.split(os.pathsep) if p.strip()]
@@ -498,8 +634,11 @@ def bank_paths() -> list[Path]:
     out.append(here.parent / "bank")
     seen, result = set(), []
     for p in out:
-        key = p.resolve()
-        if key in seen or not p.is_dir():
+        try:
+            key = p.resolve()
+            if key in seen or not p.is_dir():
+                continue
+        except (OSError, RuntimeError, ValueError):   # a path that cannot be a folder (loop, NUL...)
             continue
         seen.add(key)
         result.append(p)

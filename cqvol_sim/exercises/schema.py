@@ -339,14 +339,37 @@ def _shape(value) -> str:
     if isinstance(value, bool):
         return f"“{'true' if value else 'false'}”（是/否）"
     if isinstance(value, (int, float)):
-        return f"数字“{value}”"
+        return f"数字“{cut_text(value)}”"
     if isinstance(value, str):
-        return f"“{value}”" if value.strip() else "空白文字"
+        return f"“{cut_text(value)}”" if value.strip() else "空白文字"
     if isinstance(value, list):
         return "一个列表"
     if isinstance(value, dict):
         return "一组“字段: 值”"
     return type(value).__name__
+
+
+def cut_text(text, limit: int = 40) -> str:
+    """``text`` shortened for a message (a hostile value may be megabytes long)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f"……（共 {len(text)} 个字符）"
+
+
+_OS_REASONS = {
+    "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许这样操作", "EROFS": "文件系统是只读的",
+    "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已用完", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹",
+    "ENAMETOOLONG": "文件名太长", "EEXIST": "已经存在", "EBUSY": "正被占用", "EIO": "读写出错（磁盘或网络故障）",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in plain Chinese (the system's own words in brackets)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    plain = _OS_REASONS.get(name)
+    own = exc.strerror or str(exc)
+    return f"{plain}：{own}" if plain else own
 
 
 def has_placeholder(value) -> bool:
@@ -385,8 +408,10 @@ def validate(data: Any, lines: dict[tuple, int], file: str, *, folder_level: str
         c.text(data["title"], ("title",), "标题")
     if "level" in data:
         level = data["level"]
-        if level not in LEVELS:
-            c.add(("level",), f"培训层级“{level}”不对，应是：区县、镇街或村社。")
+        if not isinstance(level, str):
+            c.add(("level",), f"培训层级应是：区县、镇街或村社，现在是{_shape(level)}。")
+        elif level not in LEVELS:
+            c.add(("level",), f"培训层级“{cut_text(level)}”不对，应是：区县、镇街或村社。")
         elif folder_level is not None and LEVELS[level] != folder_level:
             c.add(("level",), f"层级“{level}”的练习应放在 {LEVELS[level]}/ 文件夹中，现在在 {folder_level}/ 中。")
     if "minutes" in data:
@@ -456,11 +481,23 @@ def _check_scenario(c: Checker, value) -> None:
         today = value.get("today")
         if today is not None and not (isinstance(today, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", today)):
             c.add(path + ("today",), f"today 应是日期，例如 2026-11-20，现在是{_shape(today)}。")
+        elif today is not None and not _is_date(today):
+            c.add(path + ("today",), f"日期“{today}”不存在（请检查月份和日期）。")
     else:
         c.add(path, "scenario 应是沙盘名称（demo）。")
         return
     if name not in SCENARIOS:
         c.add(path, f"起始沙盘“{name}”不存在；目前只能用 demo（南岸区示范沙盘）。")
+
+
+def _is_date(text: str) -> bool:
+    import datetime as _dt
+
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = False) -> None:
@@ -475,7 +512,12 @@ def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = Fals
         spath = path + (i,)
         if not c.mapping(step, spath, f"{label}第 {i + 1} 步", STEP_FIELDS):
             continue
-        action = step.get("action")
+        if "action" not in step:
+            continue                       # reported by mapping()
+        action = step["action"]
+        if not isinstance(action, str):
+            c.add(spath + ("action",), f"操作（action）应是一个操作的名称，例如 approve，现在是{_shape(action)}。")
+            continue
         if action not in actions:
             tip = _suggest(action, actions)
             c.add(spath + ("action",), f"没有“{action}”这个操作。{tip}可用的操作：{'、'.join(sorted(actions))}。")
@@ -573,7 +615,9 @@ def _check_goal_body(c: Checker, gtype: str, body, path, what: str) -> None:
     if gtype == "event":
         action = body.get("action")
         actions = action_params()
-        if action is not None and action not in actions:
+        if isinstance(action, (dict, list)):
+            action = None                  # a matcher ({one_of: [...]}): checked below like any condition
+        elif action is not None and action not in actions:
             tip = _suggest(action, actions)
             c.add(path + ("action",), f"没有“{action}”这个操作。{tip}可用的操作：{'、'.join(sorted(actions))}。")
         elif action is not None:
@@ -633,6 +677,9 @@ def _check_matcher(c: Checker, kind: str, value, path, key: str) -> None:
 
 def _check_scalar(c: Checker, kind: str, value, path, key: str) -> None:
     if value is None or has_placeholder(value):
+        return
+    if isinstance(value, (list, dict)):
+        c.add(path, f"“{key}”的条件中应是一个值，现在是{_shape(value)}。")
         return
     if kind == "action":
         actions = action_params()
