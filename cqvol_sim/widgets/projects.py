@@ -9,8 +9,8 @@ import ipywidgets as W
 
 from .. import formcheck
 from ..model import ProjectStatus
-from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html, ok_html, on_value,
-                     set_options, show_if, wide)
+from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
+                     ok_html, on_value, set_options, show_if, wide)
 
 SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records")]
 
@@ -362,4 +362,4 @@ class ProjectsPanel(Panel):
 def note_cap(sb) -> W.HTML:
     return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(sb.rules.record_field_labels.values()))}"
                   f"（依据：渝民发〔2020〕17号 三（五））。每名志愿者每天最多记录 {sb.rules.daily_cap_hours:g} 小时"
-                  f"（{esc(sb.rules.daily_cap_source)}）。</span>")
+                  f"（{esc(clause_text(sb.rules.daily_cap_source, sb.rules))}）。</span>")
