@@ -75,6 +75,7 @@ class RecoveryPanel(Panel):
         current = self.session.group
         self.group.set_options([(g.name, g.id) for g in groups], fixed=[(CHOOSE_LABEL, NONE)], default=NONE)
         if reason in ("identity", "sandbox"):
+            self.clear()
             if current is not None:
                 self.c_who.value = f"<b>当前团体：</b>{current.name}"
                 self.leader_name.value, self.leader_mobile.value = current.leader.name, current.leader.mobile
