@@ -36,6 +36,17 @@ def sb():
     return Sandbox.demo()
 
 
+def fill_registration(sb, panel: RegisterPanel) -> None:
+    """A complete, valid registration of 星光社区's hub."""
+    panel.kind.value = "hub"
+    panel.select_place("500108003013")
+    panel.reg_status.value = "unregistered"
+    panel.name.value = "星光社区志愿服务大队"
+    panel.contact.value = sb.find_group(TOWN).id
+    panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
+    panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
+
+
 # -- the app ----------------------------------------------------------------------------------
 def test_app_has_every_panel_in_a_chinese_tab(sb):
     a = app(sb)
@@ -173,8 +184,10 @@ def test_the_filter_narrows_the_identity_list(sb):
     panel.role.value = "group"
     panel.picker.filter.value = "峡口镇"
     labels = [o[0] for o in panel.picker.dropdown.options]
-    assert labels and all("峡口镇" in lbl for lbl in labels)
-    assert panel.session.actor.name.startswith(labels[0].split("—")[0].split("（")[0].strip()[:3])
+    assert labels[0] == "（请选择）" and labels[1:] and all("峡口镇" in lbl for lbl in labels[1:])
+    assert panel.session.actor is None  # several matches: the trainee still chooses
+    panel.picker.filter.value = "峡口镇志愿服务总队"  # one match left: typing it chose it
+    assert panel.session.actor.name == "峡口镇志愿服务总队"
 
 
 # -- the guard: refusals and unexpected errors ------------------------------------------------------
@@ -213,6 +226,7 @@ def test_unexpected_error_in_a_click_is_shown_not_raised(sb, monkeypatch):
 
     monkeypatch.setattr(sb, "register_group", boom)
     n = len(sb.events)
+    fill_registration(sb, panel)
     panel.submit.click()  # ipywidgets would only log it; the panel must show it
     shown = text(panel.message.value)
     assert "出错了" in shown and "RuntimeError" in shown and "数据库断开" in shown
@@ -223,6 +237,8 @@ def test_unexpected_error_in_a_click_is_shown_not_raised(sb, monkeypatch):
 def test_unexpected_error_in_an_observer_is_shown(sb, monkeypatch):
     panel = RegisterPanel(Session(sb))
     monkeypatch.setattr(sb, "check_name", lambda *a, **k: (_ for _ in ()).throw(KeyError("x")))
+    panel.kind.value = "hub"
+    panel.select_place("500108003013")
     panel.name.value = "星光社区志愿服务大队"
     assert "出错了" in text(panel.message.value) and "KeyError" in text(panel.message.value)
 
@@ -235,14 +251,25 @@ def test_unexpected_error_in_every_panels_action_is_shown(sb, monkeypatch):
     review.approve(next(iter(review.row_for)))
     assert "出错了" in text(review.message.value)
     grades = a.panels["权限设置"]
+    grades.target.value = sb.find_group("阳光社区志愿服务大队").id
+    grades.grade.value = "primary_fast"
     grades.apply.click()
     assert "出错了" in text(grades.message.value)
     projects = a.panels["项目与时长"]
+    projects.p_name.value = "冬季送温暖"
     projects.p_submit.click()
     assert "RuntimeError" in text(projects.message.value)
     projects.r_volunteer.value = projects.r_volunteer.dropdown.options[1][1]
+    projects.r_project.value = projects.r_project.options[1][1]
+    projects.r_date.value = sb.today
+    for w, v in ((projects.r_place, "南坪广场"), (projects.r_target, "社区老人"), (projects.r_content, "陪伴聊天"),
+                 (projects.r_hours, "2"), (projects.r_evaluation, "优秀")):
+        w.value = v
     projects.r_submit.click()
     assert "RuntimeError" in text(projects.message.value)
+    projects.v_name.value = "赵小红"
+    projects.v_sample.click()
+    projects.v_mobile.value = "13912345678"
     projects.v_submit.click()
     assert "RuntimeError" in text(projects.message.value)
 

@@ -41,36 +41,38 @@ def community_hub_form(sb, panel: RegisterPanel, name: str) -> None:
     panel.district.value = "500108000000"
     panel.town.value = NANPING
     panel.community.filter.value = "星光"
-    assert [o[0] for o in panel.community.dropdown.options] == ["星光社区"]
-    assert panel.community.value == XINGGUANG
+    assert [o[0] for o in panel.community.dropdown.options] == ["（请选择）", "星光社区"]
+    assert panel.community.value == XINGGUANG  # the one match typed is chosen
     panel.name.value = name
+    panel.reg_status.value = "unregistered"
     panel.contact.value = sb.find_group(TOWN).id
     fill_people(panel)
 
 
 # -- 团体注册 ------------------------------------------------------------------------------------
-def test_register_starts_one_level_below_the_identity(sb):
+def test_register_starts_along_the_identitys_place_with_nothing_chosen_for_it(sb):
     a = app(sb, identity=TOWN)
     reg = a.panels["团体注册"]
-    assert reg.level.value == Level.COMMUNITY
-    assert reg.town.value == NANPING
-    assert reg.community.box.layout.display is None
-    assert reg.place_code in {p.code for p in sb.places.children(NANPING)}
+    assert reg.kind.value == reg.level.value == reg.reg_status.value == "" and reg.place_code is None
+    assert reg.district.value == "500108000000" and reg.town.value == NANPING and reg.community.value == ""
+    reg.level.value = int(Level.COMMUNITY)
+    assert reg.community.box.layout.display is None and reg.place_code is None  # 村社 still to choose
 
 
 def test_cascading_lists_follow_level_district_and_town(sb):
     reg = RegisterPanel(Session(sb))
-    assert len(reg.district.dropdown.options) == len(sb.places.by_level(Level.DISTRICT))
+    assert len(reg.district.dropdown.options) == len(sb.places.by_level(Level.DISTRICT)) + 1  # and （请选择）
     reg.level.value = int(Level.DISTRICT)
     assert reg.town.box.layout.display == "none" and reg.community.box.layout.display == "none"
     reg.level.value = int(Level.COMMUNITY)
     wanzhou = sb.places.find("万州区")[0]
     reg.district.value = wanzhou.code
-    towns = [v for _, v in reg.town.dropdown.options]
-    assert towns == [p.code for p in sb.places.children(wanzhou.code)]
-    assert reg.community.dropdown.options[0][1] in {p.code for p in sb.places.children(towns[0])}
+    towns = [v for _, v in reg.town.dropdown.options][1:]
+    assert towns == [p.code for p in sb.places.children(wanzhou.code)] and reg.town.value == ""
+    assert reg.community.dropdown.options == (("（请选择）", ""),)
     reg.town.value = towns[5]
-    assert {v for _, v in reg.community.dropdown.options} == {p.code for p in sb.places.children(towns[5])}
+    assert {v for _, v in reg.community.dropdown.options} == {"", *(p.code for p in sb.places.children(towns[5]))}
+    reg.community.value = reg.community.dropdown.options[1][1]
     assert sb.places[reg.place_code].parent == towns[5]
     reg.level.value = int(Level.CITY)
     assert reg.place_code == sb.places.root.code
@@ -178,6 +180,7 @@ def test_non_hub_registration_with_a_warning_name_goes_through(sb):
     reg = RegisterPanel(Session(sb, TOWN))
     reg.kind.value = "non_hub"
     reg.select_place(NANPING)
+    reg.reg_status.value = "unregistered"
     reg.name.value = "南坪街道文化站服务队"
     assert text(reg.name_check.value).startswith("⚠")
     reg.contact.value = sb.find_group(TOWN).id
@@ -240,8 +243,8 @@ def test_an_item_decided_elsewhere_is_refused_politely(sb):
 def test_grades_shows_rights_before_applying(sb):
     panel = GradesPanel(Session(sb, TOWN))
     beidou = sb.find_group("北斗村志愿服务大队")  # not one of 南坪街道's
-    subs = [v for _, v in panel.target.options]
-    assert beidou.id not in subs
+    subs = [v for _, v in panel.target.options][1:]
+    assert panel.target.value == panel.grade.value == "" and beidou.id not in subs
     assert set(subs) == {g.id for g in sb.subordinates(sb.find_group(TOWN))}
     target = sb.find_group("阳光社区志愿服务大队")
     panel.target.value = target.id
@@ -251,7 +254,9 @@ def test_grades_shows_rights_before_applying(sb):
     assert panel.compare.value.count("√") + panel.compare.value.count("×") == 10
     n = len(sb.events)
     assert target.grade is Grade.PRIMARY_FAST and len(sb.events) == n  # nothing applied yet
-    panel.apply.click()
+    panel.apply.click()  # not what 三（四） prescribes for a 村社 hub: warned first
+    assert target.grade is Grade.PRIMARY_FAST and len(sb.events) == n
+    panel.confirm.click()
     assert target.grade is Grade.INTERMEDIATE_FAST and sb.events[-1]["action"] == "set_grade"
     assert "中级团体组（快审）" in text(panel.message.value)
 
@@ -262,6 +267,7 @@ def test_granting_more_than_you_hold_is_refused(sb):
     panel.target.value = target.id
     panel.grade.value = Grade.ADVANCED_FAST.value
     panel.apply.click()
+    panel.confirm.click()
     assert 'data-code="grades.exceeds_setter"' in panel.message.value
     assert "区域内志愿者管理" in text(panel.message.value)
     assert target.grade is Grade.PRIMARY_FAST
@@ -274,11 +280,12 @@ def test_non_hub_applies_for_an_upgrade(sb):
     a = app(sb, identity=HOSPITAL)
     panel = a.panels["权限设置"]
     assert panel.up_box.layout.display is None
-    assert [lbl for lbl, _ in panel.up_to.options][0] in (DISTRICT_HUB, "重庆市志愿服务联合会")
+    assert [lbl for lbl, _ in panel.up_to.options][0] == "（请选择）" and panel.up_to.value == ""
+    assert [lbl for lbl, _ in panel.up_to.options][1] in (DISTRICT_HUB, "重庆市志愿服务联合会")
     panel.up_grade.value = Grade.PRIMARY_PROJECT.value
     assert "（新增）" in text(panel.up_compare.value)
     panel.up_submit.click()
-    assert 'data-code="input.text_missing"' in panel.message.value  # no reason given
+    assert set(panel.marks.shown) == {"to", "reason"}  # no decider chosen, no reason given
     panel.up_reason.value = "需要直接发布义诊项目"
     panel.up_to.value = sb.find_group(DISTRICT_HUB).id
     panel.up_submit.click()
@@ -294,6 +301,7 @@ def test_a_hub_cannot_apply_and_is_told_why(sb):
     assert "由上级设置" in text(panel.up_intro.value)
     panel.up_grade.value = Grade.ADVANCED_FAST.value
     panel.up_reason.value = "想要更多权限"
+    panel.up_to.value = panel.up_to.options[1][1]
     panel.up_submit.click()
     assert "未能完成" in text(panel.message.value)
 
@@ -330,5 +338,6 @@ def test_table_follows_a_grade_change(sb):
     grades.target.value = target.id
     grades.grade.value = Grade.INTERMEDIATE.value
     grades.apply.click()
+    grades.confirm.click()
     assert table.picker.value == target.id
     assert "data-grade='intermediate'" in re.search(r"<tr style='background:#fff3cd[^>]*>", table.table.value).group(0)

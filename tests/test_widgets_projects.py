@@ -143,15 +143,9 @@ def test_record_hours_with_every_field(sb):
 
 
 @pytest.mark.parametrize("field, value, code", [
-    ("target", "", "input.text_missing"),
-    ("content", "  ", "input.text_missing"),
-    ("evaluation", "", "input.text_missing"),
-    ("hours", "", "input.text_missing"),
-    ("hours", "两小时", "records.hours_invalid"),
     ("hours", "0", "records.hours_invalid"),
     ("hours", "25", "records.daily_cap"),
     ("date", TODAY + _dt.timedelta(days=1), "input.date_future"),
-    ("project", "", "input.text_missing"),
 ])
 def test_record_refusals_name_the_field_and_the_clause(sb, field, value, code):
     panel = ProjectsPanel(Session(sb, TOWN))
@@ -159,8 +153,20 @@ def test_record_refusals_name_the_field_and_the_clause(sb, field, value, code):
     n = len(sb.records)
     panel.r_submit.click()
     assert f'data-code="{code}"' in panel.message.value, text(panel.message.value)
-    assert "依据：" in text(panel.message.value)
-    assert len(sb.records) == n
+    assert "依据：" in text(panel.message.value) and field in panel.marks.shown
+    assert len(sb.records) == n and sb.refusals[-1]["code"] == code  # the sandbox decided, and noted it
+
+
+@pytest.mark.parametrize("field, value", [("target", ""), ("content", "  "), ("evaluation", ""), ("hours", ""),
+                                          ("hours", "两小时"), ("project", ""), ("volunteer", "")])
+def test_an_empty_or_unreadable_field_is_marked_and_nothing_is_submitted(sb, field, value):
+    panel = ProjectsPanel(Session(sb, TOWN))
+    fill_record(panel, **{field: value})
+    n, refused = len(sb.records), len(sb.refusals)
+    panel.r_submit.click()
+    assert list(panel.marks.shown) == [field], panel.marks.shown
+    assert "还不能提交" in text(panel.message.value)
+    assert len(sb.records) == n and len(sb.refusals) == refused
 
 
 def test_hours_are_checked_as_you_type(sb):
@@ -224,7 +230,8 @@ def test_correction_request_then_approval_keeps_the_history(sb):
     panel.c_field.value = "hours"
     panel.c_value.value = str(rec.hours + 1)
     panel.c_submit.click()
-    assert 'data-code="input.text_missing"' in panel.message.value  # a reason is required
+    assert list(panel.marks.shown) == ["reason"]  # a reason is required
+    assert "请填写更正理由" in text(panel.message.value) and not sb.corrections
     panel.c_reason.value = "少记了一小时"
     panel.c_submit.click()
     c = list(sb.corrections.values())[-1]

@@ -326,12 +326,14 @@ class Rules:
         # labels.yaml
         f = f"{folder / 'labels.yaml'}"
         self._file = f
-        lab = _keys(f, raw["labels.yaml"], {"status", "project_status"})
+        lab = _keys(f, raw["labels.yaml"], {"status", "project_status"}, {"assumption"})
         self._check_enum_keys(f + ": status", lab["status"], Status)
         self._check_enum_keys(f + ": project_status", lab["project_status"], ProjectStatus)
         self.status_labels = {Status(k): _text(f"{f}: status.{k}", v) for k, v in lab["status"].items()}
         self.project_status_labels = {ProjectStatus(k): _text(f"{f}: project_status.{k}", v)
                                       for k, v in lab["project_status"].items()}
+        #: how "假设" (the simulator's own assumption) reads on screen; older rule copies lack it
+        self.assumption_label = _text(f"{f}: assumption", lab.get("assumption", "假设"))
 
         # violations.yaml
         f = f"{folder / 'violations.yaml'}"

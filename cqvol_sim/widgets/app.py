@@ -53,6 +53,7 @@ class App(W.VBox):
     def _on_tab(self, change) -> None:
         index = change["new"]
         for i, p in enumerate(self.panels.values()):
+            p.leave()  # a message from another page must not read as the new page's
             if hasattr(p, "set_visible"):
                 p.set_visible(i == index)
 

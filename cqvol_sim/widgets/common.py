@@ -13,12 +13,14 @@ from typing import Callable, Iterable
 import ipywidgets as W
 
 from ..errors import RuleViolation
+from ..formcheck import Problem, incomplete, refusal_field
 from ..model import Authority, Group, Kind, Status
 from ..places import Level
 
 log = logging.getLogger("cqvol_sim.widgets")
 
 NONE_LABEL = "（不选）"
+CHOOSE_LABEL = "（请选择）"  # an acting list starts here: nothing happens until the trainee chooses
 APPLICANT_LABEL = "（新团体申请人，尚未登录）"
 NOTICE = "渝民发〔2020〕17号"
 STYLE = {"description_width": "8em"}
@@ -121,11 +123,17 @@ _BOX = ("border-left:5px solid {c};background:{bg};padding:8px 12px;margin:6px 0
         "border-radius:3px;line-height:1.7;max-width:60em;")
 
 
-def clause_text(clause: str) -> str:
-    """The 依据 line of a refusal: the notice's clause, another source, or the simulator's assumption."""
+def clause_text(clause: str, rules=None) -> str:
+    """The 依据 line of a refusal: the notice's clause, another source, or the simulator's
+    assumption (“假设” in the rule data, shown with the rules' ``assumption_label``)."""
     clause = clause or ""
     if clause.startswith("假设"):
-        return "本模拟器的假设（通知未作规定）" + ("：" + clause[3:] if len(clause) > 3 else "")
+        if rules is None:
+            from ..rules import default_rules
+
+            rules = default_rules()
+        rest = clause[2:].lstrip("：:；; ")
+        return rules.assumption_label + ("：" + rest if rest else "")
     if clause[:1] in "一二三四五六七八九十附":
         return f"{NOTICE} {clause}"
     return clause
@@ -143,14 +151,48 @@ def info_html(text: str) -> str:
     return f'<div class="cqvol-info" style="{_BOX.format(c="#1565c0", bg="#eef4fb")}">{esc(text)}</div>'
 
 
-def refusal_html(exc: RuleViolation) -> str:
+def warning_html(text: str) -> str:
+    """A yellow notice: allowed, but probably not what the notice asks (plain text)."""
+    return f'<div class="cqvol-warning" style="{_BOX.format(c="#f9a825", bg="#fff8e1")}">⚠ {esc(text)}</div>'
+
+
+def refusal_html(exc: RuleViolation, rules=None) -> str:
     """The friendly panel for a refused action: what was wrong, the clause, what would be right."""
     parts = [f"<b>✗ 未能完成：</b>{esc(exc.message)}",
-             f'<span class="cqvol-clause">依据：{esc(clause_text(exc.clause))}</span>']
+             f'<span class="cqvol-clause">依据：{esc(clause_text(exc.clause, rules))}</span>']
     if exc.hint:
         parts.append(f'<span class="cqvol-hint">正确做法：{esc(exc.hint)}</span>')
     return (f'<div class="cqvol-refusal" data-code="{esc(exc.code)}" '
             f'style="{_BOX.format(c="#c62828", bg="#fdecea")}">' + "<br>".join(parts) + "</div>")
+
+
+def problems_html(problems: list[Problem], refusal: RuleViolation | None = None, rules=None) -> str:
+    """Every problem of a form in one red panel, each with its field, and for a rule its
+    clause and what would be right; ``refusal`` is the sandbox's, added if not listed yet."""
+    items = []
+    listed = set()
+    for p in problems:
+        items.append(_problem_item(p.label, p.message, p.violation, rules))
+        if p.violation is not None:
+            listed.add(p.violation.code)
+    if refusal is not None and refusal.code not in listed:
+        items.append(_problem_item("", refusal.message, refusal, rules))
+    if incomplete(problems):
+        head = f"✗ 还不能提交：有 {len(items)} 处需要填写或修改（已在各项旁标出）"
+    else:
+        head = f"✗ 未能完成：有 {len(items)} 处需要修改（已在各项旁标出）"
+    return (f'<div class="cqvol-refusal cqvol-problems" style="{_BOX.format(c="#c62828", bg="#fdecea")}">'
+            f"<b>{esc(head)}</b><ol style='margin:4px 0 0 0;padding-left:1.6em'>{''.join(items)}</ol></div>")
+
+
+def _problem_item(label: str, message: str, exc: RuleViolation | None, rules) -> str:
+    code = f' data-code="{esc(exc.code)}"' if exc is not None else ""
+    text = (f"<b>{esc(label)}</b>：" if label else "") + esc(message)
+    if exc is not None:
+        text += f'<br><span class="cqvol-clause">依据：{esc(clause_text(exc.clause, rules))}</span>'
+        if exc.hint:
+            text += f'　<span class="cqvol-hint">正确做法：{esc(exc.hint)}</span>'
+    return f"<li{code}>{text}</li>"
 
 
 def error_html(exc: BaseException) -> str:
@@ -170,15 +212,23 @@ def handler(method: Callable) -> Callable:
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        outer = not self.__dict__.get("_in_handler")
+        self.__dict__["_in_handler"] = True
+        if outer:
+            self.__dict__["_problems"] = []
         try:
             return method(self, *args, **kwargs)
         except RuleViolation as exc:
             self.last_error = exc
-            self.show(refusal_html(exc))
+            self.show_refusal(exc)
         except Exception as exc:  # noqa: BLE001 - shown to the trainee, kept for the teacher
             self.last_error = exc
             log.debug("handler %s failed", method.__name__, exc_info=True)
             self.show(error_html(exc))
+        finally:
+            if outer:
+                self.__dict__["_in_handler"] = False
+                self.__dict__["_problems"] = []
         return None
 
     return wrapper
@@ -201,6 +251,7 @@ class Panel:
         self.message = W.HTML("")
         self.message.add_class("cqvol-message")
         self.last_error: BaseException | None = None
+        self.marks = Marks()
         self.widget: W.Widget = W.VBox()
         session.on_change(self._on_session)
 
@@ -212,7 +263,37 @@ class Panel:
         self.message.value = html_text
 
     def clear(self) -> None:
+        """Forget the last result: the message and every field mark."""
         self.message.value = ""
+        self.marks.clear()
+
+    def leave(self) -> None:
+        """The trainee went to another page or sub-page: old messages must not read as current."""
+        self.clear()
+
+    def check_form(self, problems: list[Problem]) -> bool:
+        """Show and mark every problem of a form at once. True if it may be submitted: nothing is
+        left empty (then the sandbox decides, and a refusal is listed with these problems)."""
+        self.clear()
+        self.__dict__["_problems"] = list(problems)
+        if not problems:
+            return True
+        self.marks.show(problems)
+        if incomplete(problems):
+            self.show(problems_html(problems, rules=self.sb.rules))
+            return False
+        return True
+
+    def show_refusal(self, exc: RuleViolation) -> None:
+        """A refused action: with the form's other problems if it had some; its field marked."""
+        problems = self.__dict__.get("_problems") or []
+        field = refusal_field(exc)
+        if field is not None and field not in self.marks.shown:
+            self.marks.mark(field, exc.message)
+        if problems:
+            self.show(problems_html(problems, exc, rules=self.sb.rules))
+        else:
+            self.show(refusal_html(exc, self.sb.rules))
 
     def need_actor(self, what: str = "办理这项业务") -> bool:
         """True if an identity is chosen; else say so in the message and return False."""
@@ -235,6 +316,56 @@ class Panel:
         from IPython.display import display
 
         display(self.widget)
+
+
+def choose(options: Iterable[tuple[str, object]], label: str = CHOOSE_LABEL) -> list[tuple[str, object]]:
+    """The options of an acting list, “（请选择）” first (its value is NONE)."""
+    return [(label, NONE), *options]
+
+
+class Marks:
+    """The field marks of a form: a red note beside each field that is empty or wrong."""
+
+    def __init__(self):
+        self._fields: dict[str, tuple[W.Widget, W.HTML]] = {}
+        self.shown: dict[str, str] = {}  # field key -> the text shown beside it
+
+    def add(self, key: str, widget: W.Widget, into: W.Box | None = None) -> W.Widget:
+        """Register ``widget`` as field ``key``; return it in an HBox with its note (or, with
+        ``into``, put the note at the end of that box and return the box)."""
+        note_w = W.HTML("")
+        note_w.add_class("cqvol-field-note")
+        self._fields[key] = (widget, note_w)
+        if into is not None:
+            into.children = (*into.children, note_w)
+            return into
+        return W.HBox([widget, note_w])
+
+    def mark(self, key: str, text: str) -> None:
+        if key not in self._fields:
+            return
+        widget, note_w = self._fields[key]
+        old = self.shown.get(key)
+        text = f"{old}；{text}" if old and text not in old else text
+        self.shown[key] = text
+        note_w.value = f"<span style='color:#c62828;font-size:90%'>✗ {esc(text)}</span>"
+        widget.add_class("cqvol-invalid")
+        if "background" in getattr(getattr(widget, "style", None), "keys", ()):
+            widget.style.background = "#fdecea"
+
+    def show(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            hint = p.violation.hint if p.violation is not None else ""
+            self.mark(p.field, p.message + hint)
+
+    def clear(self) -> None:
+        for key in list(self.shown):
+            widget, note_w = self._fields[key]
+            note_w.value = ""
+            widget.remove_class("cqvol-invalid")
+            if "background" in getattr(getattr(widget, "style", None), "keys", ()):
+                widget.style.background = None
+        self.shown = {}
 
 
 def header(text: str) -> W.HTML:
@@ -299,8 +430,9 @@ class FilterDropdown:
     """A Dropdown with a filter Text beside it (for long lists: 村社, groups, volunteers)."""
 
     def __init__(self, description: str, placeholder: str = "输入文字筛选", limit: int = 300,
-                 css: str | None = None, width: str = "32em"):
+                 css: str | None = None, width: str = "32em", pick_single: bool = False):
         self.limit = limit
+        self.pick_single = pick_single  # a filter leaving exactly one match chooses it
         self._all: list[tuple[str, object]] = []
         self._fixed: list[tuple[str, object]] = []
         self.dropdown = W.Dropdown(description=description, options=[], style=STYLE, layout=W.Layout(width=width))
@@ -336,6 +468,10 @@ class FilterDropdown:
         more = len(matches) - self.limit
         self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，请输入文字筛选</span>"
                             if more > 0 else "")
+        if self.pick_single and text and len(matches) == 1:
+            default = matches[0][1]
+            set_options(self.dropdown, shown, keep=False, default=default)
+            return
         set_options(self.dropdown, shown, default=default)
 
     def observe(self, fn) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..model import Right, Status
-from .common import (STYLE, FilterDropdown, Panel, esc, group_label, handler, identity_text, on_value,
-                     place_path)
+from .common import (CHOOSE_LABEL, NONE, STYLE, FilterDropdown, Panel, esc, group_label, handler, identity_text,
+                     on_value, place_path)
 
 ROLE_GROUP = "group"
 ROLE_AUTHORITY = "authority"
@@ -40,7 +40,9 @@ class IdentityPanel(Panel):
             options=[("团体管理员", ROLE_GROUP), ("登记机关（民政局）", ROLE_AUTHORITY), ("新团体申请人", ROLE_APPLICANT)],
             description="身份类型", style=STYLE)
         self.role.add_class("cqvol-role")
-        self.picker = FilterDropdown("我是", placeholder="输入名称筛选", css="cqvol-identity", width="44em")
+        # typing a name that leaves one match picks it; the list itself never picks for the trainee
+        self.picker = FilterDropdown("我是", placeholder="输入名称筛选", css="cqvol-identity", width="44em",
+                                     pick_single=True)
         self.info = W.HTML("")
         self.info.add_class("cqvol-identity-info")
         on_value(self.role, self._on_role)
@@ -69,10 +71,12 @@ class IdentityPanel(Panel):
 
     def _fill_picker(self, role: str) -> None:
         sb = self.sb
+        current = self.session.identity or NONE
+        fixed = [(CHOOSE_LABEL, NONE)]
         if role == ROLE_GROUP:
-            self.picker.set_options(group_options(sb), default=self.session.identity)
+            self.picker.set_options(group_options(sb), fixed=fixed, default=current)
         elif role == ROLE_AUTHORITY:
-            self.picker.set_options(authority_options(sb), default=self.session.identity)
+            self.picker.set_options(authority_options(sb), fixed=fixed, default=current)
         else:
             self.picker.set_options([])
 
@@ -80,6 +84,10 @@ class IdentityPanel(Panel):
         sb = self.sb
         actor = self.session.actor
         rows = [f"<b>当前身份：</b>{esc(identity_text(sb, actor))}"]
+        if self.role.value != ROLE_APPLICANT and not self.picker.value:
+            what = "团体" if self.role.value == ROLE_GROUP else "登记机关"
+            rows.insert(0, f"<span class='cqvol-choose-identity' style='color:#c62828'>请在“我是”中选择一个{what}"
+                           f"（可输入名称筛选）；选好之前，身份不变。</span>")
         g = self.session.group
         if g is not None:
             rights = "　".join(f"{'√' if sb.can(g, r) else '×'} {esc(sb.rules.label(r))}" for r in Right)
@@ -118,6 +126,7 @@ class IdentityPanel(Panel):
             self.session.set_identity(None)
         elif self.picker.value:
             self.session.set_identity(self.picker.value)
+        self.info.value = self._info_html()
 
     @handler
     def _on_pick(self, change) -> None:

@@ -7,11 +7,10 @@ import datetime as _dt
 
 import ipywidgets as W
 
-from .. import validate
-from ..errors import RuleViolation
+from .. import formcheck
 from ..model import ProjectStatus
-from .common import (NONE, STYLE, FilterDropdown, Panel, esc, handler, header, info_html, ok_html, on_value,
-                     set_options, show_if, wide)
+from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
+                     ok_html, on_value, set_options, show_if, wide)
 
 SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records")]
 
@@ -83,18 +82,27 @@ class ProjectsPanel(Panel):
         self.p_end = W.DatePicker(description="结束日期", value=sb.today + _dt.timedelta(days=30), style=STYLE)
         self.p_submit = W.Button(description="发布项目", button_style="primary")
         self.p_list = W.HTML("")
-        self.p_box = W.VBox([self.p_name, self.p_start, self.p_end, self.p_submit, self.p_list])
+        m = self.marks
+        self.p_box = W.VBox([m.add("project_name", self.p_name), m.add("start", self.p_start), m.add("end", self.p_end),
+                             self.p_submit, self.p_list])
 
         # volunteers
         self.v_name = W.Text(description="姓名", style=STYLE, layout=W.Layout(width="20em"))
         self.v_card = W.Text(description="身份证号码", placeholder="18位", style=STYLE, layout=W.Layout(width="26em"))
         self.v_mobile = W.Text(description="手机号码", placeholder="11位", style=STYLE, layout=W.Layout(width="20em"))
+        self.v_card.add_class("cqvol-v-card")
+        self.v_sample = W.Button(description="填入一个练习用身份证号", icon="magic", layout=W.Layout(width="16em"))
+        self.v_sample.add_class("cqvol-sample-id")
+        self.v_sample_note = W.HTML("")
         self.v_submit = W.Button(description="注册志愿者并吸纳", button_style="primary", layout=W.Layout(width="14em"))
         self.v_search = FilterDropdown("已注册志愿者", placeholder="输入姓名或身份证号", limit=50, css="cqvol-admit")
         self.v_admit = W.Button(description="吸纳到本团体", layout=W.Layout(width="12em"))
         self.v_members = W.HTML("")
-        self.v_box = W.VBox([header("注册新志愿者"), self.v_name, self.v_card, self.v_mobile, self.v_submit,
-                             header("吸纳已注册的志愿者"), self.v_search.box, self.v_admit, self.v_members])
+        self.v_box = W.VBox([header("注册新志愿者"), m.add("person_name", self.v_name),
+                             W.HBox([m.add("id_card", self.v_card), self.v_sample]), self.v_sample_note,
+                             m.add("mobile", self.v_mobile), self.v_submit,
+                             header("吸纳已注册的志愿者"), m.add("admit", self.v_search.dropdown, into=self.v_search.box),
+                             self.v_admit, self.v_members])
 
         # record hours: every field of 三（五）
         self.r_volunteer = FilterDropdown("志愿者", placeholder="输入姓名筛选", css="cqvol-r-volunteer")
@@ -106,7 +114,7 @@ class ProjectsPanel(Panel):
         self.r_target = W.Text(description=labels["target"], placeholder="例如：社区老人", style=STYLE, layout=wide())
         self.r_content = W.Text(description=labels["content"], placeholder="例如：陪伴聊天、代购生活用品",
                                 style=STYLE, layout=wide())
-        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2.5", continuous_update=True,
+        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2、2.5 或 2小时", continuous_update=True,
                               style=STYLE, layout=W.Layout(width="20em"))
         self.r_hours_check = W.HTML("")
         self.r_evaluation = W.Dropdown(description=labels["evaluation"],
@@ -119,9 +127,11 @@ class ProjectsPanel(Panel):
             w.add_class(css)
         self.r_submit = W.Button(description="保存服务记录", button_style="primary", layout=W.Layout(width="12em"))
         self.r_submit.add_class("cqvol-save-record")
-        self.r_box = W.VBox([note_cap(sb), self.r_volunteer.box, self.r_project, self.r_date, self.r_place,
-                             self.r_target, self.r_content, W.HBox([self.r_hours, self.r_hours_check]),
-                             self.r_evaluation, self.r_contact, self.r_submit])
+        self.r_box = W.VBox([note_cap(sb), m.add("volunteer", self.r_volunteer.dropdown, into=self.r_volunteer.box),
+                             m.add("project", self.r_project), m.add("date", self.r_date), m.add("place", self.r_place),
+                             m.add("target", self.r_target), m.add("content", self.r_content),
+                             W.HBox([m.add("hours", self.r_hours), self.r_hours_check]),
+                             m.add("evaluation", self.r_evaluation), m.add("contact", self.r_contact), self.r_submit])
 
         # a volunteer's records, stars and corrections
         self.l_volunteer = FilterDropdown("志愿者", placeholder="输入姓名筛选", css="cqvol-l-volunteer")
@@ -129,17 +139,19 @@ class ProjectsPanel(Panel):
         self.l_table = W.HTML("")
         self.c_record = W.Dropdown(description="要更正的记录", style=STYLE, layout=W.Layout(width="40em"))
         self.c_field = W.Dropdown(description="更正项目",
-                                  options=[(labels[f], f) for f in rules.correction_fields], style=STYLE)
+                                  options=choose((labels[f], f) for f in rules.correction_fields), style=STYLE)
         self.c_value = W.Text(description="正确的内容", placeholder="日期按 2026-05-01 填写", style=STYLE, layout=wide())
         self.c_reason = W.Text(description="更正理由", style=STYLE, layout=wide())
         self.c_submit = W.Button(description="以志愿者身份申请更正", layout=W.Layout(width="16em"))
         self.l_box = W.VBox([self.l_volunteer.box, self.l_stars, self.l_table,
                              header("志愿者申请更正记录（《志愿服务记录与证明出具办法（试行）》）"),
-                             self.c_record, self.c_field, self.c_value, self.c_reason, self.c_submit])
+                             m.add("record", self.c_record), m.add("field", self.c_field), m.add("value", self.c_value),
+                             m.add("reason", self.c_reason), self.c_submit])
 
         on_value(self.section, self._on_section)
         self.p_submit.on_click(self._publish)
         self.v_submit.on_click(self._register_volunteer)
+        self.v_sample.on_click(self._sample_id)
         self.v_admit.on_click(self._admit)
         on_value(self.r_project, self._on_project)
         on_value(self.r_hours, self._on_hours)
@@ -210,6 +222,7 @@ class ProjectsPanel(Panel):
         show_if(self.r_box, s == "record")
         show_if(self.l_box, s == "records")
         if _change is not None:
+            self.leave()  # the last sub-page's result is not about this one
             self._fill_section()
 
     @handler
@@ -224,17 +237,14 @@ class ProjectsPanel(Panel):
         if not text:
             self.r_hours_check.value = ""
             return
-        # the rules are the sandbox's: the hours' form, and with a volunteer and date the daily cap
-        vid, day = self.r_volunteer.value, self.r_date.value
-        try:
-            h = validate.hours(self.sb.rules, text)
-            errors = self.sb.check_hours(vid or None, day or self.sb.today, h)
-        except RuleViolation as exc:
-            errors = [exc]
-        if errors:
-            self.r_hours_check.value = f"<span style='color:#c62828'>✗ {esc(errors[0].message)}</span>"
+        # the limits are the sandbox's: with a volunteer and date, the daily cap too
+        problems = formcheck.hours_problems(self.sb, text, self.r_volunteer.value or None, self.r_date.value)
+        if problems:
+            p = problems[0]
+            hint = p.violation.hint if p.violation is not None else ""
+            self.r_hours_check.value = f"<span style='color:#c62828'>✗ {esc(p.message + hint)}</span>"
         else:
-            self.r_hours_check.value = f"<span style='color:#2e7d32'>✓ {h:g} 小时</span>"
+            self.r_hours_check.value = f"<span style='color:#2e7d32'>✓ {formcheck.parse_hours(text):g} 小时</span>"
 
     @handler
     def _on_list_volunteer(self, _change) -> None:
@@ -260,6 +270,9 @@ class ProjectsPanel(Panel):
         sb = self.sb
         if not self.need_actor("发布项目"):
             return
+        if not self.check_form(formcheck.project_form(sb, name=self.p_name.value, start=self.p_start.value,
+                                                      end=self.p_end.value)):
+            return
         p = sb.publish_project(self.session.actor, name=self.p_name.value, start=self.p_start.value,
                                end=self.p_end.value)
         if p.status is ProjectStatus.PUBLISHED:
@@ -275,6 +288,9 @@ class ProjectsPanel(Panel):
         sb = self.sb
         if not self.need_actor("注册志愿者"):
             return
+        if not self.check_form(formcheck.volunteer_form(sb, name=self.v_name.value, id_card=self.v_card.value,
+                                                        mobile=self.v_mobile.value)):
+            return
         v = sb.register_volunteer(self.session.actor, name=self.v_name.value.strip(), id_card=self.v_card.value.strip(),
                                   mobile=self.v_mobile.value.strip())
         self.session.changed("state")
@@ -287,11 +303,20 @@ class ProjectsPanel(Panel):
             return
         vid = self.v_search.value
         if not vid:
-            self.show(info_html("请先选择一名已注册的志愿者。"))
+            self.clear()
+            self.marks.mark("admit", "请选择要吸纳的志愿者。")
+            self.show(info_html("请先在“已注册志愿者”中选择一名志愿者（可输入姓名或身份证号筛选）。"))
             return
         sb.admit_volunteer(self.session.actor, vid)
         self.session.changed("state")
         self.show(ok_html(f"已把志愿者{sb.volunteers[vid].name}吸纳到“{self.session.actor.name}”。"))
+
+    @handler
+    def _sample_id(self, _button) -> None:
+        """Fill in an ID number that passes every check, for practice (not a real person's)."""
+        self.v_card.value = formcheck.sample_id_card(self.sb)
+        self.v_sample_note.value = ("<span class='cqvol-sample-note' style='color:#e65100'>这是随机生成的练习用身份证号，"
+                                    "仅供培训使用，不属于任何真实的人；在真实系统中请填写志愿者本人的身份证号。</span>")
 
     @handler
     def _record(self, _button) -> None:
@@ -299,14 +324,14 @@ class ProjectsPanel(Panel):
         if not self.need_actor("记录服务时长"):
             return
         vid = self.r_volunteer.value
-        if not vid:
-            self.show(info_html("请先选择志愿者。"))
+        values = dict(project=self.r_project.value or None, date=self.r_date.value, place=self.r_place.value,
+                      target=self.r_target.value, content=self.r_content.value, hours=self.r_hours.value,
+                      evaluation=self.r_evaluation.value or None, contact=self.r_contact.value)
+        if not self.check_form(formcheck.record_form(sb, volunteer=vid or None, **values)):
             return
-        hours = self.r_hours.value.strip()
-        rec = sb.record_hours(
-            self.session.actor, vid, project=self.r_project.value or None, date=self.r_date.value,
-            place=self.r_place.value, target=self.r_target.value, content=self.r_content.value,
-            hours=hours if hours else None, evaluation=self.r_evaluation.value or None, contact=self.r_contact.value)
+        hours = formcheck.parse_hours(values["hours"])
+        rec = sb.record_hours(self.session.actor, vid, **{**values, "hours": self.r_hours.value if hours is None
+                                                          else hours})
         v = sb.volunteers[vid]
         self.session.changed("state")
         self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，{rec.date.isoformat()}）。",
@@ -317,11 +342,17 @@ class ProjectsPanel(Panel):
         sb = self.sb
         vid = self.l_volunteer.value
         rid = self.c_record.value
-        if not vid or not rid:
-            self.show(info_html("请先选择志愿者和要更正的记录。"))
-            return
         field = self.c_field.value
         value = self.c_value.value.strip()
+        if not vid:
+            self.clear()
+            self.show(info_html("请先选择志愿者，再选择要更正的记录。"))
+            return
+        if not self.check_form(formcheck.correction_form(sb, record=rid, field=field, value=value,
+                                                         reason=self.c_reason.value)):
+            return
+        if field == "hours":
+            value = formcheck.parse_hours(value)
         c = sb.request_correction(vid, rid, reason=self.c_reason.value, **{field: value})
         r = sb.reviewer(c)
         self.session.changed("state")
@@ -331,4 +362,4 @@ class ProjectsPanel(Panel):
 def note_cap(sb) -> W.HTML:
     return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(sb.rules.record_field_labels.values()))}"
                   f"（依据：渝民发〔2020〕17号 三（五））。每名志愿者每天最多记录 {sb.rules.daily_cap_hours:g} 小时"
-                  f"（{esc(sb.rules.daily_cap_source)}）。</span>")
+                  f"（{esc(clause_text(sb.rules.daily_cap_source, sb.rules))}）。</span>")

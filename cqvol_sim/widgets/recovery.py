@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from .. import formcheck
 from ..model import Status
-from .common import STYLE, FilterDropdown, Panel, header, handler, note, ok_html
+from .common import CHOOSE_LABEL, NONE, STYLE, FilterDropdown, Panel, header, handler, note, ok_html
 
 
 class RecoveryPanel(Panel):
@@ -22,7 +23,8 @@ class RecoveryPanel(Panel):
         super().__init__(session, identity)
         # a group's account
         self.group = FilterDropdown("团体", placeholder="输入名称筛选", css="cqvol-recover-group", width="36em")
-        self.role = W.ToggleButtons(options=["负责人", "联系人"], description="验证身份", style=STYLE)
+        self.role = W.ToggleButtons(options=["负责人", "联系人"], value=None, description="验证身份", style=STYLE)
+        self.role.add_class("cqvol-recover-role")
         self.g_name = W.Text(description="姓名", style=STYLE)
         self.g_mobile = W.Text(description="手机号码", style=STYLE)
         self.g_button = W.Button(description="验证并找回团体账号", button_style="primary", icon="key",
@@ -47,18 +49,23 @@ class RecoveryPanel(Panel):
         self.c_button.add_class("cqvol-contacts-btn")
         self.c_button.on_click(self._on_contacts)
         self.c_who = W.HTML("")
+        m = self.marks
+        # the three forms share field names: their marks are kept apart by a prefix
         self.widget = W.VBox([
             note("忘记用户名或密码时，团体和志愿者可以通过“志愿云自助服务”小程序自助找回（通知第四部分）。"),
             header("一、找回团体账号"),
             note("填写该团体登记的负责人或联系人的姓名和手机号码；与登记的一致才能找回。"),
-            self.group.box, self.role, W.HBox([self.g_name, self.g_mobile]), self.g_button,
+            m.add("g.group", self.group.dropdown, into=self.group.box), m.add("g.role", self.role),
+            W.HBox([m.add("g.person_name", self.g_name), m.add("g.mobile", self.g_mobile)]), self.g_button,
             header("二、找回志愿者账号"),
             note("填写志愿者本人的姓名、身份证号码和注册时的手机号码。"),
-            W.HBox([self.v_name, self.v_mobile]), self.v_card, self.v_button,
+            W.HBox([m.add("v.person_name", self.v_name), m.add("v.mobile", self.v_mobile)]),
+            m.add("v.id_card", self.v_card), self.v_button,
             header("三、修改本团体的负责人和联系人"),
             note("负责人、联系人换人或换了手机号，要及时更新，否则将来无法自助找回密码（三（三））。"),
-            self.c_who, W.HBox([self.leader_name, self.leader_mobile]),
-            W.HBox([self.liaison_name, self.liaison_mobile]), self.c_button,
+            self.c_who, W.HBox([m.add("c.leader_name", self.leader_name), m.add("c.leader_mobile", self.leader_mobile)]),
+            W.HBox([m.add("c.liaison_name", self.liaison_name), m.add("c.liaison_mobile", self.liaison_mobile)]),
+            self.c_button,
             self.message])
         self.refresh("identity")
 
@@ -66,9 +73,9 @@ class RecoveryPanel(Panel):
         sb = self.sb
         groups = sorted((g for g in sb.groups.values() if g.status is not Status.REJECTED), key=lambda g: (g.place, g.id))
         current = self.session.group
-        self.group.set_options([(g.name, g.id) for g in groups],
-                               default=current.id if current is not None else None)
+        self.group.set_options([(g.name, g.id) for g in groups], fixed=[(CHOOSE_LABEL, NONE)], default=NONE)
         if reason in ("identity", "sandbox"):
+            self.clear()
             if current is not None:
                 self.c_who.value = f"<b>当前团体：</b>{current.name}"
                 self.leader_name.value, self.leader_mobile.value = current.leader.name, current.leader.mobile
@@ -79,9 +86,23 @@ class RecoveryPanel(Panel):
         for w in (self.leader_name, self.leader_mobile, self.liaison_name, self.liaison_mobile, self.c_button):
             w.disabled = disabled
 
+    def _checked(self, prefix: str, problems) -> bool:
+        """check_form for one of the three forms: its fields' marks carry ``prefix``."""
+        return self.check_form([formcheck.Problem(f"{prefix}.{p.field}", p.label, p.message, p.violation)
+                                for p in problems])
+
+    def show_refusal(self, exc) -> None:
+        super().show_refusal(exc)
+        if exc.code in ("recovery.mismatch", "recovery.volunteer_mismatch"):
+            prefix = "g" if exc.code == "recovery.mismatch" else "v"
+            self.marks.mark(f"{prefix}.person_name", "与登记的信息不一致")
+            self.marks.mark(f"{prefix}.mobile", "与登记的信息不一致")
+
     @handler
     def _on_group(self, _button) -> None:
-        self.clear()
+        if not self._checked("g", formcheck.group_recovery_form(self.sb, group=self.group.value, role=self.role.value,
+                                                                name=self.g_name.value, mobile=self.g_mobile.value)):
+            return
         text = self.sb.recover_account(self.session.actor, group=self.group.value, role=self.role.value,
                                        name=self.g_name.value, mobile=self.g_mobile.value)
         self.show(ok_html("验证通过", text))
@@ -89,7 +110,9 @@ class RecoveryPanel(Panel):
 
     @handler
     def _on_volunteer(self, _button) -> None:
-        self.clear()
+        if not self._checked("v", formcheck.volunteer_recovery_form(self.sb, name=self.v_name.value,
+                                                                    id_card=self.v_card.value, mobile=self.v_mobile.value)):
+            return
         text = self.sb.recover_account(self.session.actor, id_card=self.v_card.value, name=self.v_name.value,
                                        mobile=self.v_mobile.value)
         self.show(ok_html("验证通过", text))
@@ -99,6 +122,10 @@ class RecoveryPanel(Panel):
     def _on_contacts(self, _button) -> None:
         self.clear()
         if not self.need_actor("修改负责人和联系人"):
+            return
+        leader = (self.leader_name.value.strip(), self.leader_mobile.value.strip())
+        liaison = (self.liaison_name.value.strip(), self.liaison_mobile.value.strip())
+        if not self._checked("c", formcheck.contacts_form(self.sb, leader=leader, liaison=liaison)):
             return
         g = self.session.group
         self.sb.update_contacts(g, leader=(self.leader_name.value.strip(), self.leader_mobile.value.strip()),
