@@ -1,0 +1,1 @@
+"""The trainee app: home page, pages, instructor page (served by Voilà)."""
