@@ -356,3 +356,12 @@ def test_the_page_has_four_sections_in_chinese(home):
     page = InstructorPage()
     assert list(page.tabs.titles) == ["① 从沙盘生成草稿", "② 编辑并保存练习", "③ 导入花名册", "④ 全班成绩"]
     assert page.widget.children[1] is page.tabs
+
+
+def test_importing_the_page_module_does_not_import_ipywidgets():
+    import subprocess
+    import sys
+
+    code = "import sys, cqvol_sim.app.instructor, cqvol_sim.app.roster; print('ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

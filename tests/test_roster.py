@@ -66,6 +66,7 @@ GOOD_AND_BAD = [
     [9, "孙_x0001_七", "男", "峡口镇", 2],                    # Excel's escape of a control character
     [10, "周\u202e八", "男", "峡口镇", 2],                    # an invisible direction mark
     [11, "吴" * 31, "男", "峡口镇", 2],                       # too long
+    [12, None, None, None, None, "（空行）"],                  # a numbered template row: blank
 ]
 
 

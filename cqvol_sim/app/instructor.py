@@ -105,6 +105,13 @@ def guarded(method):
     return wrapper
 
 
+def close_all(widgets) -> None:
+    """Close widgets no longer shown, with their children (a long-lived kernel keeps them otherwise)."""
+    for w in widgets:
+        close_all(getattr(w, "children", ()))
+        w.close()
+
+
 def uploaded_files(upload) -> list[tuple[str, bytes]]:
     """(name, content) of every file in a FileUpload widget's value."""
     out = []
@@ -500,7 +507,7 @@ def build_report(sources, *, uploads=()) -> tuple[bytes | None, int, int, list[s
         if not sources:
             return None, 0, 0, notes + ["没有可读取的进度文件。"]
         out = tmp_path / REPORT_NAME
-        info = write_report(sources if len(sources) > 1 else sources[0], out, exercises=extra)
+        info = write_report(sources, out, exercises=extra)
         trainees, exercises, warnings = report_summary(info)
         shown = [re.sub(re.escape(str(tmp_path / "uploads")) + r"[/\\]\d+[/\\]", "上传的 ", w) for w in warnings]
         data = out.read_bytes() if trainees and out.exists() else None
@@ -720,9 +727,11 @@ class FormSection(_Section):
                                  W.HBox([keep, points]), met, unmet],
                                 layout=W.Layout(border="1px solid #ddd", padding="4px 8px", margin="4px 0")))
         self._goal_rows = rows
+        old = (*self.goals_box.children, *self.hints_box.children)
         self.goals_box.children = boxes
         self._hint_boxes = {}
         self.hints_box.children = ()
+        close_all(old)
         for code, text in values.hints.items():
             self._add_hint(code, text)
         self._refresh_hint_choices()
@@ -959,6 +968,7 @@ class ReportSection(_Section):
                    "他们的成绩都在下面这个文件夹里；也可以把学员交上来的进度文件上传。点“生成全班成绩”得到 Excel 成绩表。</p>"),
             self.source, self.folder, self.upload, self.build_button, self.message, self.summary, self.download])
 
+    @guarded
     def _on_upload(self, _change) -> None:
         if self.upload.value:
             self.source.value = "upload"

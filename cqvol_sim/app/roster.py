@@ -290,6 +290,8 @@ def bad_character(text: str) -> str | None:
 def _parse_rows(rows, columns, formulas, result: RosterImport) -> None:
     seen: dict[str, tuple[int, RosterEntry]] = {}
     for n, row in rows:
+        if not any(_cell_text(_get(row, i)) for i, _ in columns.values()):
+            continue     # only other columns filled (a numbered template row): a blank row
         texts, problem = {}, None
         for col, (i, _) in columns.items():
             raw = _get(row, i)
