@@ -18,7 +18,7 @@ _EXPORTS = {
     "page_end": "nav",
     "exercise_page": "nav",
     "practice": "practice_panel",
-    "instructor_page": "instructor",
+    "instructor_page": "nav",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -62,7 +62,7 @@ def exercise_page(*, query: str | None = None) -> ExercisePage:
     ctx = current(query)
     ex_id = ctx.params.get("id", "")
     ctx.record_visit(f"{cat.exercise_page}:{ex_id}" if ex_id else cat.exercise_page)
-    head = W.HTML(top_bar(ctx, cat.exercise_page) + problems_html(ctx))
+    head = W.HTML(top_bar(ctx, cat.exercise_page, "练习") + problems_html(ctx))
     if ctx.trainee is None:
         return ExercisePage([head, W.HTML(
             "<div style='font-size:16px;margin:12px 0'>做练习之前，请先在培训首页填写你的姓名，"
@@ -84,4 +84,22 @@ def exercise_page(*, query: str | None = None) -> ExercisePage:
         return ExercisePage([head, W.HTML(
             f"<div style='font-size:16px;margin:12px 0;color:#c62828'>这个练习打不开：{esc(reason)}</div>"
             f"<div>{link(cat.home.id, '← 返回培训首页，换一个练习', ctx)}</div>")])
+    head.value = top_bar(ctx, cat.exercise_page, f"练习：{view.session.variant.title}") + problems_html(ctx)
     return ExercisePage([head, view.widget, W.HTML(next_bar(ctx, cat.exercise_page))])
+
+
+class InstructorScreen(PageBox):
+    """The instructor page with the app's top bar."""
+
+    placeholder = "（培训老师页面：编练习、导入花名册、汇总全班成绩。请从培训首页的“培训老师入口”打开。）"
+
+
+def instructor_page(*, query: str | None = None) -> InstructorScreen:
+    """The instructor page (培训老师): drafts from sandboxes, the exercise form, roster, class report."""
+    from .instructor import InstructorPage
+
+    cat = catalogue()
+    ctx = current(query)
+    ctx.record_visit(cat.instructor.id)
+    page = InstructorPage()
+    return InstructorScreen([W.HTML(top_bar(ctx, cat.instructor.id) + problems_html(ctx)), page.widget])

@@ -33,20 +33,27 @@ class PageBox(W.VBox):
         return self.placeholder
 
 
+LINK_STYLE = "color:#1155aa;text-decoration:underline"
+
+
 def link(page: str, text: str, ctx: PageContext | None, style: str = "", **params) -> str:
-    """An HTML link to another page of the app, carrying the trainee's name."""
-    href = page_url(page, ctx.name if ctx else None, **params)
+    """An HTML link to another page of the app, carrying the trainee's name (blue and underlined,
+    so that it looks clickable; ``style`` adds to that)."""
+    style = f"{LINK_STYLE};{style}" if style else LINK_STYLE
+    trainee = params.pop("trainee", None) or (ctx.name if ctx else None)
+    href = page_url(page, trainee, **params)
     return f"<a href='{esc(href)}' style='{style}'>{esc(text)}</a>"
 
 
-def top_bar(ctx: PageContext, page_id: str) -> str:
-    """The bar at the top of every page: back to 培训首页, where you are, who you are, what is next."""
+def top_bar(ctx: PageContext, page_id: str, title: str | None = None) -> str:
+    """The bar at the top of every page: back to 培训首页, where you are (``title``, else the
+    catalogue's title of ``page_id``) and who you are."""
     cat = catalogue()
     parts = []
     if page_id != cat.home.id:
         parts.append(link(cat.home.id, "← 返回培训首页", ctx, _LINK + ";font-weight:bold"))
     page = cat.page(page_id)
-    parts.append(f"<span>{esc(page.title) if page else esc(page_id)}</span>")
+    parts.append(f"<span>{esc(title or (page.title if page else ''))}</span>")
     if ctx.trainee:
         who = ctx.trainee.name + (f"（{ctx.trainee.unit}）" if ctx.trainee.unit else "")
         parts.append(f"<span style='margin-left:auto'>学员：<b>{esc(who)}</b></span>")
