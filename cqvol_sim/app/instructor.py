@@ -1014,8 +1014,17 @@ class InstructorPage:
         self.sections = [self.draft, self.form, self.roster, self.report]
         self.tabs = W.Tab(children=[s.widget for s in self.sections], titles=[s.title for s in self.sections])
         self.tabs.add_class("cqvol-instructor-tabs")
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.widget = W.VBox([W.HTML("<h3 style='margin:4px 0'>教师工作台</h3>"), self.tabs])
         self.widget.add_class("cqvol-instructor")
+
+    def _on_tab(self, change) -> None:
+        """Coming back to a section shows what changed meanwhile (new autosaves, a new roster)."""
+        section = self.sections[change["new"]] if change["new"] is not None else None
+        if section is self.draft:
+            self.draft.refresh()
+        elif section is self.roster:
+            self.roster.show_current()
 
     def _on_draft(self, text: str, label: str) -> None:
         self.form.load_text(text, f"沙盘 {label}")
