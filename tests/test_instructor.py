@@ -100,6 +100,7 @@ def test_a_draft_from_a_saved_sandbox_opens_in_the_form(home):
     assert re.fullmatch(r"ex-\d{8}-\d{4}", form.ex_id.value)
     assert len(form.goals_box.children) == 3
     assert "检查团体（存在）：名称 北斗村乡贤志愿服务队" in text_of(form.goals_box.children[1].children[0])
+    assert "检查操作（做过）：操作 设置权限组别；" in text_of(form.goals_box.children[0].children[0])
     assert set(form.values().hints) == {"grades.not_setter", "default"}
 
 
