@@ -278,8 +278,9 @@ def describe_goal(goal: dict) -> str:
     spec = GOAL_TYPES[gtype]
     cond = dict(goal[gtype])
     want = cond.pop(spec.flag, True) if spec.flag else True
-    parts = "；".join(f"{_FIELD_WORDS.get(k, k)} {_ACTION_WORDS.get(v, v) if k == 'action' and isinstance(v, str) else _show_condition(v)}"
-                     for k, v in cond.items())
+    shown = {k: _ACTION_WORDS.get(v, v) if k == "action" and isinstance(v, str) else _show_condition(v)
+             for k, v in cond.items()}
+    parts = "；".join(f"{_FIELD_WORDS.get(k, k)} {v}" for k, v in shown.items())
     verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过")}.get(spec.flag, ("", ""))
     return f"检查{spec.label}（{verb[0] if want else verb[1]}）：{parts}"
 
