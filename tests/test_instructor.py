@@ -82,6 +82,15 @@ def test_saved_sandboxes_listed_newest_first_with_a_readable_label(home):
     assert [label for label, _ in page.draft.files.options] == ["（请选择）"] + [label for label, _ in found]
 
 
+def test_returning_to_the_draft_tab_lists_new_autosaves(home):
+    page = InstructorPage()
+    assert len(page.draft.files.options) == 1
+    autosave(home, "王五", "自由练习.json", Sandbox.demo())
+    page.tabs.selected_index = 3
+    page.tabs.selected_index = 0
+    assert len(page.draft.files.options) == 2 and "学员 王五" in page.draft.files.options[1][0]
+
+
 def test_a_draft_from_a_saved_sandbox_opens_in_the_form(home):
     page = drafted_page(home)
     assert "已生成练习草稿" in text_of(page.draft.message)
@@ -91,6 +100,7 @@ def test_a_draft_from_a_saved_sandbox_opens_in_the_form(home):
     assert re.fullmatch(r"ex-\d{8}-\d{4}", form.ex_id.value)
     assert len(form.goals_box.children) == 3
     assert "检查团体（存在）：名称 北斗村乡贤志愿服务队" in text_of(form.goals_box.children[1].children[0])
+    assert "检查操作（做过）：操作 设置权限组别；" in text_of(form.goals_box.children[0].children[0])
     assert set(form.values().hints) == {"grades.not_setter", "default"}
 
 

@@ -250,6 +250,13 @@ _FIELD_WORDS = {
     "id_card": "身份证号码", "mobile": "手机号码", "stars": "星级", "to": "接收团体", "reason": "理由",
     "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码",
 }
+_ACTION_WORDS = {
+    "register_group": "注册团体", "approve": "审核通过", "reject": "驳回", "set_grade": "设置权限组别",
+    "apply_upgrade": "申请提高权限", "set_viewing": "设置查看团体", "update_contacts": "修改负责人和联系人",
+    "recover_account": "找回账号", "register_volunteer": "注册志愿者", "admit_volunteer": "接收志愿者",
+    "remove_volunteer": "移除志愿者", "publish_project": "发布项目", "close_project": "项目结项",
+    "record_hours": "记录服务时长", "request_correction": "申请更正记录",
+}
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 
 
@@ -271,7 +278,9 @@ def describe_goal(goal: dict) -> str:
     spec = GOAL_TYPES[gtype]
     cond = dict(goal[gtype])
     want = cond.pop(spec.flag, True) if spec.flag else True
-    parts = "；".join(f"{_FIELD_WORDS.get(k, k)} {_show_condition(v)}" for k, v in cond.items())
+    shown = {k: _ACTION_WORDS.get(v, v) if k == "action" and isinstance(v, str) else _show_condition(v)
+             for k, v in cond.items()}
+    parts = "；".join(f"{_FIELD_WORDS.get(k, k)} {v}" for k, v in shown.items())
     verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过")}.get(spec.flag, ("", ""))
     return f"检查{spec.label}（{verb[0] if want else verb[1]}）：{parts}"
 
@@ -1014,8 +1023,17 @@ class InstructorPage:
         self.sections = [self.draft, self.form, self.roster, self.report]
         self.tabs = W.Tab(children=[s.widget for s in self.sections], titles=[s.title for s in self.sections])
         self.tabs.add_class("cqvol-instructor-tabs")
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.widget = W.VBox([W.HTML("<h3 style='margin:4px 0'>教师工作台</h3>"), self.tabs])
         self.widget.add_class("cqvol-instructor")
+
+    def _on_tab(self, change) -> None:
+        """Coming back to a section shows what changed meanwhile (new autosaves, a new roster)."""
+        section = self.sections[change["new"]] if change["new"] is not None else None
+        if section is self.draft:
+            self.draft.refresh()
+        elif section is self.roster:
+            self.roster.show_current()
 
     def _on_draft(self, text: str, label: str) -> None:
         self.form.load_text(text, f"沙盘 {label}")
