@@ -166,8 +166,8 @@ def _date_problems(sb, value, field: str, *, future_ok: bool) -> list[Problem]:
     return []
 
 
-def _chosen(sb, value, field: str) -> list[Problem]:
-    return [_missing(sb, field, "选择")] if _blank(value) else []
+def _chosen(sb, value, field: str, label: str | None = None) -> list[Problem]:
+    return [_missing(sb, field, "选择", label)] if _blank(value) else []
 
 
 # -- the forms ------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def registration_form(sb, *, kind, place, name, registered_name=None, reg_status
     out += _chosen(sb, reg_status, "reg_status")
     if kind_e is not None and not _blank(place) and not legal:
         p = sb.place(place)
-        name = name if not _blank(name) else "该团体"
+        name = name if not _blank(name) else "该团体"  # only words in the contact checks' messages
         contact_g = sb.groups.get(contact) if contact else None
         viewing_g = sb.groups.get(viewing) if viewing else None
         for check, field in ((lambda: affiliation.check_contact(sb, kind_e, p, name, contact_g), "contact_group"),
@@ -230,7 +230,7 @@ def project_form(sb, *, name, start, end) -> list[Problem]:
 def record_form(sb, *, volunteer, project, date, place, target, content, hours, evaluation,
                 contact) -> list[Problem]:
     """记录服务时长: every field of 三（五）, the hours with the daily cap."""
-    out = _chosen(sb, volunteer, "volunteer") + _chosen(sb, project, "project")
+    out = _chosen(sb, volunteer, "volunteer") + _chosen(sb, project, "project", "项目")
     out += _date_problems(sb, date, "date", future_ok=False)
     for field, value in (("place", place), ("target", target), ("content", content)):
         out += _text_problems(sb, value, field)

@@ -146,22 +146,28 @@ class GradesPanel(Panel):
             self.clear()  # the warning was about another choice
         self.compare.value = rights_compare_html(sb, t.grade if t else None, proposed,
                                                  "现在" if t else "现在（未选团体）", "设置后")
-        expected, source = formcheck.grade_suggestion(sb, t.id) if t is not None else (None, "")
-        if t is None:
-            self.suggestion.value = ""
-        elif expected is None:
-            self.suggestion.value = (f"<span style='color:#555'>通知三（四）没有规定“{esc(t.name)}”"
-                                     f"（{esc(sb.rules.label(t.kind))}）应设的组别，请按实际需要设置。</span>")
-        else:
-            self.suggestion.value = (f"<span style='color:#1565c0'>建议：按{esc(clause_text(source, sb.rules))}，"
-                                     f"“{esc(t.name)}”应设为<b>“{esc(sb.rules.label(expected))}”</b>。</span>")
+        expected, _ = formcheck.grade_suggestion(sb, t.id) if t is not None else (None, "")
+        self.suggestion.value = self._suggestion_html(t)
         self.use_suggestion.layout.display = None if expected is not None and proposed is not expected else "none"
-        self.contradiction.value = warning_html(self._contradiction_text(t, expected, proposed)) \
+        self.contradiction.value = warning_html(self._contradiction_text(t, proposed)) \
             if expected is not None and proposed is not None and proposed is not expected else ""
 
-    def _contradiction_text(self, t, expected: Grade, proposed: Grade) -> str:
+    def _suggestion_html(self, t) -> str:
+        """What 三（四） prescribes for the chosen group (a suggestion: nothing is chosen for the trainee)."""
+        if t is None:
+            return ""
         rules = self.sb.rules
-        return (f"注意：“{rules.label(proposed)}”与通知三（四）的规定不一致——“{t.name}”应设为"
+        expected, source = formcheck.grade_suggestion(self.sb, t.id)
+        if expected is None:
+            return (f"<span style='color:#555'>通知没有规定“{esc(t.name)}”（{esc(rules.label(t.kind))}）"
+                    "应设的组别，请按实际需要设置。</span>")
+        return (f"<span style='color:#1565c0'>建议：按{esc(clause_text(source, rules))}，"
+                f"“{esc(t.name)}”应设为<b>“{esc(rules.label(expected))}”</b>。</span>")
+
+    def _contradiction_text(self, t, proposed: Grade) -> str:
+        rules = self.sb.rules
+        expected, source = formcheck.grade_suggestion(self.sb, t.id)
+        return (f"注意：“{rules.label(proposed)}”与{clause_text(source, rules)}的规定不一致——“{t.name}”应设为"
                 f"“{rules.label(expected)}”。系统不会阻止你，但请确认这是你想要的。")
 
     @handler
@@ -194,7 +200,7 @@ class GradesPanel(Panel):
             # not refused: the setter decides, once warned (三（四） says what it should be)
             self._warned = (target, grade)
             self.confirm.layout.display = None
-            self.show(warning_html(self._contradiction_text(t, expected, Grade(grade))
+            self.show(warning_html(self._contradiction_text(t, Grade(grade))
                                    + "如确实要这样设置，请点“仍然设置”；否则请改选组别。"))
             return
         self._set(target, grade)
