@@ -163,3 +163,78 @@ def test_a_wrong_address_gets_a_chinese_page(browser, app):
     text = plain(page)
     assert "打不开" in text and "培训首页" in text and "Traceback" not in text
     page.close()
+
+
+def test_instructor_makes_an_exercise_and_gets_the_class_report_in_the_app(browser, app, tmp_path):
+    """The instructor, all in the app: does the task in free practice, turns it into an exercise
+    with the form, checks it; three trainees who share one computer do an exercise; one click
+    gives the class report with three rows."""
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # 1. the task, done by clicking in free practice (autosaved under the instructor's name)
+    page.goto(app.url + "voila/render/home.ipynb?trainee=%E6%9D%8E%E8%80%81%E5%B8%88", timeout=90_000)
+    wait_app_page(page, "text=你好，李老师")
+    page.click("a:has-text('自由练习：在示范区县的沙盘里随便操作')")
+    wait_app_page(page, ".cqvol-practice .cqvol-app")
+    d = bu.Driver(page, "app_instructor")
+    d.tab("当前身份")
+    d.toggle("cqvol-role", "团体管理员")
+    d.fill("cqvol-identity-filter", "峡口镇志愿服务总队")
+    d.wait_text(".cqvol-banner", "峡口镇志愿服务总队（镇街级枢纽型团体")
+    d.tab("审核")
+    row = ".cqvol-review-row:has-text('大田村志愿服务大队')"
+    d.click_and_wait(d.button(text="通过", within=row), ".cqvol-message", "已通过“大田村志愿服务大队”的注册")
+
+    # 2. three trainees on one computer (one Windows login) each check an exercise
+    for name in ("张三", "李四", "王五"):
+        page.goto(app.url + f"voila/render/home.ipynb?trainee={name}", timeout=90_000)
+        wait_app_page(page, f"text=你好，{name}")
+        page.click("summary:has-text('村社级')")
+        page.click("a:has-text('完整录入一条志愿服务记录')")
+        wait_app_page(page, ".cqvol-exercise .cqvol-app")
+        page.click("button.jupyter-button:has-text('检查')")
+        page.wait_for_selector("text=得分：", timeout=30_000)
+
+    # 3. the instructor page, from the home page's footer
+    page.goto(app.url + "voila/render/home.ipynb?trainee=%E6%9D%8E%E8%80%81%E5%B8%88", timeout=90_000)
+    wait_app_page(page, "text=你好，李老师")
+    page.click("a:has-text('培训老师入口')")
+    wait_app_page(page, ".cqvol-instructor")
+    assert_clean(page, "instructor page")
+    shot(page, "i1_instructor")
+    sel = page.locator(".cqvol-sandbox-files select").first
+    label = next(o for o in sel.locator("option").all_inner_texts() if "李老师" in o)
+    sel.select_option(label=label)
+    page.click("button.jupyter-button:has-text('生成练习草稿')")
+    page.wait_for_selector(".cqvol-instructor input[type=text] >> nth=1", timeout=30_000)
+    title = page.locator(".cqvol-instructor .widget-text:has-text('标题') input").first
+    title.wait_for(state="visible", timeout=30_000)
+    title.fill("审核大田村志愿服务大队的注册")
+    page.locator(".cqvol-instructor .widget-textarea:has-text('任务说明') textarea").first.fill(
+        "你是峡口镇志愿服务总队的管理员。大田村志愿服务大队提交了注册，请审核。")
+    page.click("button.jupyter-button:has-text('保存并检查')")
+    page.wait_for_function("() => /检查通过|问题/.test(document.querySelector('.cqvol-check-result')?.innerText || '')",
+                           timeout=120_000)
+    shot(page, "i2_exercise_checked")
+    assert "检查通过" in page.inner_text(".cqvol-check-result")
+
+    # 4. one click: the class report
+    page.click(".cqvol-instructor .lm-TabBar-tab:has-text('全班成绩')")
+    page.click("button.jupyter-button:has-text('生成全班成绩')")
+    page.wait_for_selector(".cqvol-instructor a[download]", timeout=60_000)
+    summary = page.inner_text(".cqvol-instructor")
+    shot(page, "i3_report")
+    assert "3 名学员" in summary or "4 名学员" in summary, summary   # 李老师 may count as a trainee too
+    with page.expect_download() as dl:
+        page.click(".cqvol-instructor a[download]")
+    path = tmp_path / "report.xlsx"
+    dl.value.save_as(path)
+    from openpyxl import load_workbook
+
+    rows = [r[0].value for r in load_workbook(path)["成绩"].iter_rows(min_row=1)]
+    for name in ("张三", "李四", "王五"):
+        assert name in rows, rows
+    assert not errors, errors
+    page.close()

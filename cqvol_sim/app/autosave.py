@@ -115,3 +115,37 @@ class TraineeFiles:
     def exercise(self, ex_id: str) -> Slot:
         """The slot of an exercise."""
         return Slot(self.folder / "exercises" / f"{_safe_key(ex_id)}.json")
+
+
+def slot_label(path: Path, trainees_root: Path | None = None) -> str | None:
+    """A Chinese label for an autosaved file ("学员 张三：自由练习"), or None if ``path`` is not one."""
+    from .catalogue import catalogue
+
+    root = trainees_root or paths.trainees_home()
+    try:
+        key, kind, *rest = path.relative_to(root).parts
+    except ValueError:
+        return None
+    if len(rest) != 1 or kind not in ("practice", "exercises"):
+        return None
+    try:
+        name = json.loads((root / key / "profile.json").read_text(encoding="utf-8")).get("name") or "（未署名）"
+    except (OSError, ValueError, AttributeError):
+        name = "（未署名）"
+    stem = Path(rest[0]).stem
+    if kind == "practice":
+        page = catalogue().page(stem)
+        what = page.title.split("：")[0] + "的练习面板" if page and stem != catalogue().practice.id else "自由练习"
+    else:
+        what = f"练习《{_exercise_title(stem)}》"
+    return f"学员 {name}：{what}"
+
+
+def _exercise_title(ex_id: str) -> str:
+    """The exercise's title, or “编号为 … 的练习” if it cannot be found."""
+    from ..exercises.loader import find_exercise
+
+    try:
+        return find_exercise(ex_id).title
+    except Exception:   # a deleted or broken exercise still gets a label
+        return f"编号为 {ex_id} 的练习"

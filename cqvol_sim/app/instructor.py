@@ -134,14 +134,14 @@ def _is_sandbox_file(path: Path) -> bool:
 
 def sandbox_label(path: Path, root: Path) -> str:
     """A readable label: whose sandbox, which file, when it was saved."""
-    try:
-        parts = path.relative_to(root).with_suffix("").parts
-    except ValueError:
-        parts = (path.stem,)
-    if len(parts) >= 3 and parts[0] == "trainees":
-        what = f"学员 {parts[1]}：{'/'.join(parts[2:])}"
-    else:
-        what = "/".join(parts)
+    from .autosave import slot_label
+
+    what = slot_label(path, root / "trainees")
+    if what is None:
+        try:
+            what = "/".join(path.relative_to(root).with_suffix("").parts)
+        except ValueError:
+            what = path.stem
     try:
         when = _dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
     except OSError:
@@ -568,7 +568,7 @@ class DraftSection(_Section):
         self.widget = W.VBox([
             W.HTML("<p style='line-height:1.7;max-width:60em'>先在沙盘（自由练习）里把任务做一遍：学员要做的每一步都做出来。"
                    "沙盘会自动保存。然后在这里选中那次练习，点“生成练习草稿”：参考答案就是你做过的操作，"
-                   "每个操作的结果成为一个目标。也可以上传别处保存的沙盘文件（.json）。</p>"),
+                   "每个操作的结果成为一个目标。也可以上传别处保存的沙盘文件。</p>"),
             W.HBox([self.files, self.refresh_button]), self.make_button,
             W.HBox([W.HTML("或者："), self.upload]), self.message])
         self.refresh()
@@ -748,7 +748,7 @@ class FormSection(_Section):
 
     def _add_hint(self, code: str, text: str = "") -> None:
         W = self.W
-        box = W.Textarea(value=text, description=code, style={"description_width": "14em"},
+        box = W.Textarea(value=text, description=("一般提示" if code == "default" else code), style={"description_width": "14em"},
                          layout=W.Layout(width="56em", height="3.6em"))
         self._hint_boxes[code] = box
         self.hints_box.children = tuple(self.hints_box.children) + (
@@ -757,7 +757,7 @@ class FormSection(_Section):
     def _refresh_hint_choices(self) -> None:
         choices = [(label, code) for label, code in refusal_choices() if code not in self._hint_boxes]
         if "default" not in self._hint_boxes:
-            choices.insert(0, ("default：学员还没有遇到拒绝时看到的提示", "default"))
+            choices.insert(0, ("一般提示：学员还没有遇到拒绝时看到的提示", "default"))
         self.new_hint.options = [(CHOOSE, "")] + choices
         self.new_hint.value = ""
 
