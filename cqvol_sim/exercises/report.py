@@ -391,6 +391,9 @@ def _save(wb, out: Path) -> None:
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"无法创建文件夹 {out.parent}（{os_reason(exc)}）。") from None
+    try:
         wb.save(tmp)
         os.replace(tmp, out)
     except OSError as exc:
