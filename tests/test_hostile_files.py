@@ -354,3 +354,62 @@ def test_a_database_damaged_after_opening_is_a_storage_error(tmp_path):
         db.record_check(a, FakeResult(10), seconds=1)
     with pytest.raises(StorageError, match="已损坏"):
         db.summary()
+
+
+def test_a_single_file_that_is_not_ours_is_a_failure(tmp_path):
+    _from_sql("foreign", tmp_path / "nbsignatures.db")
+    before = _hashes(tmp_path)
+    p = _cli("report", "nbsignatures.db", "--xlsx", "成绩.xlsx", cwd=tmp_path)
+    _no_traceback(p)
+    assert p.returncode == 1 and "nbsignatures.db" in p.stderr and "不是 cqvol-sim 的进度数据库" in p.stderr
+    assert _hashes(tmp_path) == before
+
+
+# -- the schema never crashes, whatever the values -------------------------------------------
+
+HOSTILE_VALUES = [None, [], {}, [["a"]], {"a": ["b"]}, {"one_of": [["a"]]}, {"not": ["a"]}, {"contains": [["x"]]},
+                  {"at_least": "x"}, 10 ** 19, -1, 0, 1.5, True, "", "{x}", "{nope}", ["a", {"b": 1}], {1: 2},
+                  {None: 1}, {"one_of": [{"a": 1}]}, "a" * 5000]
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, prefix + (i,))
+
+
+def test_validate_reports_any_value_anywhere_as_a_problem():
+    """Any hostile value put anywhere in a real exercise gives problems, never an exception."""
+    import copy
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cqvol_sim.exercises.loader import read_yaml
+    from cqvol_sim.exercises.schema import validate
+
+    files = [BANK / "town" / "t01-community-hub.yaml", BANK / "district" / "d03-upgrade-decisions.yaml"]
+    parsed = [read_yaml(f.read_text(encoding="utf-8"), f.name) for f in files]
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.sampled_from(range(len(parsed))), st.data())
+    def run(which, draw):
+        data, lines = parsed[which]
+        data = copy.deepcopy(data)
+        places = list(_paths(data))[1:]
+        for _ in range(draw.draw(st.integers(1, 3))):
+            path = draw.draw(st.sampled_from(places))
+            node = data
+            try:
+                for key in path[:-1]:
+                    node = node[key]
+                node[path[-1]] = copy.deepcopy(draw.draw(st.sampled_from(HOSTILE_VALUES)))
+            except (KeyError, IndexError, TypeError):
+                continue
+        validate(data, lines, "x.yaml")          # must not raise
+
+    run()
