@@ -359,6 +359,9 @@ def write_draft(source: str | os.PathLike, out: str | os.PathLike | None = None,
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"无法创建文件夹 {out.parent}（{os_reason(exc)}）。") from None
+        try:
             atomic_write_text(out, text)
         except OSError as exc:
             raise StorageError(f"无法写入 {out}（{os_reason(exc)}）。") from None

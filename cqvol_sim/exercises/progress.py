@@ -276,6 +276,9 @@ class ProgressDB:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables:
             return None
+        damage = con.execute("PRAGMA quick_check(1)").fetchone()[0]   # a few ms for a progress file
+        if damage != "ok":
+            raise StorageError(f"进度数据库 {self.path} 文件已损坏（{str(damage)[:100]}），没有改动它。")
         row = None
         if {"meta", "attempts"} <= tables:
             row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()

@@ -143,8 +143,12 @@ def read_progress(sources) -> Collected:
             shown = _shown(path, source)
             try:
                 summary, profiles = _read_one(path)
-            except NotProgressDB:
-                out.ignored.append(shown)
+            except NotProgressDB as exc:
+                if source.is_file():          # named on purpose: say why it gives nothing
+                    out.skipped += 1
+                    out.warnings.append(f"跳过 {shown}：{exc}")
+                else:
+                    out.ignored.append(shown)
                 continue
             except CqvolError as exc:
                 out.skipped += 1
@@ -391,6 +395,9 @@ def _save(wb, out: Path) -> None:
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"无法创建文件夹 {out.parent}（{os_reason(exc)}）。") from None
+    try:
         wb.save(tmp)
         os.replace(tmp, out)
     except OSError as exc:

@@ -358,7 +358,7 @@ def cut_text(text, limit: int = 40) -> str:
 _OS_REASONS = {
     "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许这样操作", "EROFS": "文件系统是只读的",
     "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已用完", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹",
-    "ENAMETOOLONG": "文件名太长", "EEXIST": "已经存在", "EBUSY": "正被占用", "EIO": "读写出错（磁盘或网络故障）",
+    "ENAMETOOLONG": "文件名太长", "EEXIST": "已有同名的文件", "EBUSY": "正被占用", "EIO": "读写出错（磁盘或网络故障）",
 }
 
 
