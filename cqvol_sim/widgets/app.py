@@ -43,6 +43,10 @@ class App(W.VBox):
         super().__init__([self.banner, self.tab], **kwargs)
         self.add_class("cqvol-app")
 
+    def __repr__(self) -> str:
+        # what a notebook shows before it runs, instead of App(children=…)
+        return "（这里是练习系统的操作面板：请从培训首页打开本页，或者运行本单元格。）"
+
     def panel(self, title: str):
         return self.panels[title]
 
