@@ -18,6 +18,7 @@ from .model import (Application, Authority, Correction, Grade, Group, Kind, Pers
                     ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
 from .places import Level, Place, Places, load_places
 from .rules import Rules, default_rules
+from .scenarios import check_scenario, check_today
 
 Actor = Group | Authority | Volunteer | str | None
 
@@ -68,11 +69,12 @@ def _jsonable(value):
     return value
 
 
-def _check_city_params(seed, scale) -> None:
+def _check_city_types(seed, scale) -> None:
+    """Python types of ``Sandbox.city``'s arguments (their values: ``scenarios.check_scenario``)."""
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError("seed must be an int")
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 20:
-        raise ValueError("scale must be a number in (0, 20]")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise TypeError(f"scale must be a number, not {type(scale).__name__}")
 
 
 def _check_today(today) -> None:
@@ -111,6 +113,7 @@ class Sandbox:
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
                  places: Places | None = None):
         _check_today(today)
+        check_today("empty", today)
         self.rules = rules or default_rules()
         self._grade_rights = self.rules.grade_rights
         self.places = places or load_places()
@@ -170,21 +173,28 @@ class Sandbox:
 
     @classmethod
     def demo(cls, *, today: _dt.date = DEFAULT_TODAY) -> Sandbox:
-        """A small real district (南岸区) ready to train on: see ``scenarios.demo``."""
+        """A small real district (南岸区) ready to train on: see ``scenarios.demo``.
+
+        ScenarioError (Chinese, with the allowed range) for a ``today`` it cannot be built for.
+        """
         _check_today(today)
         return cls._scenario("demo", {"today": today.isoformat()})
 
     @classmethod
     def city(cls, seed: int = 1, *, scale: float = 1.0, today: _dt.date = DEFAULT_TODAY,
              progress: bool = True) -> Sandbox:
-        """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records."""
-        _check_city_params(seed, scale)
+        """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records.
+
+        ScenarioError (Chinese, saying what is allowed) for a ``today`` or ``scale`` out of range.
+        """
+        _check_city_types(seed, scale)
         _check_today(today)
-        return cls._scenario("city", {"seed": seed, "scale": float(scale), "today": today.isoformat()},
+        return cls._scenario("city", {"seed": seed, "scale": scale, "today": today.isoformat()},
                              progress=progress)
 
     @classmethod
     def _scenario(cls, name: str, params: dict, progress: bool = False) -> Sandbox:
+        params = check_scenario(name, params)  # before anything is built: refused up front
         if name == "demo":
             # built once per process, then copied: lessons and tests make many demo sandboxes
             sb = pickle.loads(_demo_blob(tuple(sorted(params.items()))))
@@ -198,8 +208,11 @@ class Sandbox:
         """Rebuild a sandbox from its event log by doing every action again."""
         events = list(events)
         if events and events[0].get("action") == "scenario":
-            args = dict(events[0]["args"])
-            name = args.pop("name")
+            args = events[0]["args"]
+            if not isinstance(args, dict):
+                raise TypeError("the scenario event's args must be a mapping")
+            args = dict(args)
+            name = args.pop("name", None)
             sb = cls._scenario(name, args, progress=False)
             events = events[1:]
         else:
@@ -1019,8 +1032,6 @@ def _build_scenario(name: str, params: dict, progress: bool) -> Sandbox:
     elif name == "demo":
         scenarios.build_demo(sb, **params)
     elif name == "city":
-        # also checked here: a saved file's scenario event must not ask for an absurd city
-        _check_city_params(params.get("seed"), params.get("scale", 1.0))
         scenarios.build_city(sb, progress=progress, **params)
     else:
         raise ValueError(f"unknown scenario {name!r}")
