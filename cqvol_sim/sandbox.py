@@ -17,7 +17,7 @@ from .errors import RuleViolation
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
                     ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
 from .places import Level, Place, Places, load_places
-from .rules import Rules, default_rules
+from .rules import Rules, default_rules, echo
 from .scenarios import check_scenario, check_today
 
 Actor = Group | Authority | Volunteer | str | None
@@ -38,13 +38,19 @@ def action(method: Callable) -> Callable:
         except RuleViolation as exc:
             if not self._quiet:
                 self.refusals.append({
-                    "seq": len(self.events), "action": name, "actor": _actor_id(actor),
+                    "seq": len(self.events), "action": name, "actor": _noted_actor(actor),
                     "code": exc.code, "clause": exc.clause, "message": exc.message, "hint": exc.hint,
                     "time": _dt.datetime.now().isoformat(timespec="seconds")})
             raise
 
     wrapper.is_action = True
     return wrapper
+
+
+def _noted_actor(actor) -> str | None:
+    """The actor as a refusal note shows it: an id, or what was typed, shortened and savable."""
+    actor = _actor_id(actor)
+    return actor if actor is None else echo(actor)
 
 
 def _actor_id(actor) -> str | None:
@@ -259,17 +265,23 @@ class Sandbox:
 
     # -- saving ----------------------------------------------------------------------------
     def save(self, path) -> None:
-        """Write the event log atomically to ``path`` (see ``storage``)."""
+        """Write the event log atomically to ``path`` (see ``storage``): a symbolic link is written
+        through (the file it points to is replaced, the link stays); a device, pipe or folder is
+        refused with StorageError."""
         from .storage import save_sandbox
 
         save_sandbox(self, path)
 
     @classmethod
-    def load(cls, path) -> Sandbox:
-        """Read a sandbox saved with ``save``; raises StorageError naming the file if it cannot."""
+    def load(cls, path, *, max_scale: float | None = None) -> Sandbox:
+        """Read a sandbox saved with ``save``; raises StorageError naming the file if it cannot.
+
+        A file asking for a city larger than ``max_scale`` (default: ``scenarios.LOAD_SCALE_MAX``,
+        the default city) is refused before anything is rebuilt.
+        """
         from .storage import load_sandbox
 
-        return load_sandbox(path)
+        return load_sandbox(path) if max_scale is None else load_sandbox(path, max_scale=max_scale)
 
     # -- lookups ----------------------------------------------------------------------------
     def group(self, ref) -> Group:
@@ -515,6 +527,8 @@ class Sandbox:
         acting = None if actor is None else self._actor(actor)
         if registered_name is not None and not isinstance(registered_name, str):
             raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
+        if registered_name is not None:
+            validate.savable_text(rules, registered_name, "登记名称")
         validate.group_name(rules, name)
         kind = _enum(Kind, kind, "kind")
         p = self.place(place)
@@ -806,7 +820,7 @@ class Sandbox:
         a = self._active_group(actor)
         g = self._managed_group(a, group)
         person = validate.person(self.rules, (name, mobile), "志愿者")
-        card = validate.id_card(self.rules, id_card)
+        card = validate.id_card(self.rules, id_card, self.today)
         if card in self._volunteer_by_card:
             raise self.rules.violation("volunteers.id_card_registered",
                                        existing=self.volunteers[self._volunteer_by_card[card]].name)

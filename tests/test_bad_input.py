@@ -170,9 +170,10 @@ def test_bad_hours(demo, hours):
 
 
 @pytest.mark.parametrize("hours", [24.01, 25, 1e9])
-def test_hours_over_daily_cap(demo, hours):
+def test_hours_over_the_largest_value(demo, hours):
+    # records.yaml hours.max (24): one record can never hold more than a day
     knit = G(demo, KNIT_TEAM)
-    refused(demo, "records.daily_cap", demo.record_hours, knit, fresh_volunteer(demo, knit),
+    refused(demo, "records.hours_invalid", demo.record_hours, knit, fresh_volunteer(demo, knit),
             **record_kwargs(demo, own_project(demo, knit), hours=hours))
 
 
