@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import ScenarioError, StorageError
+from .errors import CqvolError, ScenarioError, StorageError
 from .rules import echo
 from .scenarios import LOAD_SCALE_MAX
 
@@ -266,8 +266,10 @@ def load_sandbox(path, *, max_scale: float = LOAD_SCALE_MAX):
     except RecursionError:
         raise StorageError(f"沙盘文件 {shown} 已损坏：嵌套层次太深（replaying {shown} failed）") from None
     except Exception as exc:  # whatever the log holds, a log that cannot be replayed is not a sandbox
-        raise StorageError(f"沙盘文件 {shown} 已损坏或与当前规则不符，无法重现：{echo(exc, 300)}"
-                           f"（replaying {shown} failed: {type(exc).__name__}）") from None
+        # a refusal says in Chinese what was wrong; anything else is a log no sandbox wrote
+        why = echo(exc, 300) if isinstance(exc, CqvolError) else "其中有无法执行的操作"
+        raise StorageError(f"沙盘文件 {shown} 已损坏或与当前规则不符，无法重现：{why}"
+                           f"（replaying {shown} failed: {type(exc).__name__}: {echo(exc, 100)}）") from None
     if sb.events != events:
         # replaying writes the log again: any edited event (its number, result, ...) shows here
         raise StorageError(f"沙盘文件 {shown} 的操作记录与重现的结果不一致，文件可能被改动过"

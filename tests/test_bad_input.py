@@ -236,6 +236,14 @@ def test_record_text_control_chars(demo, field, bad):
     assert "控制字符" in exc.message
 
 
+@pytest.mark.parametrize("field", ["place", "target", "content", "contact"])
+def test_record_text_lone_surrogate(demo, field):
+    # a lone surrogate cannot be written to a file: refused at input (more in test_hardening_core.py)
+    knit = G(demo, KNIT_TEAM)
+    refused(demo, "input.text_unsavable", demo.record_hours, knit, fresh_volunteer(demo, knit),
+            **record_kwargs(demo, own_project(demo, knit), **{field: "陪伴\ud800聊天"}))
+
+
 def test_reason_control_chars(demo):
     g = G(demo, "峡口镇卫生院志愿服务队")
     refused(demo, "input.text_bad_chars", demo.reject, demo.reviewer(g), g, reason="不同意\n理由见附件")
