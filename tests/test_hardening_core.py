@@ -120,7 +120,7 @@ def test_empty_sandbox_today_out_of_range(today):
 # -- loads: checked before rebuilding, always a StorageError naming the file -------------------------
 
 def _scenario_file(path: Path, **args) -> Path:
-    doc = {"format": storage.FORMAT, "version": storage.VERSION, "refusals": [], "digest": "0" * 64,
+    doc = {"format": storage.FORMAT, "version": 1, "refusals": [], "digest": "0" * 64,
            "events": [{"seq": 1, "action": "scenario", "actor": None, "args": args, "result": None}]}
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
@@ -153,6 +153,8 @@ def test_saved_demo_with_a_bad_today(tmp_path, today):
     with pytest.raises(StorageError) as info:
         Sandbox.load(path)
     assert str(path) in str(info.value) and HAN.search(str(info.value))
+    if isinstance(today, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-[0-2]\d", today):
+        assert "2025-09-01 至 2099-12-31" in str(info.value)  # refused up front, with the range
 
 
 @pytest.mark.parametrize("content", [
