@@ -16,6 +16,7 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from ..errors import ScenarioError
+from ..rules import echo
 from .city import build_city
 from .demo import DEMO_DISTRICT, build_demo
 
@@ -67,8 +68,7 @@ def check_scale(scale, limit: float = CITY_SCALE_MAX) -> float:
     """A city scale as a float in (0, ``limit``], or ScenarioError saying what is allowed."""
     # plain comparisons: NaN fails them, and a huge int is compared without float overflow
     if not (isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale <= limit):
-        shown = repr(scale)[:20]
-        raise _refuse(f"全市沙盘的规模不能是 {shown}：规模应是大于 0、不超过 {limit:g} 的数（1 表示默认规模）。")
+        raise _refuse(f"全市沙盘的规模不能是 {echo(scale, 20)}：规模应是大于 0、不超过 {limit:g} 的数（1 表示默认规模）。")
     return float(scale)
 
 
@@ -81,15 +81,14 @@ def check_scenario(name, params) -> dict:
     parameter of the wrong kind or out of range.
     """
     if not isinstance(name, str) or name not in SCENARIOS:
-        shown = repr(name)[:40]
-        raise _refuse(f"没有名为 {shown} 的起始沙盘；可用的有：" + "、".join(
+        raise _refuse(f"没有名为“{echo(name, 40)}”的起始沙盘；可用的有：" + "、".join(
             f"{k}（{s.label}）" for k, s in SCENARIOS.items()) + "。")
     spec = SCENARIOS[name]
     if not isinstance(params, dict):
         raise _refuse(f"{spec.label}的参数应是一组“名称: 值”。")
     unknown = sorted(map(str, set(params) - spec.params))
     if unknown:
-        raise _refuse(f"{spec.label}没有参数 {'、'.join(u[:20] for u in unknown[:5])}；可用的参数：{'、'.join(sorted(spec.params))}。")
+        raise _refuse(f"{spec.label}没有参数 {'、'.join(echo(u, 20) for u in unknown[:5])}；可用的参数：{'、'.join(sorted(spec.params))}。")
     out = {}
     today = params.get("today")
     if not isinstance(today, str) or len(today) != 10:
@@ -97,7 +96,7 @@ def check_scenario(name, params) -> dict:
     try:
         day = _dt.date.fromisoformat(today)
     except ValueError:
-        raise _refuse(f"{spec.label}的“今天”{today!r} 不是有效的日期，例如 2026-11-20。") from None
+        raise _refuse(f"{spec.label}的“今天”“{echo(today, 10)}”不是有效的日期，例如 2026-11-20。") from None
     check_today(name, day)
     out["today"] = day.isoformat()
     if name == "city":
