@@ -38,3 +38,11 @@ class RulesError(CqvolError):
 
 class StorageError(CqvolError):
     """A saved sandbox or progress file cannot be read or written; names the file."""
+
+
+class ScenarioError(CqvolError, ValueError):
+    """A ready-made sandbox (scenario) asked for with parameters it cannot be built with.
+
+    The message says in Chinese what is allowed (e.g. the range of ``today``). A ValueError
+    too, so code that checked parameters with ``except ValueError`` keeps working.
+    """

@@ -17,7 +17,8 @@ from .errors import RuleViolation
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
                     ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
 from .places import Level, Place, Places, load_places
-from .rules import Rules, default_rules
+from .rules import Rules, default_rules, echo
+from .scenarios import check_scenario, check_today
 
 Actor = Group | Authority | Volunteer | str | None
 
@@ -37,13 +38,19 @@ def action(method: Callable) -> Callable:
         except RuleViolation as exc:
             if not self._quiet:
                 self.refusals.append({
-                    "seq": len(self.events), "action": name, "actor": _actor_id(actor),
+                    "seq": len(self.events), "action": name, "actor": _noted_actor(actor),
                     "code": exc.code, "clause": exc.clause, "message": exc.message, "hint": exc.hint,
                     "time": _dt.datetime.now().isoformat(timespec="seconds")})
             raise
 
     wrapper.is_action = True
     return wrapper
+
+
+def _noted_actor(actor) -> str | None:
+    """The actor as a refusal note shows it: an id, or what was typed, shortened and savable."""
+    actor = _actor_id(actor)
+    return actor if actor is None else echo(actor)
 
 
 def _actor_id(actor) -> str | None:
@@ -68,11 +75,12 @@ def _jsonable(value):
     return value
 
 
-def _check_city_params(seed, scale) -> None:
+def _check_city_types(seed, scale) -> None:
+    """Python types of ``Sandbox.city``'s arguments (their values: ``scenarios.check_scenario``)."""
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError("seed must be an int")
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 20:
-        raise ValueError("scale must be a number in (0, 20]")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise TypeError(f"scale must be a number, not {type(scale).__name__}")
 
 
 def _check_today(today) -> None:
@@ -111,6 +119,7 @@ class Sandbox:
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
                  places: Places | None = None):
         _check_today(today)
+        check_today("empty", today)
         self.rules = rules or default_rules()
         self._grade_rights = self.rules.grade_rights
         self.places = places or load_places()
@@ -170,21 +179,28 @@ class Sandbox:
 
     @classmethod
     def demo(cls, *, today: _dt.date = DEFAULT_TODAY) -> Sandbox:
-        """A small real district (南岸区) ready to train on: see ``scenarios.demo``."""
+        """A small real district (南岸区) ready to train on: see ``scenarios.demo``.
+
+        ScenarioError (Chinese, with the allowed range) for a ``today`` it cannot be built for.
+        """
         _check_today(today)
         return cls._scenario("demo", {"today": today.isoformat()})
 
     @classmethod
     def city(cls, seed: int = 1, *, scale: float = 1.0, today: _dt.date = DEFAULT_TODAY,
              progress: bool = True) -> Sandbox:
-        """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records."""
-        _check_city_params(seed, scale)
+        """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records.
+
+        ScenarioError (Chinese, saying what is allowed) for a ``today`` or ``scale`` out of range.
+        """
+        _check_city_types(seed, scale)
         _check_today(today)
-        return cls._scenario("city", {"seed": seed, "scale": float(scale), "today": today.isoformat()},
+        return cls._scenario("city", {"seed": seed, "scale": scale, "today": today.isoformat()},
                              progress=progress)
 
     @classmethod
     def _scenario(cls, name: str, params: dict, progress: bool = False) -> Sandbox:
+        params = check_scenario(name, params)  # before anything is built: refused up front
         if name == "demo":
             # built once per process, then copied: lessons and tests make many demo sandboxes
             sb = pickle.loads(_demo_blob(tuple(sorted(params.items()))))
@@ -198,8 +214,11 @@ class Sandbox:
         """Rebuild a sandbox from its event log by doing every action again."""
         events = list(events)
         if events and events[0].get("action") == "scenario":
-            args = dict(events[0]["args"])
-            name = args.pop("name")
+            args = events[0]["args"]
+            if not isinstance(args, dict):
+                raise TypeError("the scenario event's args must be a mapping")
+            args = dict(args)
+            name = args.pop("name", None)
             sb = cls._scenario(name, args, progress=False)
             events = events[1:]
         else:
@@ -246,17 +265,23 @@ class Sandbox:
 
     # -- saving ----------------------------------------------------------------------------
     def save(self, path) -> None:
-        """Write the event log atomically to ``path`` (see ``storage``)."""
+        """Write the event log atomically to ``path`` (see ``storage``): a symbolic link is written
+        through (the file it points to is replaced, the link stays); a device, pipe or folder is
+        refused with StorageError."""
         from .storage import save_sandbox
 
         save_sandbox(self, path)
 
     @classmethod
-    def load(cls, path) -> Sandbox:
-        """Read a sandbox saved with ``save``; raises StorageError naming the file if it cannot."""
+    def load(cls, path, *, max_scale: float | None = None) -> Sandbox:
+        """Read a sandbox saved with ``save``; raises StorageError naming the file if it cannot.
+
+        A file asking for a city larger than ``max_scale`` (default: ``scenarios.LOAD_SCALE_MAX``,
+        the default city) is refused before anything is rebuilt.
+        """
         from .storage import load_sandbox
 
-        return load_sandbox(path)
+        return load_sandbox(path) if max_scale is None else load_sandbox(path, max_scale=max_scale)
 
     # -- lookups ----------------------------------------------------------------------------
     def group(self, ref) -> Group:
@@ -502,6 +527,8 @@ class Sandbox:
         acting = None if actor is None else self._actor(actor)
         if registered_name is not None and not isinstance(registered_name, str):
             raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
+        if registered_name is not None:
+            validate.savable_text(rules, registered_name, "登记名称")
         validate.group_name(rules, name)
         kind = _enum(Kind, kind, "kind")
         p = self.place(place)
@@ -793,7 +820,7 @@ class Sandbox:
         a = self._active_group(actor)
         g = self._managed_group(a, group)
         person = validate.person(self.rules, (name, mobile), "志愿者")
-        card = validate.id_card(self.rules, id_card)
+        card = validate.id_card(self.rules, id_card, self.today)
         if card in self._volunteer_by_card:
             raise self.rules.violation("volunteers.id_card_registered",
                                        existing=self.volunteers[self._volunteer_by_card[card]].name)
@@ -1019,8 +1046,6 @@ def _build_scenario(name: str, params: dict, progress: bool) -> Sandbox:
     elif name == "demo":
         scenarios.build_demo(sb, **params)
     elif name == "city":
-        # also checked here: a saved file's scenario event must not ask for an absurd city
-        _check_city_params(params.get("seed"), params.get("scale", 1.0))
         scenarios.build_city(sb, progress=progress, **params)
     else:
         raise ValueError(f"unknown scenario {name!r}")

@@ -20,11 +20,28 @@ _ID_CARD = re.compile(r"[0-9]{17}[0-9X]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _PERSON_NAME = re.compile(r"[^\W\d_]+(?:[·•][^\W\d_]+)*")
+#: Hours typed as text: plain decimal digits (no "1_0", "1e3", "inf"); at most this many characters.
+_HOURS_TEXT = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?")
+#: Birth dates an ID card may hold: none before this (GB 11643 cards began in 1984; a
+#: birth year before 1900 is a typing error), and none after the sandbox's today.
+ID_CARD_EARLIEST_BIRTH = _dt.date(1900, 1, 1)
 
 
 def _require_str(value, what: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    return value
+
+
+def has_unsavable_chars(text: str) -> bool:
+    """True if ``text`` holds a lone surrogate: no file (UTF-8) can hold it, so saving would fail."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def savable_text(rules: Rules, value: str, field: str) -> str:
+    """``value`` unchanged, or RuleViolation input.text_unsavable if it holds a lone surrogate."""
+    if has_unsavable_chars(value):
+        raise rules.violation("input.text_unsavable", field=field)
     return value
 
 
@@ -78,14 +95,22 @@ def person(rules: Rules, value, role: str) -> Person:
     return Person(name, mobile(rules, mob))
 
 
-def id_card_problem(value: str) -> str | None:
-    """Why an 18-digit citizen ID number is invalid (in Chinese), or None if it is valid."""
+def id_card_problem(value: str, today: _dt.date | None = None) -> str | None:
+    """Why an 18-digit citizen ID number is invalid (in Chinese), or None if it is valid.
+
+    The birth date must exist, be no earlier than ID_CARD_EARLIEST_BIRTH and, given
+    ``today`` (the sandbox's), not after it.
+    """
     if not _ID_CARD.fullmatch(value):
         return "应为18位，前17位是数字，最后一位是数字或X"
     try:
-        _dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = _dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "其中的出生日期不存在"
+    if born < ID_CARD_EARLIEST_BIRTH:
+        return f"其中的出生日期 {born.isoformat()} 早于 {ID_CARD_EARLIEST_BIRTH.year} 年，不可能是在世的人"
+    if today is not None and born > today:
+        return f"其中的出生日期 {born.isoformat()} 还没有到（沙盘中的今天是 {today.isoformat()}）"
     check = _ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS)) % 11]
     if value[17] != check:
         return "最后一位校验码不对"
@@ -97,11 +122,11 @@ def id_card_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
 
 
-def id_card(rules: Rules, value) -> str:
-    """An 18-digit citizen ID number with a valid birth date and check digit (x → X)."""
+def id_card(rules: Rules, value, today: _dt.date | None = None) -> str:
+    """An 18-digit citizen ID number with a valid birth date (see ``id_card_problem``) and check digit (x → X)."""
     _require_str(value, "id_card")
     value = ascii_digits(value).upper()
-    why = id_card_problem(value)
+    why = id_card_problem(value, today)
     if why:
         raise rules.violation("input.id_card_invalid", id_card=value, why=why)
     return value
@@ -135,6 +160,7 @@ def text(rules: Rules, value, field: str) -> str:
     value = value.strip()
     if not value:
         raise rules.violation("input.text_missing", field=field)
+    savable_text(rules, value, field)
     if has_control_chars(value):
         raise rules.violation("input.text_bad_chars", field=field)
     if len(value) > rules.text_max_length:
@@ -148,19 +174,32 @@ def has_control_chars(text: str) -> bool:
 
 
 def hours(rules: Rules, value) -> float:
-    """Service hours: a finite number above 0 and at most the daily cap."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise rules.violation("records.hours_invalid", hours=value) from None
-        else:
-            raise TypeError(f"hours must be a number, not {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise rules.violation("records.hours_invalid", hours=value)
-    return value
+    """Service hours: a whole number of steps (records.yaml ``hours.step``, e.g. 0.01 h) from one
+    step to ``hours.max``; a number, or decimal digits as text (full-width digits too).
+
+    RuleViolation records.hours_invalid, saying what is valid, for anything else: 0, negatives,
+    NaN, 1e-300, 4e-7, 10**400, "1_0", "1e3".
+    """
+    step, most = rules.hours_step, rules.hours_max
+
+    def refuse():
+        return rules.violation("records.hours_invalid", hours=value, step=f"{step:g}", max=f"{most:g}")
+
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"hours must be a number, not {type(value).__name__}")
+    number = value
+    if isinstance(value, str):
+        text = ascii_digits(value)
+        if not _HOURS_TEXT.fullmatch(text):
+            raise refuse()
+        number = float(text)
+    # compared before any float(): a huge int would overflow, NaN fails every comparison
+    if not 0 < number <= most:
+        raise refuse()
+    steps = round(float(number) / step)
+    if steps < 1 or not math.isclose(steps * step, number, rel_tol=1e-9, abs_tol=1e-12):
+        raise refuse()
+    return round(steps * step, 9)
 
 
 def reason(rules: Rules, value) -> str:
@@ -171,6 +210,7 @@ def reason(rules: Rules, value) -> str:
     value = value.strip()
     if not value:
         raise rules.violation("input.reason_missing")
+    savable_text(rules, value, "理由")
     if has_control_chars(value):
         raise rules.violation("input.text_bad_chars", field="理由")
     if len(value) > rules.text_max_length:

@@ -460,7 +460,8 @@ def test_record_hours_daily_cap(demo):
     accepted(demo, demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=4))  # exactly 24
     exc = refused(demo, "records.daily_cap", demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=0.5))
     assert "24" in exc.message
-    refused(demo, "records.daily_cap", demo.record_hours, knit, v, **record_kwargs(demo, p, date=D(2026, 11, 18), hours=24.5))
+    # one record above the cap is refused by the hours' own rule (at most records.yaml hours.max)
+    refused(demo, "records.hours_invalid", demo.record_hours, knit, v, **record_kwargs(demo, p, date=D(2026, 11, 18), hours=24.5))
 
 
 def test_daily_cap_adds_up_tenths(demo):
@@ -518,7 +519,7 @@ def test_request_correction_refusals(demo):
     refused(demo, "corrections.unknown_field", demo.request_correction, v, rec, reason="写错了", volunteer="V000002")
     refused(demo, "corrections.unknown_field", demo.request_correction, v, rec, reason="写错了", project="P000001")
     refused(demo, "records.hours_invalid", demo.request_correction, v, rec, reason="写错了", hours=0)
-    refused(demo, "records.daily_cap", demo.request_correction, v, rec, reason="写错了", hours=25)
+    refused(demo, "records.hours_invalid", demo.request_correction, v, rec, reason="写错了", hours=25)
     refused(demo, "records.evaluation_invalid", demo.request_correction, v, rec, reason="写错了", evaluation="一般")
     refused(demo, "records.date_outside_project", demo.request_correction, v, rec, reason="写错了", date=D(2020, 1, 1))
     refused(demo, "input.date_future", demo.request_correction, v, rec, reason="写错了", date=TODAY + _dt.timedelta(days=3))

@@ -170,9 +170,10 @@ def test_bad_hours(demo, hours):
 
 
 @pytest.mark.parametrize("hours", [24.01, 25, 1e9])
-def test_hours_over_daily_cap(demo, hours):
+def test_hours_over_the_largest_value(demo, hours):
+    # records.yaml hours.max (24): one record can never hold more than a day
     knit = G(demo, KNIT_TEAM)
-    refused(demo, "records.daily_cap", demo.record_hours, knit, fresh_volunteer(demo, knit),
+    refused(demo, "records.hours_invalid", demo.record_hours, knit, fresh_volunteer(demo, knit),
             **record_kwargs(demo, own_project(demo, knit), hours=hours))
 
 
@@ -233,6 +234,14 @@ def test_record_text_control_chars(demo, field, bad):
     exc = refused(demo, "input.text_bad_chars", demo.record_hours, knit, fresh_volunteer(demo, knit),
                   **record_kwargs(demo, own_project(demo, knit), **{field: bad}))
     assert "控制字符" in exc.message
+
+
+@pytest.mark.parametrize("field", ["place", "target", "content", "contact"])
+def test_record_text_lone_surrogate(demo, field):
+    # a lone surrogate cannot be written to a file: refused at input (more in test_hardening_core.py)
+    knit = G(demo, KNIT_TEAM)
+    refused(demo, "input.text_unsavable", demo.record_hours, knit, fresh_volunteer(demo, knit),
+            **record_kwargs(demo, own_project(demo, knit), **{field: "陪伴\ud800聊天"}))
 
 
 def test_reason_control_chars(demo):

@@ -224,7 +224,7 @@ def test_not_a_sandbox(saved, doc):
     _load_refused(saved)
 
 
-@pytest.mark.parametrize("version", [2, 99])
+@pytest.mark.parametrize("version", [storage.VERSION + 1, 99])
 def test_newer_version(saved, version):
     doc = _doc(saved)
     doc["version"] = version
@@ -299,9 +299,23 @@ def test_folder_is_not_a_file(tmp_path):
     _load_refused(tmp_path / "d.json")
 
 
-def test_refusal_notes_are_optional(saved, worked):
+@pytest.mark.parametrize("notes", ["garbage", [], None, "edited"], ids=lambda v: repr(v)[:10])
+def test_refusal_notes_are_under_the_digest(saved, notes):
     doc = _doc(saved)
-    doc["refusals"] = "garbage"
+    if notes == "edited":
+        doc["refusals"][0]["hint"] = "请把权限组别设为高级团体组（快审）。"
+    else:
+        doc["refusals"] = notes
+    _write(saved, doc)
+    _load_refused(saved)
+
+
+def test_version_1_file_loads_without_its_unchecked_notes(saved, worked):
+    # version 1 digests covered the state only: its notes cannot be trusted, the state can
+    doc = _doc(saved)
+    doc["version"] = 1
+    doc["digest"] = storage.state_digest(worked)
+    doc["refusals"][0]["hint"] = "改过的提示"
     _write(saved, doc)
     loaded = Sandbox.load(saved)
     assert loaded == worked and loaded.refusals == []

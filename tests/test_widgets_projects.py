@@ -144,7 +144,7 @@ def test_record_hours_with_every_field(sb):
 
 @pytest.mark.parametrize("field, value, code", [
     ("hours", "0", "records.hours_invalid"),
-    ("hours", "25", "records.daily_cap"),
+    ("hours", "25", "records.hours_invalid"),  # one record: at most records.yaml hours.max
     ("date", TODAY + _dt.timedelta(days=1), "input.date_future"),
 ])
 def test_record_refusals_name_the_field_and_the_clause(sb, field, value, code):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
 import string
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +32,7 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "input.date_invalid": ("value",), "input.date_future": ("date", "today"),
     "input.date_too_early": ("date", "earliest"), "input.date_order": ("start", "end"),
     "input.text_missing": ("field",), "input.text_too_long": ("field", "limit"), "input.text_bad_chars": ("field",),
+    "input.text_unsavable": ("field",),
     "input.reason_missing": (),
     "naming.city_hub_name": ("expected", "name"), "naming.hub_suffix": _HUB_NAME, "naming.hub_place": _HUB_NAME,
     "naming.legal_name_mismatch": ("name", "registered"), "naming.registered_name_missing": (),
@@ -57,13 +59,33 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "volunteers.already_member": ("volunteer", "group"), "volunteers.not_member": ("volunteer", "group"),
     "projects.not_owner": ("project", "owner", "actor"), "projects.not_published": ("project", "status"),
     "projects.not_open": ("project", "status"),
-    "records.hours_invalid": ("hours",), "records.daily_cap": ("volunteer", "date", "total", "cap"),
+    "records.hours_invalid": ("hours", "step", "max"), "records.daily_cap": ("volunteer", "date", "total", "cap"),
     "records.date_outside_project": ("date", "project", "start", "end"),
     "records.evaluation_invalid": ("value", "choices"),
     "corrections.not_own_record": ("volunteer",), "corrections.no_change": (), "corrections.already_pending": (),
     "corrections.unknown_field": ("field", "fields"),
     "recovery.mismatch": ("role", "group"), "recovery.volunteer_mismatch": (), "input.no_actor": (),
 }.items()}
+
+
+#: How many characters of a value a refusal message shows (a trainee's input, a name, ...).
+ECHO_MAX = 60
+#: The same for placeholders the simulator composes from rule data and names (hints, lists of groups).
+ECHO_MAX_COMPOSED = 400
+COMPOSED_FIELDS = frozenset({"clause", "hint", "why", "expected", "deciders", "setter", "missing", "fields",
+                             "choices"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def echo(value: Any, limit: int = ECHO_MAX) -> str:
+    """``value`` as text fit to show in a message: at most ``limit`` characters (then "…"),
+    lone surrogates (which no file can hold) shown as U+FFFD."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        return f"（{'负' if value < 0 else ''}一个位数很多的整数）"  # str() of a huge int is slow, or refused
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -284,7 +306,7 @@ class Rules:
         # records.yaml
         f = f"{folder / 'records.yaml'}"
         self._file = f
-        r = _keys(f, raw["records.yaml"], {"fields", "evaluations", "daily_cap_hours", "earliest_date",
+        r = _keys(f, raw["records.yaml"], {"fields", "evaluations", "daily_cap_hours", "hours", "earliest_date",
                                             "text_max_length", "star_ratings", "correction"})
         record_fields = ("project", "date", "place", "target", "content", "hours", "evaluation", "contact")
         _keys(f + ": fields", r["fields"], set(record_fields))
@@ -299,6 +321,15 @@ class Rules:
             raise RulesError(f"{f}: daily_cap_hours.value: expected a number in (0, 24], got {cap['value']!r}")
         self.daily_cap_hours = float(cap["value"])
         self.daily_cap_source = cap["source"]
+        hrs = _keys(f + ": hours", r["hours"], {"step", "max", "source"})
+        step, most = hrs["step"], hrs["max"]
+        if isinstance(step, bool) or not isinstance(step, (int, float)) or not 0 < step <= 1:
+            raise RulesError(f"{f}: hours.step: expected a number in (0, 1], e.g. 0.01, got {step!r}")
+        if isinstance(most, bool) or not isinstance(most, (int, float)) or not step <= most <= 24:
+            raise RulesError(f"{f}: hours.max: expected a number from hours.step to 24, got {most!r}")
+        self.hours_step = float(step)
+        self.hours_max = float(most)
+        self.hours_source = _text(f"{f}: hours.source", hrs["source"])
         early = _keys(f + ": earliest_date", r["earliest_date"], {"value", "source"})
         if not isinstance(early["value"], _dt.date):
             raise RulesError(f"{f}: earliest_date.value: expected a date like 2000-01-01")
@@ -405,7 +436,12 @@ class Rules:
         return self._labels[(type(member), member.value)]
 
     def violation(self, code: str, **params: Any) -> RuleViolation:
-        """Build the RuleViolation for ``code`` with its texts filled in from ``params``."""
+        """Build the RuleViolation for ``code`` with its texts filled in from ``params``.
+
+        Every value is shown through ``echo``: a pasted megabyte, a 5,000-digit number or a
+        lone surrogate never reaches the message (nor the refusal notes a save writes).
+        """
+        params = {k: echo(v, ECHO_MAX_COMPOSED if k in COMPOSED_FIELDS else ECHO_MAX) for k, v in params.items()}
         text = self.violations[code]
         clause = text.clause.format(**params) if "{" in text.clause else text.clause
         return RuleViolation(code, clause, text.message.format(**params), text.hint.format(**params))

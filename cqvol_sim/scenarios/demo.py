@@ -32,6 +32,8 @@ COMMUNITIES = {
 }
 COMMUNITY_PENDING = "大田村"
 COMMUNITY_UNGRADED = "北斗村"
+#: Draws of a free service day before giving up (a plain ``while`` loop never ends when none is left).
+_MAX_DRAWS = 10_000
 
 
 def _contacts(rng: random.Random) -> dict:
@@ -155,8 +157,14 @@ def build_demo(sb) -> None:
             p = projects[j % len(projects)]
             span = (min(p.end, sb.today) - p.start).days
             day = p.start + _dt.timedelta(days=rng.randrange(span + 1))
-            while day in days:
+            for _ in range(_MAX_DRAWS):
+                if day not in days:
+                    break
                 day = p.start + _dt.timedelta(days=rng.randrange(span + 1))
+            else:
+                # the projects are too short for this many days: ``today`` is too early (the
+                # scenario's range in scenarios/__init__.py keeps callers from getting here)
+                raise RuntimeError(f"demo scenario: no free day left for {v.id} in {p.name}")
             days.add(day)
             k = rng.randrange(len(targets))
             sb.record_hours(team_id, v, project=p, date=day, place=sb.places[p.place].name, target=targets[k],
