@@ -94,6 +94,8 @@ def _sum_hours(total: float, hours: float) -> float:
     return round(total + hours, 6)
 
 
+#: A registration authority's name is its place's name and this (南岸区民政局).
+_AUTHORITY_SUFFIX = "民政局"
 #: How long an echoed value may be in a refusal before it is cut.
 _SHOWN_MAX = 40
 
@@ -148,7 +150,7 @@ class Sandbox:
         self._next = {"G": 0, "V": 0, "P": 0, "R": 0, "C": 0, "A": 0}
         for place in [self.places.root, *self.places.by_level(Level.DISTRICT)]:
             aid = "M" + place.code
-            self.authorities[aid] = Authority(aid, f"{place.name}民政局", place.code)
+            self.authorities[aid] = Authority(aid, place.name + _AUTHORITY_SUFFIX, place.code)
         self._seed_city_hub()
         if today != DEFAULT_TODAY:
             # the log must say which day it is, or a replay would start on DEFAULT_TODAY
@@ -421,6 +423,12 @@ class Sandbox:
             raise self.rules.violation("input.unknown_group", group=_shown(str(ref)))
         return a
 
+    def _check_former_authority(self, ref: str) -> None:
+        """Refuse the 民政局 of an abolished district or a functional zone, saying why."""
+        place = naming.normalise(ref).strip().removesuffix(_AUTHORITY_SUFFIX)
+        if place + _AUTHORITY_SUFFIX == naming.normalise(ref).strip() and place in place_notes():
+            raise self._unknown_place(place)
+
     def _authority_named(self, ref: str) -> Authority | None:
         if ref in self.authorities:
             return self.authorities[ref]
@@ -436,6 +444,7 @@ class Sandbox:
             auth = self._authority_named(actor)
             if auth is not None:
                 return auth
+            self._check_former_authority(actor)
         if actor is None:
             raise self.rules.violation("input.no_actor")
         return self.group(actor)

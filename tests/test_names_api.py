@@ -131,8 +131,17 @@ def test_authority_by_name(demo):
     g = accepted(demo, demo.register_group, None, **_team(demo, name=name, kind=Kind.LEGAL_PERSON, contact=None,
                                                          authority="南岸区民政局", registered_name=name))
     assert g.authority == "M500108000000"
+    assert demo.authority("南岸区民政局").id == g.authority
     accepted(demo, demo.approve, "南岸区民政局", name)
     assert g.status is Status.ACTIVE
+
+
+def test_authority_of_an_abolished_district_says_so(demo):
+    name = "重庆市南岸区助学服务中心"
+    exc = refused(demo, "input.place_abolished", demo.register_group, None,
+                  **_team(demo, name=name, kind=Kind.LEGAL_PERSON, contact=None, authority="渝北区民政局",
+                          registered_name=name))
+    assert "两江新区" in exc.hint
 
 
 def test_approve_and_reject_a_pending_group_by_name(demo):
