@@ -425,8 +425,9 @@ class Sandbox:
 
     def _check_former_authority(self, ref: str) -> None:
         """Refuse the 民政局 of an abolished district or a functional zone, saying why."""
-        place = naming.normalise(ref).strip().removesuffix(_AUTHORITY_SUFFIX)
-        if place + _AUTHORITY_SUFFIX == naming.normalise(ref).strip() and place in place_notes():
+        name = naming.normalise(ref).strip()
+        place = name.removesuffix(_AUTHORITY_SUFFIX)
+        if place != name and place in place_notes():
             raise self._unknown_place(place)
 
     def _authority_named(self, ref: str) -> Authority | None:

@@ -252,8 +252,9 @@ class Rules:
             self.hub_name_patterns[lvl] = tuple(pats)
         self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
         self.non_hub_suffix = _text(f"{f}: non_hub_suffix", g["non_hub_suffix"])
-        trad = _keys(f + ": traditional_forms", g.get("traditional_forms", {}), set(), set(g.get("traditional_forms") or ()))
-        if not all(isinstance(k, str) and isinstance(v, str) and len(k) == len(v) == 1 for k, v in trad.items()):
+        trad = g.get("traditional_forms", {})
+        if not isinstance(trad, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and len(k) == len(v) == 1 for k, v in trad.items()):
             raise RulesError(f"{f}: traditional_forms: expected single characters mapped to single characters")
         self.traditional_forms: dict[str, str] = dict(trad)
         self.name_max_length = self._positive_int(f"{f}: name_max_length", g["name_max_length"])
