@@ -34,13 +34,17 @@ def check_contact(sb: Sandbox, kind: Kind, place: Place, name: str, contact: Gro
     rule, clause = sb.rules.contact_rule[kind]
     if rule == "none":
         if contact is not None:
-            raise rules.violation("affiliation.legal_no_contact", expected=sb.authority_for(place).name)
+            raise rules.violation("affiliation.legal_no_contact", expected=f"“{sb.authority_for(place).name}”")
         return
     expected = expected_contact_text(sb, kind, place)
     if contact is None:
         raise rules.violation("affiliation.contact_missing", clause=clause, name=name, expected=expected)
     if rule == "parent_org":
-        ok = contact.kind is Kind.LEGAL_PERSON and sb.places.contains(contact.place, place.code)
+        ok = contact.kind is Kind.LEGAL_PERSON and contact.status is not Status.REJECTED
+        if ok and not sb.places.contains(contact.place, place.code):
+            # it did choose a social organisation: the place is what is wrong, not the contact
+            raise rules.violation("affiliation.branch_outside_parent", name=name, parent=contact.name,
+                                  area=sb.places[contact.place].name, place=place.name)
     else:
         target = place.code if rule == "hub_same_place" else place.parent
         ok = contact.kind is Kind.HUB and contact.place == target and contact.status is not Status.REJECTED
@@ -66,7 +70,8 @@ def check_viewing(sb: Sandbox, group: Group | None, kind: Kind, place: Place, na
     if (group is not None and viewing.id == group.id) or viewing.id == contact:
         raise rules.violation("affiliation.viewing_self")
     if viewing.status is not Status.ACTIVE:
-        raise rules.violation("affiliation.viewing_wrong", viewing=viewing.name, name=name)
+        raise rules.violation("affiliation.viewing_not_active", viewing=viewing.name,
+                              status=rules.label(viewing.status))
     if rule == "upper_business_unit":
         vplace = sb.places[viewing.place]
         higher = vplace.level < place.level and sb.places.contains(vplace.code, place.code)

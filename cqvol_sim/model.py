@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import unicodedata
 from dataclasses import dataclass, field
 
 from .places import Level
@@ -34,6 +35,30 @@ class _Labelled(str, enum.Enum):
         from .rules import default_rules
 
         return default_rules().label(self)
+
+    @classmethod
+    def parse(cls, value, rules=None):
+        """The member ``value`` names: a member, its identifier (``non_hub``) or its Chinese label
+        (``非枢纽型团体``; full-width or half-width brackets alike).
+
+        Raise RuleViolation ``input.unknown_choice``, listing the labels, for anything else.
+        """
+        from .rules import default_rules
+
+        if isinstance(value, cls):
+            return value
+        rules = rules or default_rules()
+        if isinstance(value, str):
+            text = unicodedata.normalize("NFKC", value).strip()
+            member = cls._value2member_map_.get(text)
+            if member is None:
+                member = next((m for m in cls if unicodedata.normalize("NFKC", rules.label(m)) == text), None)
+            if member is not None:
+                return member
+        shown = value if isinstance(value, str) else repr(value)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        raise rules.violation("input.unknown_choice", what=rules.choice_names[cls], value=shown,
+                              choices="、".join(rules.label(m) for m in cls))
 
 
 class Right(_Labelled):

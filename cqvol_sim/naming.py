@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from .model import Kind
 from .places import Level, Place
 from .rules import RuleViolation, Rules
+
+#: Invisible characters that NFKC keeps and a pasted name may carry: zero-width space, non-joiner
+#: and joiner, word joiner, byte-order mark, soft hyphen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def normalise(name: str) -> str:
+    """A name in the form every name rule checks: NFKC (⼈ → 人, full-width → ASCII) with invisible
+    characters removed. Spaces stay (a name with spaces is refused, not silently trimmed).
+    Lookups by name use it too, so a lookalike finds the same group."""
+    return unicodedata.normalize("NFKC", name).translate(_INVISIBLE)
+
+
+def with_checked_name(rules: Rules, exc: RuleViolation, given: str, checked: str) -> RuleViolation:
+    """``exc`` with a note naming the name as it was checked, when normalising changed it."""
+    if given == checked:
+        return exc
+    note = rules.name_checked_as.format(name=checked)
+    return RuleViolation(exc.code, exc.clause, exc.message + note, exc.hint)
+
 
 _LEVEL_WORD = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}
 
@@ -34,8 +56,16 @@ def check_hub_name(rules: Rules, place: Place, name: str) -> None:
     raise rules.violation("naming.hub_suffix", **params)
 
 
+def _folded(rules: Rules, name: str) -> str:
+    """``name`` with traditional forms of the endings' characters made simplified (志願 → 志愿)."""
+    return name.translate(str.maketrans(rules.traditional_forms)) if rules.traditional_forms else name
+
+
 def check_name(rules: Rules, kind: Kind, place: Place, name: str, registered_name: str | None = None) -> None:
-    """Raise the first name rule that ``name`` breaks for a group of ``kind`` at ``place``."""
+    """Raise the first name rule that ``name`` (normalised, see ``normalise``) breaks for a group
+    of ``kind`` at ``place``."""
+    if _folded(rules, name) in (*rules.hub_suffixes, rules.non_hub_suffix):
+        raise rules.violation("naming.name_only_suffix", name=name)
     if kind is Kind.HUB:
         check_hub_name(rules, place, name)
     elif kind is Kind.LEGAL_PERSON:
@@ -44,16 +74,17 @@ def check_name(rules: Rules, kind: Kind, place: Place, name: str, registered_nam
         if name != registered_name:
             raise rules.violation("naming.legal_name_mismatch", name=name, registered=registered_name)
     else:
+        folded = _folded(rules, name)
         for suffix in rules.hub_suffixes:
-            if name.endswith(suffix):
+            if folded.endswith(suffix):
                 stem = name[: -len(suffix)] or "单位名称"
-                raise rules.violation("naming.nonhub_imitates_hub", name=name, suffix=suffix,
+                raise rules.violation("naming.nonhub_imitates_hub", name=name, suffix=name[-len(suffix):],
                                       suggestion=stem + rules.non_hub_suffix)
 
 
 def name_warnings(rules: Rules, kind: Kind, name: str) -> list[RuleViolation]:
     """Advice that does not block registration ("原则上"): today only the 志愿服务队 ending."""
-    if kind in (Kind.NON_HUB, Kind.BRANCH) and not name.endswith(rules.non_hub_suffix):
+    if kind in (Kind.NON_HUB, Kind.BRANCH) and not _folded(rules, name).endswith(rules.non_hub_suffix):
         return [rules.violation("naming.nonhub_suffix", name=name)]
     return []
 

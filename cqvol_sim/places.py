@@ -23,9 +23,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterator
 
-__all__ = ["Level", "Place", "Places", "load_places", "DATA_FILE"]
+__all__ = ["Level", "Place", "Places", "PlaceNote", "load_places", "place_notes", "DATA_FILE", "NOTES_FILE"]
 
 DATA_FILE = "places_chongqing.json.gz"
+#: Names that are not districts (abolished districts, functional zones) and what to say of them.
+NOTES_FILE = "place_notes.yaml"
+#: Separator of the path form of a place, e.g. 南岸区/峡口镇/柏林村 (NFKC turns ／ into /).
+PATH_SEP = "/"
 
 
 class Level(enum.IntEnum):
@@ -183,6 +187,24 @@ class Places:
             found = tuple(p for p in found if self.contains(within, p.code))
         return found
 
+    def resolve(self, text: str) -> tuple[Place, ...]:
+        """Places matching a name or a path such as ``南岸区/峡口镇/柏林村`` (levels may be skipped,
+        ``重庆市/`` may lead); several when a name repeats (many 双龙村), none when unknown."""
+        parts = [part.strip() for part in text.split(PATH_SEP)]
+        if not all(parts):
+            return ()
+        if len(parts) > 1 and parts[0] in (self.root.name, self.root.name.removesuffix("市")):
+            parts = parts[1:]
+        found = self.find(parts[0])
+        for part in parts[1:]:
+            found = tuple(p for anc in found for p in self.find(part, within=anc.code) if p.code != anc.code)
+        return found
+
+    def path_text(self, code: str) -> str:
+        """The path form of a place below the city, e.g. ``南岸区/峡口镇/柏林村`` (the city: 重庆市)."""
+        path = self.path(code)
+        return PATH_SEP.join(p.name for p in (path[1:] or path))
+
     def path(self, code: str) -> tuple[Place, ...]:
         """From the root (重庆市) down to the place itself."""
         by_code = self._by_code
@@ -235,6 +257,50 @@ def _read_data() -> tuple[dict, list[list]]:
     raw = (resources.files("cqvol_sim") / "data" / DATA_FILE).read_bytes()
     doc = json.loads(gzip.decompress(raw))
     return doc["meta"], doc["places"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceNote:
+    """What to say of a name that is not a district: an abolished district or a functional zone.
+
+    ``where`` maps each district that now holds its towns to those towns' names.
+    """
+
+    name: str
+    abolished: str | None       # date of abolition (ISO), None for a functional zone
+    full_name: str
+    where: dict[str, tuple[str, ...]]
+    source: str
+
+
+def _abolished_where(meta: dict, name: str) -> dict[str, tuple[str, ...]]:
+    """Where the towns of an abolished district went, read from the place data's ``moved``."""
+    out: dict[str, tuple[str, ...]] = {}
+    for move, towns in meta.get("moved", {}).items():
+        old, _, new = move.partition("->")
+        if old == name:
+            out[new] = tuple(towns)
+    return out
+
+
+@functools.cache
+def place_notes() -> dict[str, PlaceNote]:
+    """Abolished districts and functional zones, by every name a trainee may type for them."""
+    import yaml
+
+    doc = yaml.safe_load((resources.files("cqvol_sim") / "data" / NOTES_FILE).read_text(encoding="utf-8"))
+    meta = load_places().meta
+    notes: dict[str, PlaceNote] = {}
+    for name, entry in doc["abolished"].items():
+        note = PlaceNote(name, str(entry["date"]), name, _abolished_where(meta, name), entry["source"])
+        for key in (name, *entry.get("aliases", ())):
+            notes[key] = note
+    for name, entry in doc["zones"].items():
+        where = {district: tuple(towns) for district, towns in entry["towns"].items()}
+        note = PlaceNote(name, None, entry["full_name"], where, entry["source"])
+        for key in (name, *entry.get("aliases", ())):
+            notes[key] = note
+    return notes
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from . import affiliation, naming, reviewers, validate
 from .errors import RuleViolation
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
                     ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
-from .places import Level, Place, Places, load_places
+from .places import PATH_SEP, Level, Place, Places, load_places, place_notes
 from .rules import Rules, default_rules, echo
 from .scenarios import check_scenario, check_today
 
@@ -102,15 +102,28 @@ def _sum_hours(total: float, hours: float) -> float:
     return round(total + hours, 6)
 
 
-def _enum(cls, value, what: str):
-    if isinstance(value, cls):
-        return value
-    if isinstance(value, str):
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"unknown {what} {value!r}; one of {[m.value for m in cls]}") from None
-    raise TypeError(f"{what} must be a {cls.__name__} or its value, not {type(value).__name__}")
+#: A registration authority's name is its place's name and this (南岸区民政局).
+_AUTHORITY_SUFFIX = "民政局"
+#: How long an echoed value may be in a refusal before it is cut.
+_SHOWN_MAX = 40
+
+
+def _shown(text: str) -> str:
+    """A value as a refusal echoes it: cut to a readable length."""
+    return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "…"
+
+
+#: How many matches an "ambiguous name" refusal lists before "等".
+_MATCHES_SHOWN = 8
+_PENDING = (Status.PENDING, ProjectStatus.PENDING)
+#: Who may recover a group's account (四): the people every group registers (三（三）).
+_RECOVERY_ROLES = ("负责人", "联系人")
+
+
+def _listed(texts: list[str]) -> str:
+    """Matches for a refusal, the first few then 等N个."""
+    shown = "；".join(texts[:_MATCHES_SHOWN])
+    return shown if len(texts) <= _MATCHES_SHOWN else f"{shown}；等{len(texts)}个"
 
 
 class Sandbox:
@@ -146,7 +159,7 @@ class Sandbox:
         self._next = {"G": 0, "V": 0, "P": 0, "R": 0, "C": 0, "A": 0}
         for place in [self.places.root, *self.places.by_level(Level.DISTRICT)]:
             aid = "M" + place.code
-            self.authorities[aid] = Authority(aid, f"{place.name}民政局", place.code)
+            self.authorities[aid] = Authority(aid, place.name + _AUTHORITY_SUFFIX, place.code)
         self._seed_city_hub()
         if today != DEFAULT_TODAY:
             # the log must say which day it is, or a replay would start on DEFAULT_TODAY
@@ -285,42 +298,87 @@ class Sandbox:
 
     # -- lookups ----------------------------------------------------------------------------
     def group(self, ref) -> Group:
-        """The group with this id (or the group itself); RuleViolation if unknown."""
+        """The group with this id, name or path form (``南岸区/峡口镇/峡口镇志愿服务总队``), or the
+        group itself; RuleViolation input.unknown_group if unknown, input.ambiguous_group (listing
+        the matches with their places) if several groups share the name."""
         if isinstance(ref, Group):
             if self.groups.get(ref.id) is not ref:
                 raise self.rules.violation("input.unknown_group", group=ref.name)
             return ref
         if isinstance(ref, str):
             g = self.groups.get(ref)
-            if g is None:
-                g = self.find_group(ref)
-            if g is None:
-                raise self.rules.violation("input.unknown_group", group=ref)
-            return g
+            if g is not None:
+                return g
+            found = self._groups_named(ref)
+            if len(found) > 1:
+                raise self._ambiguous_group(ref, found)
+            if not found:
+                raise self.rules.violation("input.unknown_group", group=_shown(ref))
+            return found[0]
         raise TypeError(f"expected a Group or group id, not {type(ref).__name__}")
 
     def find_group(self, name: str) -> Group | None:
-        """The (not rejected) group with exactly this name, or None."""
-        ids = self._group_by_name.get(name)
-        if not ids:
-            return None
-        if len(ids) > 1:
-            raise ValueError(f"{len(ids)} groups are named {name!r}; refer to one by its id")
-        return self.groups[ids[0]]
+        """The (not rejected) group with this name or path form, or None; ValueError (in Chinese,
+        listing the matches) if several groups share the name."""
+        found = self._groups_named(name)
+        if len(found) > 1:
+            raise ValueError(str(self._ambiguous_group(name, found)))
+        return found[0] if found else None
+
+    def _groups_named(self, ref: str) -> list[Group]:
+        """The (not rejected) groups a name or a path form (place/name) refers to."""
+        text = naming.normalise(ref).strip()
+        place_text, _, name = text.rpartition(PATH_SEP)
+        found = [self.groups[i] for i in self._group_by_name.get(name.strip(), ())]
+        if place_text and found:
+            places = self.places.resolve(place_text)
+            found = [g for g in found if any(self.places.contains(p.code, g.place) for p in places)]
+        return found
+
+    def group_path(self, group) -> str:
+        """A group in path form, e.g. ``南岸区/峡口镇/峡口镇志愿服务总队`` (unique, unlike names)."""
+        g = self.group(group)
+        return f"{self.places.path_text(g.place)}{PATH_SEP}{g.name}"
+
+    def _ambiguous_group(self, ref: str, found: list[Group]) -> RuleViolation:
+        matches = [f"“{g.name}”（{self.places.path_text(g.place)}，{g.id}）" for g in found]
+        return self.rules.violation("input.ambiguous_group", group=_shown(ref), count=len(found),
+                                    matches=_listed(matches), example=self.group_path(found[0]))
 
     def place(self, ref) -> Place:
-        """The place with this code (or name, if unique), or RuleViolation input.unknown_place."""
+        """The place with this code, name or path form (``南岸区/峡口镇/柏林村``).
+
+        Raise RuleViolation input.ambiguous_place (listing the matches) for a name several places
+        share, input.place_abolished or input.place_zone for a former district or a functional
+        zone (saying where its towns are), input.unknown_place otherwise.
+        """
         if isinstance(ref, Place):
             ref = ref.code
         if not isinstance(ref, str):
             raise TypeError(f"expected a place code or Place, not {type(ref).__name__}")
         p = self.places.get(ref)
-        if p is None:
-            found = self.places.find(ref)
-            if len(found) == 1:
-                return found[0]
-            raise self.rules.violation("input.unknown_place", place=ref)
-        return p
+        if p is not None:
+            return p
+        text = naming.normalise(ref).strip()
+        found = self.places.resolve(text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            paths = [self.places.path_text(q.code) for q in found]
+            raise self.rules.violation("input.ambiguous_place", place=_shown(text), count=len(found),
+                                       matches=_listed(paths), example=paths[0])
+        raise self._unknown_place(text)
+
+    def _unknown_place(self, text: str) -> RuleViolation:
+        """The refusal of a place name not in the data, with what the place notes say of it."""
+        first = text.split(PATH_SEP)[0].strip()
+        note = place_notes().get(text) or place_notes().get(first)
+        if note is None:
+            return self.rules.violation("input.unknown_place", place=_shown(text))
+        where = "；".join(f"{district}（{'、'.join(towns)}）" for district, towns in note.where.items())
+        if note.abolished:
+            return self.rules.violation("input.place_abolished", place=note.name, date=note.abolished, where=where)
+        return self.rules.violation("input.place_zone", place=note.name, full_name=note.full_name, where=where)
 
     def hub_of(self, place_code: str) -> Group | None:
         """The hub (枢纽型团体) of a place, if one is registered and not rejected."""
@@ -355,8 +413,10 @@ class Sandbox:
             raise self.rules.violation("input.unknown_item", item=ref)
         return item
 
-    def item(self, ref):
-        """Any reviewable item by id: a group, project, application or correction."""
+    def item(self, ref, *, prefer_pending: bool = False):
+        """Any reviewable item by id, or a group or project by name: a group, project,
+        application or correction. With ``prefer_pending``, a name shared by several items
+        means the one that is pending, if only one is."""
         if isinstance(ref, (Group, Project, Application, Correction)):
             ref = ref.id
         if not isinstance(ref, str):
@@ -364,15 +424,53 @@ class Sandbox:
         for table in (self.groups, self.projects, self.applications, self.corrections):
             if ref in table:
                 return table[ref]
-        raise self.rules.violation("input.unknown_item", item=ref)
+        found = self._items_named(ref)
+        if prefer_pending and len(found) > 1:
+            found = [it for it in found if it.status in _PENDING] or found
+        if len(found) == 1:
+            return found[0]
+        if found:
+            matches = [f"{self.item_label(it)}（{it.id}，{self.rules.label(it.status)}）" for it in found]
+            raise self.rules.violation("input.ambiguous_item", item=_shown(ref), matches=_listed(matches))
+        raise self.rules.violation("input.unknown_item", item=_shown(ref))
+
+    def _items_named(self, ref: str) -> list:
+        """The groups (not rejected) and projects named ``ref``."""
+        name = naming.normalise(ref).strip()
+        return [*self._groups_named(ref), *(p for p in self.projects.values() if p.name == name)]
+
+    def authority(self, ref) -> Authority:
+        """The registration authority (民政局) with this id or name, e.g. ``南岸区民政局``."""
+        if isinstance(ref, Authority):
+            ref = ref.id
+        a = self._authority_named(ref) if isinstance(ref, str) else None
+        if a is None:
+            raise self.rules.violation("input.unknown_group", group=_shown(str(ref)))
+        return a
+
+    def _check_former_authority(self, ref: str) -> None:
+        """Refuse the 民政局 of an abolished district or a functional zone, saying why."""
+        name = naming.normalise(ref).strip()
+        place = name.removesuffix(_AUTHORITY_SUFFIX)
+        if place != name and place in place_notes():
+            raise self._unknown_place(place)
+
+    def _authority_named(self, ref: str) -> Authority | None:
+        if ref in self.authorities:
+            return self.authorities[ref]
+        name = naming.normalise(ref).strip()
+        return next((a for a in self.authorities.values() if a.name == name), None)
 
     def _actor(self, actor) -> Group | Authority:
         if isinstance(actor, Authority):
             if self.authorities.get(actor.id) != actor:
                 raise self.rules.violation("input.unknown_group", group=actor.name)
             return actor
-        if isinstance(actor, str) and actor in self.authorities:
-            return self.authorities[actor]
+        if isinstance(actor, str) and actor not in self.groups:
+            auth = self._authority_named(actor)
+            if auth is not None:
+                return auth
+            self._check_former_authority(actor)
         if actor is None:
             raise self.rules.violation("input.no_actor")
         return self.group(actor)
@@ -399,13 +497,13 @@ class Sandbox:
         if right in self._grade_rights[group.grade]:
             return True
         if type(right) is not Right:
-            _enum(Right, right, "right")
+            return Right.parse(right, self.rules) in self._grade_rights[group.grade]
         return False
 
     def explain(self, group, right: Right) -> str:
         """Why ``group`` can or cannot use ``right``, in Chinese, citing the notice."""
         g = self.group(group)
-        right = _enum(Right, right, "right")
+        right = Right.parse(right, self.rules)
         grade_label = self.rules.label(g.grade)
         right_label = self.rules.label(right)
         if self.can(g, right):
@@ -479,7 +577,7 @@ class Sandbox:
         Like ``contact_candidates``, this offers the plausible choices, not only the right one:
         active groups at the place or above it (hubs included, so a trainee can err).
         """
-        kind = _enum(Kind, kind, "kind")
+        kind = Kind.parse(kind, self.rules)
         p = self.place(place)
         above = {q.code for q in self.places.path(p.code)}
         return [g for g in self.groups.values() if g.status is Status.ACTIVE and g.place in above]
@@ -501,18 +599,35 @@ class Sandbox:
 
     def contact_candidates(self, kind, place) -> list[Group]:
         """Plausible contact groups for a new group, the right one among wrong ones."""
-        return affiliation.contact_candidates(self, _enum(Kind, kind, "kind"), self.place(place))
+        return affiliation.contact_candidates(self, Kind.parse(kind, self.rules), self.place(place))
 
     def check_name(self, kind, place, name, registered_name: str | None = None) -> tuple[list[RuleViolation], list[RuleViolation]]:
         """Check a proposed group name: (errors, warnings), without registering anything."""
-        kind = _enum(Kind, kind, "kind")
+        kind = Kind.parse(kind, self.rules)
         try:
             p = self.place(place)
-            validate.group_name(self.rules, name)
-            naming.check_name(self.rules, kind, p, name, registered_name)
+            name, registered_name = self._checked_name(kind, p, name, registered_name)
         except RuleViolation as exc:
             return [exc], []
         return [], naming.name_warnings(self.rules, kind, name)
+
+    def _checked_name(self, kind: Kind, p: Place, name, registered_name) -> tuple[str, str | None]:
+        """The name (and registered name) in standard form, after every name rule passed on it.
+
+        A refusal of a name that normalising changed says which name was checked.
+        """
+        if not isinstance(name, str):
+            validate.group_name(self.rules, name)  # raises its TypeError
+        if registered_name is not None and not isinstance(registered_name, str):
+            raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
+        checked = naming.normalise(name)
+        registered = None if registered_name is None else naming.normalise(registered_name)
+        try:
+            validate.group_name(self.rules, checked)
+            naming.check_name(self.rules, kind, p, checked, registered)
+        except RuleViolation as exc:
+            raise naming.with_checked_name(self.rules, exc, name, checked) from None
+        return checked, registered
 
     # -- groups -----------------------------------------------------------------------------
     @action
@@ -529,8 +644,11 @@ class Sandbox:
             raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
         if registered_name is not None:
             validate.savable_text(rules, registered_name, "登记名称")
-        validate.group_name(rules, name)
-        kind = _enum(Kind, kind, "kind")
+        if not isinstance(name, str):
+            validate.group_name(rules, name)  # raises its TypeError
+        if not naming.normalise(name).strip():
+            validate.group_name(rules, "")   # the refusal of an empty name
+        kind = Kind.parse(kind, self.rules)
         p = self.place(place)
         kind_label = rules.label(kind)
         if kind is Kind.HUB:
@@ -543,16 +661,16 @@ class Sandbox:
             raise rules.violation("groups.kind_place", clause="三（二）1", kind=kind_label, level=p.level.label,
                                   place=p.name, why="社会组织（法人）在市或区县民政部门登记，请选择登记机关所在的市或区县。")
         expected_status = rules.kind_reg_status[kind]
-        reg_status = expected_status if reg_status is None else _enum(RegStatus, reg_status, "reg_status")
+        reg_status = expected_status if reg_status is None else RegStatus.parse(reg_status, rules)
         if reg_status is not expected_status:
             raise rules.violation("groups.reg_status", clause=rules.kind_sources[kind].split("；")[0],
                                   kind=kind_label, expected=rules.label(expected_status), given=rules.label(reg_status))
-        naming.check_name(rules, kind, p, name, registered_name)
+        name, registered_name = self._checked_name(kind, p, name, registered_name)
         same = self._group_by_name.get(name, ())
         if same and (kind is not Kind.HUB or any(self.groups[i].kind is not Kind.HUB for i in same)):
             raise rules.violation("groups.name_taken", name=name)
-        leader = validate.person(rules, leader, "负责人")
-        liaison = validate.person(rules, liaison, "联系人")
+        leader = self._person(leader, "负责人")
+        liaison = self._person(liaison, "联系人")
         contact_g = None if contact is None else self.group(contact)
         viewing_g = None if viewing is None else self.group(viewing)
         auth = None
@@ -581,6 +699,14 @@ class Sandbox:
             viewing=g.viewing, reg_status=reg_status, authority=g.authority, registered_name=registered_name), g)
         return g
 
+    def _person(self, value, role: str) -> Person:
+        """A 负责人/联系人 (see validate.person); a bare name without a mobile is refused in Chinese."""
+        if isinstance(value, str):
+            if not value.strip():
+                raise self.rules.violation("input.person_missing", role=role)
+            raise self.rules.violation("input.person_form", role=role, value=_shown(value.strip()))
+        return validate.person(self.rules, value, role)
+
     def _check_reviewer(self, a, item, label: str) -> None:
         r = self.reviewer(item)
         if r is None or r.id != a.id:
@@ -604,16 +730,27 @@ class Sandbox:
         return f"志愿者{self.volunteers[item.volunteer].name}的记录更正申请"
 
     def _pending_item(self, a, ref):
-        item = self.item(ref)
+        item = self.item(ref, prefer_pending=True)
         label = self.item_label(item)
-        if item.status not in (Status.PENDING, ProjectStatus.PENDING):
+        if item.status not in _PENDING:
             raise self.rules.violation("review.not_pending", item=label, status=self.rules.label(item.status))
         if isinstance(a, Authority) and not (isinstance(item, (Group, Project)) and self.reviewer(item) == a):
             raise self.rules.violation("review.authority_scope", actor=a.name)
         if isinstance(a, Group) and a.status is not Status.ACTIVE:
             raise self.rules.violation("groups.not_active", group=a.name, status=self.rules.label(a.status))
         self._check_reviewer(a, item, label)
+        if isinstance(a, Group):
+            self._check_may_review(a, item)
         return item
+
+    def _check_may_review(self, a: Group, item) -> None:
+        """A reviewing group must hold rights: one in 待审团体组 (set back to it by its setter,
+        i.e. suspended) reviews nothing of any kind; a record correction also
+        needs the right to manage the group's own volunteers."""
+        if not self.rules.grade_rights[a.grade]:
+            raise self.rules.violation("review.reviewer_no_rights", actor=a.name, grade=self.rules.label(a.grade))
+        if isinstance(item, Correction):
+            self._require(a, Right.MANAGE_OWN_VOLUNTEERS)
 
     @action
     def approve(self, actor, item) -> None:
@@ -694,7 +831,7 @@ class Sandbox:
         """
         a = self._active_group(actor)
         t = self.group(target)
-        grade = _enum(Grade, grade, "grade")
+        grade = Grade.parse(grade, self.rules)
         if t.id == a.id:
             raise self.rules.violation("grades.self", target=t.name, setter=reviewers.setters_text(self, t))
         if t.status is not Status.ACTIVE:
@@ -718,7 +855,7 @@ class Sandbox:
         or an application already pending.
         """
         a = self._active_group(actor)
-        grade = _enum(Grade, grade, "grade")
+        grade = Grade.parse(grade, self.rules)
         to_g = self.group(to)
         if a.kind not in self.rules.upgrade_by_application:
             raise self.rules.violation("upgrade.not_applicable", setter=reviewers.setters_text(self, a))
@@ -751,8 +888,8 @@ class Sandbox:
         a = self._actor(actor)
         if isinstance(a, Authority):
             raise self.rules.violation("review.authority_scope", actor=a.name)
-        new_leader = a.leader if leader is None else validate.person(self.rules, leader, "负责人")
-        new_liaison = a.liaison if liaison is None else validate.person(self.rules, liaison, "联系人")
+        new_leader = a.leader if leader is None else self._person(leader, "负责人")
+        new_liaison = a.liaison if liaison is None else self._person(liaison, "联系人")
         a.leader, a.liaison = new_leader, new_liaison
         self._emit("update_contacts", a, dict(leader=None if leader is None else new_leader,
                                               liaison=None if liaison is None else new_liaison))
@@ -767,15 +904,15 @@ class Sandbox:
         and mobile. ``actor`` is whoever asks (may be None). Raise RuleViolation on a mismatch.
         """
         if (group is None) == (id_card is None):
-            raise ValueError("give either group (with role) or id_card")
+            raise self.rules.violation("recovery.target_missing")
         if id_card is not None:
             return self._recover_volunteer(actor, id_card, name, mobile)
         g = self.group(group)
-        if role not in ("负责人", "联系人"):
-            raise ValueError("role must be '负责人' or '联系人'")
+        if role not in _RECOVERY_ROLES:
+            raise self.rules.violation("recovery.role_invalid", role=_shown(str(role)) if role else "（空）")
         person = g.leader if role == "负责人" else g.liaison
         if not isinstance(name, str) or not isinstance(mobile, str):
-            raise TypeError("name and mobile must be str")
+            raise self.rules.violation("recovery.mismatch", role=role, group=g.name)
         name, mobile = name.strip(), validate.ascii_digits(mobile)
         if name != person.name or mobile != person.mobile:
             raise self.rules.violation("recovery.mismatch", role=role, group=g.name)
@@ -785,7 +922,7 @@ class Sandbox:
 
     def _recover_volunteer(self, actor, id_card, name, mobile) -> str:
         if not all(isinstance(x, str) for x in (id_card, name, mobile)):
-            raise TypeError("id_card, name and mobile must be str")
+            raise self.rules.violation("recovery.volunteer_mismatch")
         card = validate.ascii_digits(id_card).upper()  # as register_volunteer stored it
         vid = self._volunteer_by_card.get(card)
         v = self.volunteers.get(vid) if vid else None

@@ -274,7 +274,7 @@ def snapshot():
 # skip it when only part of the suite runs (it would then report codes as missing).
 COVERAGE_TEST = "test_every_violation_code_is_exercised"
 COVERAGE_MODULES = ("test_actions.py", "test_affiliation.py", "test_bad_input.py", "test_grades.py",
-                    "test_naming.py", "test_permissions.py", "test_refusal_codes.py")
+                    "test_naming.py", "test_names_api.py", "test_permissions.py", "test_refusal_codes.py")
 
 
 @pytest.hookimpl(trylast=True)

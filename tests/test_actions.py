@@ -107,10 +107,9 @@ def test_set_grade_story(demo):
     accepted(demo, demo.set_grade, G(demo, DISTRICT_HUB), town, "intermediate_fast")
     assert town.grade is Grade.INTERMEDIATE_FAST
     assert demo.events[n]["args"] == {"target": town.id, "grade": "intermediate_fast"}
-    with pytest.raises(ValueError):
-        demo.set_grade(G(demo, DISTRICT_HUB), town, "super")
-    with pytest.raises(TypeError):
-        demo.set_grade(G(demo, DISTRICT_HUB), town, 3)
+    # an unknown grade is refused in Chinese with the choices (issue 10)
+    refused(demo, "input.unknown_choice", demo.set_grade, G(demo, DISTRICT_HUB), town, "super")
+    refused(demo, "input.unknown_choice", demo.set_grade, G(demo, DISTRICT_HUB), town, 3)
 
 
 def test_apply_upgrade_story(demo):
@@ -180,8 +179,7 @@ def test_update_contacts_refusals(demo):
             liaison=("邢桂芳", "12345"))
     refused(demo, "review.authority_scope", demo.update_contacts, DISTRICT_AUTHORITY, leader=("刘秀英", "13698765432"))
     refused(demo, "input.unknown_group", demo.update_contacts, "G999999", leader=("刘秀英", "13698765432"))
-    with pytest.raises(TypeError):
-        demo.update_contacts(team, leader="刘秀英 13698765432")
+    refused(demo, "input.person_form", demo.update_contacts, team, leader="刘秀英 13698765432")
 
 
 def test_recover_account_story(demo):
@@ -209,10 +207,11 @@ def test_recover_volunteer_account_refusals(demo):
                                (other.id_card, v.name, v.mobile), (new_card(), v.name, v.mobile)]:
         refused(demo, "recovery.volunteer_mismatch", demo.recover_account, None, id_card=card, name=name,
                 mobile=mobile)
-    with pytest.raises(ValueError):  # either a group's account or a volunteer's, not both
-        demo.recover_account(None, group=KNIT_TEAM, role="负责人", id_card=v.id_card, name=v.name, mobile=v.mobile)
-    with pytest.raises(TypeError):
-        demo.recover_account(None, id_card=int(v.id_card[:17]), name=v.name, mobile=v.mobile)
+    # either a group's account or a volunteer's, not both
+    refused(demo, "recovery.target_missing", demo.recover_account, None, group=KNIT_TEAM, role="负责人",
+            id_card=v.id_card, name=v.name, mobile=v.mobile)
+    refused(demo, "recovery.volunteer_mismatch", demo.recover_account, None, id_card=int(v.id_card[:17]),
+            name=v.name, mobile=v.mobile)
 
 
 def test_acting_group_must_be_chosen(demo):
@@ -240,10 +239,10 @@ def test_recover_account_refusals(demo):
             mobile=liaison.mobile)
     refused(demo, "input.unknown_group", demo.recover_account, None, group="G999999", role="负责人",
             name=leader.name, mobile=leader.mobile)
-    with pytest.raises(ValueError):
-        demo.recover_account(None, group=team, role="管理员", name=leader.name, mobile=leader.mobile)
-    with pytest.raises(TypeError):
-        demo.recover_account(None, group=team, role="负责人", name=leader.name, mobile=13800000000)
+    refused(demo, "recovery.role_invalid", demo.recover_account, None, group=team, role="管理员",
+            name=leader.name, mobile=leader.mobile)
+    refused(demo, "recovery.mismatch", demo.recover_account, None, group=team, role="负责人", name=leader.name,
+            mobile=13800000000)
 
 
 # -- volunteers ---------------------------------------------------------------------------------

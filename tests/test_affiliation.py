@@ -260,7 +260,10 @@ def test_non_hub_viewing_upper_business_unit(demo):
     (KNIT_TEAM, "峡口镇卫生院志愿服务队"),   # pending
 ])
 def test_non_hub_wrong_viewing(demo, actor, viewing):
-    if viewing == TOWN_HUB:
+    if viewing == "峡口镇卫生院志愿服务队":
+        # not yet approved: said so, not "choose an upper business unit's team" (issue 10)
+        refused(demo, "affiliation.viewing_not_active", demo.set_viewing, G(demo, actor), G(demo, viewing))
+    elif viewing == TOWN_HUB:
         # the town hub is the school's contact: that is refused as viewing_self
         refused(demo, "affiliation.viewing_self", demo.set_viewing, G(demo, actor), G(demo, viewing))
     else:
@@ -298,8 +301,9 @@ def test_branch_wrong_contact(demo, wrong):
 
 
 def test_branch_outside_parent_org_area(demo):
-    # the parent org is registered in 南岸区: its branch cannot sit in 渝中区
-    refused(demo, "affiliation.contact_wrong", demo.register_group, None,
+    # the parent org is registered in 南岸区: its branch cannot sit in 渝中区; the refusal says the
+    # place is wrong, not the contact it rightly chose (issue 10)
+    refused(demo, "affiliation.branch_outside_parent", demo.register_group, None,
             **_reg("重庆市南岸区邻里守望志愿服务中心解放碑分中心志愿服务队", Kind.BRANCH,
                    P(demo, "解放碑街道").code, G(demo, ORG)))
 

@@ -40,8 +40,7 @@ def test_volunteer_account_refused_when_any_detail_differs(demo, field):
 
 
 def test_recovery_needs_either_a_group_or_an_id_card(demo):
-    with pytest.raises(ValueError):
-        demo.recover_account(None, name="王芳", mobile="13800000000")
+    refused(demo, "recovery.target_missing", demo.recover_account, None, name="王芳", mobile="13800000000")
 
 
 def test_an_action_without_an_identity_is_refused_in_chinese(demo):

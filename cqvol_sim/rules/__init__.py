@@ -26,9 +26,13 @@ _HUB_NAME = frozenset({"name", "place", "expected", "level"})
 #: and hint of violations.yaml (tests/test_rules_loader.py checks this against the code).
 VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code, fields in {
     "input.name_empty": (), "input.name_too_long": ("name", "length", "limit"), "input.name_bad_chars": ("name",),
-    "input.person_missing": ("role",), "input.person_name_invalid": ("name", "role"),
+    "input.person_missing": ("role",), "input.person_form": ("role", "value"), "input.person_name_invalid": ("name", "role"),
     "input.mobile_invalid": ("mobile",), "input.id_card_invalid": ("id_card", "why"),
     "input.unknown_place": ("place",), "input.unknown_group": ("group",), "input.unknown_item": ("item",),
+    "input.ambiguous_place": ("place", "count", "matches", "example"),
+    "input.place_abolished": ("place", "date", "where"), "input.place_zone": ("place", "full_name", "where"),
+    "input.ambiguous_group": ("group", "count", "matches", "example"), "input.ambiguous_item": ("item", "matches"),
+    "input.unknown_choice": ("what", "value", "choices"),
     "input.date_invalid": ("value",), "input.date_future": ("date", "today"),
     "input.date_too_early": ("date", "earliest"), "input.date_order": ("start", "end"),
     "input.text_missing": ("field",), "input.text_too_long": ("field", "limit"), "input.text_bad_chars": ("field",),
@@ -37,18 +41,21 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "naming.city_hub_name": ("expected", "name"), "naming.hub_suffix": _HUB_NAME, "naming.hub_place": _HUB_NAME,
     "naming.legal_name_mismatch": ("name", "registered"), "naming.registered_name_missing": (),
     "naming.nonhub_imitates_hub": ("name", "suffix", "suggestion"), "naming.nonhub_suffix": ("name",),
+    "naming.name_only_suffix": ("name",),
     "groups.name_taken": ("name",), "groups.hub_exists": ("place", "existing"), "groups.city_hub_fixed": (),
     "groups.kind_place": ("clause", "kind", "level", "place", "why"),
     "groups.reg_status": ("clause", "kind", "expected", "given"), "groups.not_active": ("group", "status"),
     "affiliation.contact_missing": ("clause", "name", "expected"),
     "affiliation.contact_wrong": ("clause", "name", "contact", "expected"),
+    "affiliation.branch_outside_parent": ("name", "parent", "area", "place"),
+    "affiliation.viewing_not_active": ("viewing", "status"),
     "affiliation.contact_not_open": ("contact", "grade"), "affiliation.legal_no_contact": ("expected",),
     "affiliation.authority_missing": (), "affiliation.authority_wrong": ("authority", "name", "expected"),
     "affiliation.authority_not_for_kind": ("kind",), "affiliation.viewing_not_allowed": ("clause", "kind"),
     "affiliation.viewing_after_registration": (), "affiliation.viewing_wrong": ("viewing", "name"),
     "affiliation.viewing_self": (),
     "review.not_reviewer": ("clause", "actor", "item", "reviewer"), "review.not_pending": ("item", "status"),
-    "review.authority_scope": ("actor",),
+    "review.authority_scope": ("actor",), "review.reviewer_no_rights": ("actor", "grade"),
     "grades.self": ("target", "setter"), "grades.not_setter": ("clause", "actor", "target", "setter"),
     "grades.exceeds_setter": ("grade", "actor", "missing"), "grades.target_not_active": ("target", "status"),
     "grades.unchanged": ("target", "grade"),
@@ -64,7 +71,8 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "records.evaluation_invalid": ("value", "choices"),
     "corrections.not_own_record": ("volunteer",), "corrections.no_change": (), "corrections.already_pending": (),
     "corrections.unknown_field": ("field", "fields"),
-    "recovery.mismatch": ("role", "group"), "recovery.volunteer_mismatch": (), "input.no_actor": (),
+    "recovery.mismatch": ("role", "group"),
+    "recovery.target_missing": (), "recovery.role_invalid": ("role",), "recovery.volunteer_mismatch": (), "input.no_actor": (),
 }.items()}
 
 
@@ -232,7 +240,8 @@ class Rules:
         g = _keys(f, raw["groups.yaml"], {
             "kinds", "registration_statuses", "hub_names", "hub_suffixes", "non_hub_suffix",
             "name_max_length", "person_name_max_length", "responsible_units", "contact_rule",
-            "viewing_rule", "default_grades", "grade_setters", "upgrade_by_application"})
+            "viewing_rule", "default_grades", "grade_setters", "upgrade_by_application"},
+            {"traditional_forms"})
         self._check_enum_keys(f + ": kinds", g["kinds"], Kind)
         self.kind_labels: dict[Kind, str] = {}
         self.kind_reg_status: dict[Kind, RegStatus] = {}
@@ -265,6 +274,11 @@ class Rules:
             self.hub_name_patterns[lvl] = tuple(pats)
         self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
         self.non_hub_suffix = _text(f"{f}: non_hub_suffix", g["non_hub_suffix"])
+        trad = g.get("traditional_forms", {})
+        if not isinstance(trad, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and len(k) == len(v) == 1 for k, v in trad.items()):
+            raise RulesError(f"{f}: traditional_forms: expected single characters mapped to single characters")
+        self.traditional_forms: dict[str, str] = dict(trad)
         self.name_max_length = self._positive_int(f"{f}: name_max_length", g["name_max_length"])
         self.person_name_max_length = self._positive_int(f"{f}: person_name_max_length", g["person_name_max_length"])
         ru = _keys(f + ": responsible_units", g["responsible_units"], set(levels) | {"source"})
@@ -357,7 +371,8 @@ class Rules:
         # labels.yaml
         f = f"{folder / 'labels.yaml'}"
         self._file = f
-        lab = _keys(f, raw["labels.yaml"], {"status", "project_status"}, {"assumption"})
+        lab = _keys(f, raw["labels.yaml"], {"status", "project_status", "choice_names", "name_checked_as"},
+                    {"assumption"})
         self._check_enum_keys(f + ": status", lab["status"], Status)
         self._check_enum_keys(f + ": project_status", lab["project_status"], ProjectStatus)
         self.status_labels = {Status(k): _text(f"{f}: status.{k}", v) for k, v in lab["status"].items()}
@@ -365,6 +380,13 @@ class Rules:
                                       for k, v in lab["project_status"].items()}
         #: how "假设" (the simulator's own assumption) reads on screen; older rule copies lack it
         self.assumption_label = _text(f"{f}: assumption", lab.get("assumption", "假设"))
+        enums = {"kind": Kind, "reg_status": RegStatus, "grade": Grade, "right": Right, "status": Status,
+                 "project_status": ProjectStatus}
+        names = _keys(f + ": choice_names", lab["choice_names"], set(enums))
+        self.choice_names: dict[type, str] = {enums[k]: _text(f"{f}: choice_names.{k}", v) for k, v in names.items()}
+        self.name_checked_as = _text(f + ": name_checked_as", lab["name_checked_as"])
+        if _fields(self.name_checked_as) != {"name"}:
+            raise RulesError(f"{f}: name_checked_as: must contain {{name}} and nothing else")
 
         # violations.yaml
         f = f"{folder / 'violations.yaml'}"
