@@ -185,7 +185,7 @@ def test_name_hints_do_not_suggest_a_near_copy_of_a_hub_or_drop_the_city(demo):
     errors, _ = demo.check_name(Kind.NON_HUB, "南岸区", "南岸区残疾人联合会志愿者协会")
     assert "“南岸区残疾人联合会志愿服务队”" not in errors[0].hint
     errors, _ = demo.check_name(Kind.HUB, "南岸区", "重庆市南岸区志愿者协会")
-    assert "不一致" not in errors[0].message and "重庆市" in errors[0].message
+    assert "中的地名与该团体所在的" not in errors[0].message and "多了“重庆市”" in errors[0].message
     lesson = text("02_names", "markdown")
     assert "南坪街道志愿服务总队青年志愿服务队" in lesson and "**重庆市**南岸区残疾人联合会志愿服务队" in lesson
 
