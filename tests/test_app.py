@@ -223,7 +223,7 @@ def _record(view, hours=3, target="社区独居老人"):
     vol = next(v for v in sb.volunteers.values() if v.name == "冉秀英")
     project = next(p for p in sb.projects.values() if p.name == "为独居老人编织暖冬围巾")
     sb.record_hours(actor, vol, project=project, date="2026-11-18", place="黄桷渡社区活动室", target=target,
-                    content="编织围巾并上门赠送", hours=hours, evaluation="优秀", contact="刘孃孃")
+                    content="编织围巾并上门赠送", hours=hours, evaluation="优秀", contact="段娟梓")
     view.app.session.changed("state")
 
 

@@ -200,7 +200,7 @@ def test_no_identity_asks_for_one(sb):
     panel.r_submit.click()
     assert "再记录服务时长" in text(panel.message.value)
     panel.section.value = "records"
-    assert len(panel.l_volunteer.dropdown.options) > 100  # anyone's records can be looked up
+    assert len(panel.l_volunteer.dropdown.options) == 1  # without a group, no one's records (三（五）保护)
 
 
 # -- records, stars, corrections ---------------------------------------------------------------------

@@ -100,7 +100,7 @@ def build_demo(sb) -> None:
     knit = approve(reg("黄桷渡社区刘孃孃开心编织志愿服务队", Kind.NON_HUB, comm_place("黄桷渡社区"), comm["黄桷渡社区"]))
     reg("西流村乡村振兴志愿服务队", Kind.NON_HUB, comm_place("西流村"), comm["西流村"])
     reg("峡口镇卫生院志愿服务队", Kind.NON_HUB, town_place("峡口镇"), towns["峡口镇"])
-    sb.apply_upgrade(disabled, grade=Grade.INTERMEDIATE, to=dhub, reason="需要直接发布助残项目并吸纳下级团队")
+    sb.apply_upgrade(disabled, grade=Grade.INTERMEDIATE, to=dhub, reason="助残项目多、常年开展，需要直接发布助残项目，不必每次等审核")
 
     # social organisations
     authority = sb.authority_for(district)

@@ -8,7 +8,7 @@ import datetime as _dt
 import ipywidgets as W
 
 from .. import formcheck
-from ..model import ProjectStatus
+from ..model import ProjectStatus, Right
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
 
@@ -209,10 +209,20 @@ class ProjectsPanel(Panel):
             self.v_search.set_options([(f"{v.name}（{v.id_card[:6]}…{v.id_card[-4:]}）", v.id) for v in outside],
                                       fixed=[("（请选择）", NONE)])
         elif section == "records":
-            everyone = self._member_opts or [
-                (f"{v.name}（身份证尾号{v.id_card[-4:]}，累计{v.hours:g}小时）", v.id) for v in sb.volunteers.values()]
-            self.l_volunteer.set_options(everyone, fixed=[("（请选择志愿者）", NONE)])
+            self.l_volunteer.set_options(self._viewable_volunteers(), fixed=[("（请选择志愿者）", NONE)])
             self._show_records()
+            if g is None:
+                self.l_table.value = info_html("请先在“当前身份”页选择一个团体。服务记录要安全、受保护（三（五）），"
+                                               "只能查看本团体志愿者的记录。")
+
+    def _viewable_volunteers(self) -> list:
+        """The volunteers whose records the acting group may read: its own; with 区域内志愿者管理, its area's."""
+        sb, g = self.sb, self.session.group
+        if g is None or not sb.can(g, Right.MANAGE_REGION_VOLUNTEERS):
+            return self._member_opts
+        ids = {v for other in sb.groups.values() if sb.in_region(g, other) for v in other.members}
+        return [(f"{v.name}（身份证尾号{v.id_card[-4:]}，累计{v.hours:g}小时）", v.id)
+                for v in sorted((sb.volunteers[i] for i in ids), key=lambda v: v.id)]
 
     @handler
     def _on_section(self, _change) -> None:
