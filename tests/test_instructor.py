@@ -50,13 +50,18 @@ def played_sandbox() -> Sandbox:
 
 
 def autosave(home, trainee: str, name: str, sb: Sandbox, mtime: float | None = None):
-    folder = home / "trainees" / trainee
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    sb.save(path)
+    """Save ``sb`` where the app autosaves ``trainee``'s free practice (``name`` is kept for the
+    callers' readability: every call saves the free-practice page)."""
+    from cqvol_sim.app.autosave import TraineeFiles
+    from cqvol_sim.app.trainee import make_trainee
+
+    files = TraineeFiles(make_trainee(trainee), home / "trainees")
+    files.write_profile()
+    slot = files.practice("sandbox")
+    slot.save(sb)
     if mtime is not None:
-        os.utime(path, (mtime, mtime))
-    return path
+        os.utime(slot.path, (mtime, mtime))
+    return slot.path
 
 
 def drafted_page(home) -> InstructorPage:
@@ -75,7 +80,7 @@ def test_saved_sandboxes_listed_newest_first_with_a_readable_label(home):
     autosave(home, "李四", "自由练习.json", Sandbox.demo(), mtime=1_800_000_000)
     (home / "roster.json").write_text('{"format": "cqvol-sim-roster", "entries": []}', encoding="utf-8")
     found = sandbox_files()
-    assert [p.parent.name for _, p in found] == ["李四", "张三"]
+    assert [label.split("：")[0] for label, _ in found] == ["学员 李四", "学员 张三"]
     when = _dt.datetime.fromtimestamp(1_800_000_000).strftime("%Y-%m-%d %H:%M")
     assert found[0][0] == f"学员 李四：自由练习（{when} 保存）"
     page = InstructorPage()

@@ -231,7 +231,7 @@ def test_a_name_of_invisible_characters_only_is_empty(demo):
                                   "重庆市南岸区图书馆志願服務聯合會"])
 def test_traditional_hub_endings_imitate_a_hub(demo, name):
     exc = refused(demo, "naming.nonhub_imitates_hub", demo.register_group, None, **_team(demo, name=name))
-    assert "重庆市南岸区图书馆志愿服务队" in exc.hint
+    assert "单位名称+志愿服务队" in exc.hint and "与枢纽型团体名称雷同" in exc.message
 
 
 # -- review by a group without rights --------------------------------------------------------------

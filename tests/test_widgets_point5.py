@@ -298,7 +298,7 @@ def test_unreadable_hours_say_what_is_valid(sb, typed):
 def test_hours_limits_stay_the_cores(sb):
     panel = ProjectsPanel(Session(sb, TOWN))
     panel.r_hours.value = "0小时"
-    assert "大于0" in text(panel.r_hours_check.value)  # the core's hint says what is valid
+    assert "0.01" in text(panel.r_hours_check.value)  # the core's hint says what is valid
     panel.r_hours.value = "30小时"
     assert "上限" in text(panel.r_hours_check.value)
 
@@ -366,7 +366,9 @@ def test_switching_sub_pages_clears_old_messages(sb):
 # -- 7. the simulator's assumption, said plainly ----------------------------------------------------
 def test_an_assumption_reads_as_one_in_a_refusal(sb):
     panel = ProjectsPanel(Session(sb, TOWN))
-    fill_record(sb, panel, "25")
+    fill_record(sb, panel, "20")
+    panel.r_submit.click()
+    fill_record(sb, panel, "10")           # 30 hours on one day: over the daily cap (an assumption)
     panel.r_submit.click()
     shown = text(panel.message.value)
     assert "依据：本模拟器的假设（通知未作规定）" in shown and "依据：假设" not in shown

@@ -81,7 +81,7 @@ ECHO_MAX = 60
 #: The same for placeholders the simulator composes from rule data and names (hints, lists of groups).
 ECHO_MAX_COMPOSED = 400
 COMPOSED_FIELDS = frozenset({"clause", "hint", "why", "expected", "deciders", "setter", "missing", "fields",
-                             "choices"})
+                             "choices", "where", "matches", "example"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
