@@ -65,7 +65,7 @@ GOOD_AND_BAD = [
     [8, "赵六", "男", "=A1", 2],                              # a formula with no saved result
     [9, "孙_x0001_七", "男", "峡口镇", 2],                    # Excel's escape of a control character
     [10, "周\u202e八", "男", "峡口镇", 2],                    # an invisible direction mark
-    [11, "吴" * 31, "男", "峡口镇", 2],                       # too long
+    [11, "吴" * 41, "男", "峡口镇", 2],                       # too long
     [12, None, None, None, None, "（空行）"],                  # a numbered template row: blank
 ]
 

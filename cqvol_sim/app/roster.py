@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..exercises.progress import MAX_NAME_CHARS as PROGRESS_MAX_NAME, check_trainee_name
 from ..errors import CqvolError, StorageError
 
 FORMAT = "cqvol-sim-roster"
@@ -33,7 +34,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 5000          # far more than a class; a bigger sheet is not a class roster
 MAX_SCANNED_ROWS = 50_000   # blank or formatted rows read before giving up
 HEADER_SEARCH_ROWS = 20     # the header may sit under a title row or two
-MAX_NAME_CHARS = 30
+MAX_NAME_CHARS = PROGRESS_MAX_NAME   # one limit for a trainee's name everywhere
 MAX_TEXT_CHARS = 100
 
 #: column → the header texts that name it (compared without spaces, marks like * and ：, or a
@@ -334,6 +335,10 @@ def _entry_problem(texts: dict[str, str]) -> str | None:
         return "没有填写姓名"
     if len(name) > MAX_NAME_CHARS:
         return f"姓名“{name[:12]}……”有 {len(name)} 个字，太长了（最多 {MAX_NAME_CHARS} 个字）"
+    try:
+        texts["name"] = check_trainee_name(name)   # the same name the trainee's progress is kept under
+    except ValueError as exc:
+        return str(exc)
     for col in ("unit", "klass"):
         if len(texts.get(col, "")) > MAX_TEXT_CHARS:
             return f"“{COLUMN_WORDS[col]}”有 {len(texts[col])} 个字，太长了（最多 {MAX_TEXT_CHARS} 个字）"
