@@ -269,10 +269,10 @@ def trainee_story(d: Driver) -> dict[str, float]:
     grade, record hours for a volunteer. Returns click -> updated view times (seconds)."""
     # 1. register with a wrong name
     d.tab("团体注册")
-    d.select("cqvol-district", label="南岸区")
-    d.select("cqvol-kind", label="枢纽型团体")
-    d.select("cqvol-reg-status", label="未登记的志愿服务组织")  # acting lists start at （请选择）
+    d.select("cqvol-kind", label="枢纽型团体")               # acting lists start at （请选择）
+    d.select("cqvol-reg-status", label="未登记的志愿服务组织")
     d.select("cqvol-level", label="村社")
+    d.select("cqvol-district", label="南岸区")
     d.select("cqvol-town", label="南坪街道")
     d.select("cqvol-community", label="星光社区")
     d.fill("cqvol-name", "星光社区志愿服务队")
