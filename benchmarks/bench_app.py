@@ -23,26 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 
-def kernels_peak_mib(server_pid: int) -> list[float]:
-    """VmHWM of every ipykernel process below the server, in MiB (Linux /proc)."""
-    out = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-            cmd = (status.parent / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if "ipykernel" not in cmd:
-            continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if int(fields.get("PPid", "0").strip()) != server_pid:
-            continue
-        out.append(int(fields["VmHWM"].strip().split()[0]) / 1024)
-    return out
-
-
 def main() -> int:
     import browser_util as bu
+    from bench_app_kernels import kernels_peak_mib
     from playwright.sync_api import sync_playwright
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -305,6 +305,7 @@ def test_serve_options_are_checked_in_chinese(capsys):
     args = serve.parse_args(["--port", "8870", "--no-browser"])
     cmd = serve.command(args, "127.0.0.1")
     assert "--template=cqvol" in cmd and "--port=8870" in cmd and "--no-browser" in cmd
+    assert "--MappingKernelManager.cull_connected=False" in cmd   # left pages give their kernel back
     assert cmd[1].endswith("notebooks")
     lab = serve.command(serve.parse_args(["--lab"]), "127.0.0.1")
     assert lab[1] == "lab" and lab[-1].endswith("00_start.ipynb") or "--allow-root" in lab

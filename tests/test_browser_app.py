@@ -245,3 +245,27 @@ def test_instructor_makes_an_exercise_and_gets_the_class_report_in_the_app(brows
         assert name in rows, rows
     assert not errors, errors
     page.close()
+
+
+def test_a_page_left_behind_gives_its_memory_back(browser, tmp_path):
+    """Each open page has one kernel; a page the trainee has left is stopped soon after, so a
+    trainee clicking through twenty lessons does not hold twenty kernels."""
+    import time
+
+    from bench_app_kernels import kernel_count
+
+    server = bu.Server("app", bu.REPO / "notebooks", "", tmp_path / "server")
+    server.env["CQVOL_KERNEL_CULL_AFTER"] = "4"
+    with server:
+        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+        for i in range(3):
+            page.goto(server.url + f"voila/render/home.ipynb?trainee=学员{i}", timeout=90_000)
+            wait_app_page(page, f"text=你好，学员{i}")
+        assert kernel_count(server.proc.pid) >= 2
+        deadline = time.monotonic() + 60
+        while kernel_count(server.proc.pid) > 1 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert kernel_count(server.proc.pid) == 1           # only the open page's kernel is left
+        page.click("summary:has-text('村社级')")            # and that page still works
+        assert page.locator("a:has-text('完整录入一条志愿服务记录')").count() == 1
+        page.close()

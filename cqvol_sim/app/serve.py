@@ -18,6 +18,9 @@ from pathlib import Path
 from ..jupyter_setup import TEMPLATE
 
 DEFAULT_PORT = 8866
+#: a page's kernel is stopped this long after its page was closed or left (seconds; an open page
+#: keeps its kernel however long the trainee reads): one kernel per open page, not per page visited
+KERNEL_CULL_AFTER = int(os.environ.get("CQVOL_KERNEL_CULL_AFTER", "60"))
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
@@ -79,7 +82,10 @@ def command(args: argparse.Namespace, ip: str) -> list[str]:
         return cmd
     cmd = [str(bindir / "voila"), str(NOTEBOOKS), f"--template={TEMPLATE}",
            "--VoilaConfiguration.classic_tree=True", f"--Voila.ip={ip}", f"--port={args.port}",
-           "--Voila.port_retries=0"]
+           "--Voila.port_retries=0",
+           f"--MappingKernelManager.cull_idle_timeout={KERNEL_CULL_AFTER}",
+           f"--MappingKernelManager.cull_interval={max(1, KERNEL_CULL_AFTER // 3)}",
+           "--MappingKernelManager.cull_connected=False"]
     if args.no_browser:
         cmd.append("--no-browser")
     return cmd
