@@ -2,7 +2,8 @@
 
 Inside it: ``progress.sqlite3`` (the progress database), ``trainees/<name>/`` (each trainee's
 autosaved sandboxes), ``exercises/`` (exercises an instructor made on this machine) and
-``roster.json`` (the class roster an instructor imported).
+``roster.json`` (the class roster an instructor imported) and ``saved/`` (sandboxes saved by name
+from the 操作记录 page).
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ def roster_path() -> Path:
 def trainees_home() -> Path:
     """The folder holding one sub-folder of autosaved work per trainee."""
     return app_home() / "trainees"
+
+
+def saved_sandboxes() -> Path:
+    """The folder where the 操作记录 page saves sandboxes by name (never the working folder)."""
+    return app_home() / "saved"

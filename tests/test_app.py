@@ -63,7 +63,9 @@ def test_unit_and_class_are_optional_but_checked():
 
 def test_query_strings_round_trip_chinese_names():
     assert query_params(q("张三", id="v01")) == {"trainee": "张三", "id": "v01"}
-    assert query_params("%ff%fe=1&trainee=%E5%BC") == {}   # undecodable: ignored, not raised
+    assert query_params("unit=%ff&trainee=%E5%BC%A0%E4%B8%89")["trainee"] == "张三"   # one bad value spoils only itself
+    with pytest.raises(TraineeError, match="无法识别"):
+        make_trainee(query_params("trainee=%ff")["trainee"])
     assert page_url("home") == "home.ipynb"
 
 
@@ -149,15 +151,16 @@ def test_home_shows_levels_exercises_and_own_progress(app_home):
     from cqvol_sim.exercises.loader import load_bank
 
     before = home(query=q("王桂英")).body.value
-    assert "你好，王桂英" in before and "已打开 0/" in before
+    assert "你好，王桂英" in before and "已打开过 0/" in before
     for level in ("区县级", "镇街级", "村社级"):
         assert f"<b>{level}</b>" in before
     assert before.count("exercise.ipynb?trainee=") == len(load_bank(strict=False))
+    assert "接着学：" in before and "从这里开始" in before.split("接着学：")[1][:200]
     page("06_records", query=q("王桂英"))
     after = home(query=q("王桂英")).body.value
-    assert "已打开 1/" in after
+    assert "已打开过 1/" in after
     other = home(query=q("李四")).body.value
-    assert "已打开 0/" in other            # two trainees on one login are two people
+    assert "已打开过 0/" in other            # two trainees on one login are two people
     assert "王桂英" in home(query="").body.value    # the name form offers names seen on this computer
 
 
@@ -189,6 +192,8 @@ def test_practice_autosaves_and_offers_continue_or_restart(app_home):
     assert again.app.session.identity == again.app.session.resolve("黄桷渡社区志愿服务大队")
 
     fresh = practice("sandbox", query=q("张三"))
+    fresh.fresh_button.click()                      # one careless click forgets nothing
+    assert fresh.slot.exists() and fresh.app is None and "清除" in fresh.note.value
     fresh.fresh_button.click()
     assert not fresh.slot.exists() and len(fresh.app.session.sandbox.events) < events
 
@@ -248,6 +253,8 @@ def test_exercise_page_needs_a_name_and_a_valid_id(app_home):
 def test_exercise_shows_goals_before_scoring_and_marks_old_results(app_home):
     view = _view()
     assert "未检查" in view.result.value and "评分目标" in view.result.value
+    assert "还没有" not in view.result.value                  # what to achieve, not a reproach
+    assert view.app.tab.selected_index == list(view.app.panels).index("项目与时长")   # where the task is done
     view.check_button.click()
     assert "得分：0 分" in view.result.value and "上一次检查" not in view.result.value
     _record(view)
@@ -334,3 +341,43 @@ def test_voila_template_is_chinese_and_fetches_nothing_outside(tmp_path):
     assert "voila/render/home.ipynb" in text["tree.html"]
     overrides = json.loads(jupyter_setup.write_overrides(str(tmp_path)).read_text(encoding="utf-8"))
     assert overrides["@jupyterlab/docmanager-extension:plugin"]["autosave"] is False
+
+
+def test_in_a_room_the_instructor_page_needs_the_code(app_home, monkeypatch):
+    from cqvol_sim.app.nav import instructor_page
+
+    open_page = instructor_page(query="")
+    assert "cqvol-instructor" in open_page.children[1]._dom_classes        # on one's own computer: no code
+    monkeypatch.setenv("CQVOL_INSTRUCTOR_CODE", "246810")
+    page = instructor_page(query="")
+    box, enter = page.children[2].children
+    box.value = "123456"
+    enter.click()
+    assert len(page.children) == 3 and "口令不对" in page.children[1].value
+    box.value = "246810"
+    enter.click()
+    assert "cqvol-instructor" in page.children[1]._dom_classes
+
+
+def test_room_mode_prints_an_instructor_code(monkeypatch, capsys):
+    from cqvol_sim.app import serve
+
+    monkeypatch.delenv("CQVOL_INSTRUCTOR_CODE", raising=False)
+    started = []
+    monkeypatch.setattr(serve.os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.setattr(serve, "port_free", lambda ip, port: True)
+    serve.main(["--room", "--no-browser", "--port", "8871"])
+    out = capsys.readouterr().out
+    code = serve.os.environ["CQVOL_INSTRUCTOR_CODE"]
+    assert f"培训老师口令：{code}" in out and len(code) == 6 and started
+    monkeypatch.delenv("CQVOL_INSTRUCTOR_CODE")
+
+
+def test_resume_offer_asks_before_it_forgets_the_exercise(app_home):
+    view = _view()
+    _record(view)
+    again = _view()
+    again.fresh_button.click()
+    assert again.slot.exists() and "清除" in again.message.value
+    again.fresh_button.click()
+    assert not again.slot.exists() and again.app is not None

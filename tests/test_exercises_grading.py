@@ -220,3 +220,13 @@ solution:
     for step in v.solution:
         run_step(sb, step, v.identity)
     assert grade(v, sb).solved
+
+
+def test_a_records_fields_are_named_as_on_the_form():
+    """The 联系人 of a service record is not a 联络团体, and its 地点 is not a 所在地."""
+    from cqvol_sim import Sandbox
+    from cqvol_sim.exercises.goals import field_label
+
+    sb = Sandbox.demo()
+    assert field_label(sb, "record", "contact") == "联系人" and field_label(sb, "record", "place") == "地点"
+    assert field_label(sb, "group", "contact") == "联络团体"

@@ -168,7 +168,7 @@ def test_log_panel_saves_and_opens_a_sandbox_by_clicking(tmp_path, monkeypatch):
     from cqvol_sim import Sandbox
     from cqvol_sim.widgets import app
 
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CQVOL_HOME", str(tmp_path))
     sb = Sandbox.demo()
     town = sb.find_group("峡口镇志愿服务总队")
     sb.approve(town, sb.find_group("大田村志愿服务大队"))
@@ -176,8 +176,8 @@ def test_log_panel_saves_and_opens_a_sandbox_by_clicking(tmp_path, monkeypatch):
     panel = a.panel("操作记录")
     panel.file.value = "学员甲"
     panel.save_button.click()
-    assert "已保存到 学员甲.json" in panel.message.value
-    assert Sandbox.load(tmp_path / "学员甲.json") == sb
+    assert "已保存为“学员甲”" in panel.message.value
+    assert Sandbox.load(tmp_path / "saved" / "学员甲.json") == sb
 
     other = app(Sandbox.demo())
     p2 = other.panel("操作记录")
@@ -191,8 +191,9 @@ def test_log_panel_says_why_a_file_cannot_be_opened_and_keeps_the_sandbox(tmp_pa
     from cqvol_sim import Sandbox
     from cqvol_sim.widgets import app
 
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "坏文件.json").write_text('{"format": "cqvol-sim-sandbox", "version": 1, "ev', encoding="utf-8")
+    monkeypatch.setenv("CQVOL_HOME", str(tmp_path))
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "坏文件.json").write_text('{"format": "cqvol-sim-sandbox", "version": 1, "ev', encoding="utf-8")
     sb = Sandbox.demo()
     a = app(sb)
     panel = a.panel("操作记录")
@@ -203,3 +204,8 @@ def test_log_panel_says_why_a_file_cannot_be_opened_and_keeps_the_sandbox(tmp_pa
     panel.file.value = "  "
     panel.save_button.click()
     assert "请填写文件名" in panel.message.value
+    for outside in ("/tmp/别处.json", "../上一级", "a\\b"):      # a trainee never reaches another folder
+        panel.file.value = outside
+        panel.save_button.click()
+        assert "不要写文件夹" in panel.message.value
+    assert sorted(p.name for p in (tmp_path / "saved").iterdir()) == ["坏文件.json"]

@@ -374,7 +374,8 @@ def test_an_assumption_reads_as_one_in_a_refusal(sb):
     assert "依据：本模拟器的假设（通知未作规定）" in shown and "依据：假设" not in shown
     exc = RuleViolation("records.daily_cap", "假设", "太多了。")
     assert "依据：本模拟器的假设（通知未作规定）" in text(refusal_html(exc))
-    assert "本模拟器的假设（通知未作规定）：每名志愿者每天最多记录24小时" in text(panel.r_box.children[0].value)
+    note = text(panel.r_box.children[0].value)
+    assert "24 小时（本模拟器的假设（通知未作规定））" in note and note.count("24") == 1   # said once
 
 
 def test_the_assumption_label_comes_from_the_rule_data(tmp_path):

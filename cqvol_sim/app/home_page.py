@@ -16,8 +16,8 @@ from .trainee import MAX_EXTRA, MAX_NAME
 from .ui import PageBox, esc, link, problems_html, top_bar
 
 _CARD = "border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;margin:8px 0;background:#fff"
-_DONE = "<span style='color:#2e7d32' title='已学过'>✔</span>"
-_TODO = "<span style='color:#9e9e9e' title='还没学'>○</span>"
+_DONE = "<span style='color:#2e7d32' title='打开过'>✔</span>"
+_TODO = "<span style='color:#9e9e9e' title='还没打开'>○</span>"
 
 
 def exercises_by_level() -> dict[str, list]:
@@ -99,7 +99,8 @@ def _lesson_item(ctx, page, visits) -> str:
 def _exercise_item(ctx, ex, best) -> str:
     cat = catalogue()
     score = best.get(ex.id)
-    mark = (f"<span style='color:#2e7d32'>最好成绩 {score} 分</span>" if score is not None
+    color = "#2e7d32" if score == 100 else "#ef6c00"
+    mark = (f"<span style='color:{color}'>最好成绩 {score} 分</span>" if score is not None
             else "<span style='color:#9e9e9e'>还没做</span>")
     return (f"<li style='list-style:none;margin:3px 0'>{link(cat.exercise_page, ex.title, ctx, id=ex.id)}"
             f"　<span style='color:#777'>（约 {ex.minutes} 分钟）</span>　{mark}</li>")
@@ -114,7 +115,7 @@ def _level_card(ctx, level, visits, best, exercises) -> str:
     done = sum(1 for pid in level.required if pid in visits)
     return (f"<details style='{_CARD}'><summary style='font-size:18px;cursor:pointer'><b>{esc(level.title)}</b>"
             f"　<span style='color:#555;font-size:14px'>{esc(level.who)}</span>"
-            f"　<span style='color:#1f5f8b;font-size:14px'>必学课已学 {done}/{len(level.required)}</span></summary>"
+            f"　<span style='color:#1f5f8b;font-size:14px'>必学课已打开 {done}/{len(level.required)}</span></summary>"
             f"<div style='display:flex;gap:28px;flex-wrap:wrap;margin-top:6px'>"
             f"<div><b>① 必学</b><ul style='padding-left:6px'>{req}</ul>"
             + (f"<b>选学</b><ul style='padding-left:6px'>{opt}</ul>" if opt else "") +
@@ -135,10 +136,15 @@ def home_html(ctx: PageContext) -> str:
     lessons = cat.self_study_order()
     opened = sum(1 for p in lessons if p.id in visits)
     done = [ex for ex in all_ex if ex.id in best]
-    mine = (f"<div style='{_CARD};background:#f6fbf6'><b>我的进度</b>　已打开 {opened}/{len(lessons)} 课"
+    mine = (f"<div style='{_CARD};background:#f6fbf6'><b>我的进度</b>　已打开过 {opened}/{len(lessons)} 课"
             f"　已做练习 {len(done)}/{len(all_ex)} 个"
             + ("　" + "　".join(f"{esc(ex.title)}：{best[ex.id]} 分" for ex in done[:12]) if done else "")
             + "</div>")
+    nxt = next((p for p in lessons if p.id not in visits), None)
+    if nxt is not None:
+        mine += (f"<div style='{_CARD};background:#fffbe6;font-size:16px'>接着学："
+                 f"{link(nxt.id, nxt.title, ctx, 'font-weight:bold')}"
+                 "<span style='color:#777;font-size:14px'>（按自学顺序，下一课还没打开过的；也可以在下面按层级选）</span></div>")
     levels = "".join(_level_card(ctx, lv, visits, best, exercises) for lv in cat.levels)
     study = "".join(_lesson_item(ctx, p, visits) for p in lessons)
     switch = link(cat.home.id, "不是你？换一个名字", None, "font-size:14px")

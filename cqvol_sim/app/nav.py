@@ -95,11 +95,35 @@ class InstructorScreen(PageBox):
 
 
 def instructor_page(*, query: str | None = None) -> InstructorScreen:
-    """The instructor page (培训老师): drafts from sandboxes, the exercise form, roster, class report."""
+    """The instructor page (培训老师): drafts from sandboxes, the exercise form, roster, class report.
+
+    When the room server set ``$CQVOL_INSTRUCTOR_CODE`` (``start.sh --room``), the tools appear
+    only after that code is typed."""
+    import hmac
+    import os
+
     from .instructor import InstructorPage
+    from .serve import ENV_INSTRUCTOR_CODE
 
     cat = catalogue()
     ctx = current(query)
     ctx.record_visit(cat.instructor.id)
-    page = InstructorPage()
-    return InstructorScreen([W.HTML(top_bar(ctx, cat.instructor.id) + problems_html(ctx)), page.widget])
+    head = W.HTML(top_bar(ctx, cat.instructor.id) + problems_html(ctx))
+    code = os.environ.get(ENV_INSTRUCTOR_CODE, "")
+    if not code:
+        return InstructorScreen([head, InstructorPage().widget])
+    box = W.Password(description="培训老师口令", style={"description_width": "7em"})
+    box.add_class("cqvol-instructor-code")
+    enter = W.Button(description="进入", button_style="primary")
+    note = W.HTML("<div style='margin:8px 0'>这一页是培训老师用的：请输入开启培训服务时屏幕上显示的口令。</div>")
+    screen = InstructorScreen([head, note, W.HBox([box, enter])])
+
+    def on_enter(_):
+        if hmac.compare_digest(box.value.strip().encode(), code.encode()):
+            screen.children = [head, InstructorPage().widget]
+        else:
+            box.value = ""
+            note.value = "<div style='margin:8px 0;color:#c62828'>口令不对，请再输入一次。</div>"
+
+    enter.on_click(on_enter)
+    return screen

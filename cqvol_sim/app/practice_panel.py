@@ -73,7 +73,13 @@ class Practice(PageBox):
         self._open(sandbox, identity)
 
     def on_fresh(self) -> None:
-        """重新开始: forget the saved practice and open a fresh demo district."""
+        """重新开始: the first press asks, the second forgets the saved practice and opens a fresh district."""
+        from ..exercises.widget import FRESH_CONFIRM, FRESH_WARNING
+
+        if self.fresh_button.description != FRESH_CONFIRM:
+            self.fresh_button.description = FRESH_CONFIRM
+            self.note.value = FRESH_WARNING
+            return
         self.slot.discard()
         self.note.value = "<div style='color:#555'>已从头开始：这是一个新的示范区县沙盘。</div>"
         self._open(self._fresh_sandbox())

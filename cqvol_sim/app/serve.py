@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -18,6 +19,9 @@ from pathlib import Path
 from ..jupyter_setup import TEMPLATE
 
 DEFAULT_PORT = 8866
+#: with ``--room`` the instructor page asks for this code (printed at start), so trainees in the
+#: room cannot open the class's files; on one's own computer there is no code
+ENV_INSTRUCTOR_CODE = "CQVOL_INSTRUCTOR_CODE"
 #: a page's kernel is stopped this long after its page was closed or left (seconds; an open page
 #: keeps its kernel however long the trainee reads): one kernel per open page, not per page visited
 KERNEL_CULL_AFTER = int(os.environ.get("CQVOL_KERNEL_CULL_AFTER", "60"))
@@ -113,6 +117,10 @@ def main(argv=None) -> int:
                 print(f"    http://{a}:{args.port}/")
         else:
             print("没有找到本机的局域网地址：请在系统的网络设置里查看本机 IP，然后打开 http://本机IP:" + str(args.port) + "/")
+    if args.room and not args.lab:
+        code = os.environ.get(ENV_INSTRUCTOR_CODE) or f"{secrets.randbelow(10**6):06d}"
+        os.environ[ENV_INSTRUCTOR_CODE] = code      # the page kernels inherit it
+        print(f"培训老师口令：{code}（打开“培训老师”页时要输入；不要写在黑板上）")
     print("要停止：在这个窗口按 Ctrl+C。", flush=True)
     cmd = command(args, ip)
     try:

@@ -78,9 +78,9 @@ def query_params(query: str | None) -> dict[str, str]:
     """The parameters of a page address's query string (the first value of each), decoded."""
     if not query:
         return {}
-    try:
-        parsed = parse_qs(query, keep_blank_values=True, max_num_fields=20, errors="strict")
-    except (ValueError, UnicodeDecodeError):
+    try:   # a damaged byte spoils only its own value (shown as U+FFFD, which the name check refuses)
+        parsed = parse_qs(query, keep_blank_values=True, max_num_fields=20, errors="replace")
+    except ValueError:
         return {}
     return {k: v[0] for k, v in parsed.items() if v}
 

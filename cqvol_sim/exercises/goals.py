@@ -253,6 +253,15 @@ FIELD_LABELS = {
     "reason": "理由",
 }
 
+def field_label(sb, goal_type: str, key: str) -> str:
+    """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
+    if goal_type == "record":
+        label = sb.rules.record_field_labels.get(key)
+        if label:
+            return label
+    return FIELD_LABELS.get(key, key)
+
+
 #: the fields that say *which* item a state goal is about
 _KEY_FIELDS = {
     "group": ("name",),
@@ -309,7 +318,7 @@ def explain(goal: Goal, ctx: Context) -> str | None:
             continue
         actual = getter(ctx.sb, item, k)
         if not match_value(ctx.sb, fields[k], actual, m):
-            wrong.append(f"{FIELD_LABELS.get(k, k)}是“{show_value(ctx.sb, fields[k], actual)}”")
+            wrong.append(f"{field_label(ctx.sb, goal.type, k)}是“{show_value(ctx.sb, fields[k], actual)}”")
     if not wrong:
         return None
     return "现在" + "，".join(wrong) + "。"

@@ -148,6 +148,8 @@ def check_trainee_name(name) -> str:
         raise ValueError(f"学员姓名太长了（{len(text)} 个字），最多 {MAX_NAME_CHARS} 个字。")
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
         raise ValueError("学员姓名中有不可见的控制字符，请重新输入。")
+    if "\ufffd" in text:     # what a damaged byte in a page address becomes
+        raise ValueError("学员姓名中有无法识别的字符，请重新输入。")
     return text
 
 

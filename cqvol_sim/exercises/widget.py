@@ -86,17 +86,42 @@ def hints_html(hints) -> str:
 
 
 def goals_preview_html(variant) -> str:
-    """What each goal asks, before anything is scored (the goal's "unmet" text says what to do)."""
+    """What each goal asks, before anything is scored: the goal's "met" text, which describes the
+    finished work (the "unmet" text reads as a reproach before the trainee has done anything)."""
     rows = []
     for i, g in enumerate(variant.goals, 1):
         rows.append(f"<li style='list-style:none;margin:3px 0'><span style='color:#757575'>○ 未检查</span>　"
-                    f"目标{i}：{esc(g.unmet)}<span style='color:#777'>（{g.points} 分；依据：{esc(g.clause)}）</span></li>")
+                    f"目标{i}（{g.points} 分；依据：{esc(g.clause)}）：做到“{esc(g.met)}”</li>")
     return ("<div style='color:#333'><b>评分目标</b>（做完以后点“检查”，看每个目标是否达成）"
             f"<ul style='padding-left:0;margin:4px 0'>{''.join(rows)}</ul></div>")
 
 
+FRESH_CONFIRM = "确定清除、重新开始"
+FRESH_WARNING = ("<div style='color:#c62828;font-weight:bold'>重新开始会清除你上次保存的全部操作。"
+                 "确实要从头做，请再点一次“确定清除、重新开始”；想接着做，点“继续上次”。</div>")
+
 STALE_NOTE = ("<div style='color:#ef6c00;font-weight:bold'>下面是你上一次检查的结果。之后你又做了操作，"
               "请再点“检查”看最新得分。</div>")
+
+
+#: the page of the simulator where each action is done (the exercise opens on its first one's)
+TAB_OF_ACTION = {
+    "register_group": "团体注册", "approve": "审核", "reject": "审核", "set_grade": "权限设置",
+    "apply_upgrade": "权限设置", "set_viewing": "团体注册", "update_contacts": "找回账号",
+    "recover_account": "找回账号", "register_volunteer": "项目与时长", "admit_volunteer": "项目与时长",
+    "remove_volunteer": "项目与时长", "publish_project": "项目与时长", "close_project": "项目与时长",
+    "record_hours": "项目与时长", "request_correction": "项目与时长",
+}
+
+
+def first_tab(variant) -> str | None:
+    """The page where the exercise's reference solution starts, or None."""
+    steps = getattr(variant, "solution", None) or []
+    for step in steps:
+        action = step.get("action") if isinstance(step, dict) else getattr(step, "action", None)
+        if action in TAB_OF_ACTION:
+            return TAB_OF_ACTION[action]
+    return None
 
 
 def _app_widget(session: Session):
@@ -204,6 +229,9 @@ class ExerciseView:
         self.app_area.children = [app_box]
         if self.app is not None:
             self.app.session.on_change(self._on_app_change)
+            tab = first_tab(self.session.variant)
+            if tab in self.app.panels:
+                self.app.select(tab)
 
     def _on_app_change(self, reason: str) -> None:
         if reason != "state":
@@ -259,7 +287,12 @@ class ExerciseView:
         self._show_app()
 
     def on_fresh(self) -> None:
-        """重新开始 from the resume offer: forget the saved work and start the exercise."""
+        """重新开始 from the resume offer: the first press asks, the second forgets the saved work."""
+        if self.fresh_button.description != FRESH_CONFIRM:
+            self.fresh_button.description = FRESH_CONFIRM
+            self.message.value = FRESH_WARNING
+            return
+        self.message.value = ""
         self.slot.discard()
         self.session.restart()
         self._show_app()
@@ -269,6 +302,7 @@ class ExerciseView:
         from ..errors import StorageError
 
         self.message.value = ""
+        self.autosave()          # refused attempts change no state but count for hints and goals
         try:
             result = self.session.check()
         except StorageError as exc:   # grading worked; only saving failed

@@ -3,6 +3,8 @@ for instructors: rebuild the sandbox as it was after step k and look at it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ipywidgets as W
 
 from ..model import ProjectStatus, Status
@@ -55,7 +57,7 @@ class LogPanel(Panel):
         self.last.on_click(lambda _b: self._go(self.step.max))
         on_value(self.step, self._on_step)
         on_value(self.show_graph, self._on_step)
-        self.file = W.Text(value="我的沙盘记录.json", description="文件名", style={"description_width": "5em"},
+        self.file = W.Text(value="我的沙盘记录", description="文件名", style={"description_width": "5em"},
                            layout=W.Layout(width="24em"))
         self.file.add_class("cqvol-log-file")
         self.save_button = W.Button(description="保存沙盘", icon="save", button_style="success",
@@ -65,8 +67,8 @@ class LogPanel(Panel):
         self.load_button.on_click(self._on_load)
         self.widget = W.VBox([
             W.HTML("<b>操作记录</b>（最新的在最前面）"), self.log,
-            W.HTML("<hr><b>保存和打开</b>：把沙盘和全部操作记录保存到文件（与本笔记本在同一个文件夹）；"
-                   "培训老师可以打开学员保存的文件回放，或用 <code>cqvol-sim exercise new --from 文件名</code> 把它变成练习草稿。"),
+            W.HTML("<hr><b>保存和打开</b>：给沙盘起个名字保存起来（连同全部操作记录），以后可以再打开；"
+                   "培训老师可以在“培训老师”页把保存的沙盘变成练习草稿。"),
             W.HBox([self.file, self.save_button, self.load_button]),
             W.HTML("<hr><b>回放</b>：按步骤重建沙盘，查看学员每一步之后的状态（不影响当前沙盘）。"),
             W.HBox([self.first, self.prev, self.next, self.last]), self.step, self.show_graph,
@@ -103,10 +105,20 @@ class LogPanel(Panel):
         self._show_step()
 
     def _path(self) -> str:
+        """The file for the typed name: a plain name (no folder), kept in ``paths.saved_sandboxes()``."""
+        from ..paths import saved_sandboxes
+
         name = self.file.value.strip()
         if not name:
-            raise StorageError("请填写文件名，例如“我的沙盘记录.json”。")
-        return name if name.endswith(".json") else name + ".json"
+            raise StorageError("请填写文件名，例如“我的沙盘记录”。")
+        if any(ch in name for ch in '/\\:\x00') or name.startswith(".") or len(name) > 60:
+            raise StorageError("文件名只写一个名字就可以（不要写文件夹，不超过 60 个字），例如“我的沙盘记录”。")
+        folder = saved_sandboxes()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"无法创建保存沙盘的文件夹（{exc.strerror}）。") from None
+        return str(folder / (name if name.endswith(".json") else name + ".json"))
 
     @handler
     def _on_save(self, _button) -> None:
@@ -117,8 +129,7 @@ class LogPanel(Panel):
         except StorageError as exc:
             self.show(f"<div class='cqvol-refusal' style='color:#c62828'>✗ 没有保存：{esc(exc)}</div>")
             return
-        self.file.value = path
-        self.show(ok_html(f"已保存到 {path}", f"共 {len(self.sb.events)} 条操作记录。"))
+        self.show(ok_html(f"已保存为“{Path(path).stem}”", f"共 {len(self.sb.events)} 条操作记录。"))
 
     @handler
     def _on_load(self, _button) -> None:

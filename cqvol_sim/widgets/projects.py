@@ -372,4 +372,4 @@ class ProjectsPanel(Panel):
 def note_cap(sb) -> W.HTML:
     return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(sb.rules.record_field_labels.values()))}"
                   f"（依据：渝民发〔2020〕17号 三（五））。每名志愿者每天最多记录 {sb.rules.daily_cap_hours:g} 小时"
-                  f"（{esc(clause_text(sb.rules.daily_cap_source, sb.rules))}）。</span>")
+                  f"（{esc(clause_text(sb.rules.daily_cap_source, sb.rules).split('：')[0])}）。</span>")
