@@ -44,7 +44,7 @@ HOURS_FORMAT = "请填写数字，例如 2 或 2.5（小时）"
 
 #: ``validate.person`` checks a name and a mobile together; with this one it judges the name alone
 _VALID_MOBILE = "13800000000"
-_HOURS = re.compile(r"(?P<n>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(?:小时|个小时|h|H)?")
+_HOURS = re.compile(r"(?P<n>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*(?:小时|个小时|h|H)?")
 
 
 @dataclass(frozen=True)
@@ -94,18 +94,28 @@ def parse_hours(text) -> float | None:
         return float(text)
     if not isinstance(text, str):
         return None
-    m = _HOURS.fullmatch(validate.ascii_digits(text))
-    return float(m.group("n")) if m else None
+    number = hours_text(text)
+    return float(number) if number is not None else None
+
+
+def hours_text(text) -> str | None:
+    """The number in typed hours, as typed (“3.” → “3”), for the core to check and echo; None if none."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return str(text)
+    if not isinstance(text, str):
+        return None
+    m = _HOURS.fullmatch(validate.ascii_digits(text.strip()))
+    return m.group("n").rstrip(".") if m else None
 
 
 def hours_problems(sb, text, volunteer=None, date=None, field: str = "hours") -> list[Problem]:
     """What is wrong with typed hours (empty: asks for them), with the core's daily cap."""
     if _blank(text):
         return [_missing(sb, field)]
-    h = parse_hours(text)
-    if h is None:
+    number = hours_text(text)
+    if number is None:
         return [Problem(field, label_of(sb, field), f"“{str(text).strip()}”不是有效的时长：{HOURS_FORMAT}。")]
-    return [_wrong(sb, field, exc) for exc in sb.check_hours(volunteer or None, date or sb.today, h)]
+    return [_wrong(sb, field, exc) for exc in sb.check_hours(volunteer or None, date or sb.today, number)]
 
 
 # -- people ---------------------------------------------------------------------------------

@@ -403,3 +403,12 @@ def test_only_accepted_actions_tell_the_session_state_changed(sb):
     assert changes == ["state"]
     assert isinstance(a.tab, W.Tab) and set(a.panels) >= {"当前身份", "权限设置"} and a.session.sandbox is sb
     assert isinstance(a.panels["当前身份"], IdentityPanel)
+
+
+def test_hours_are_echoed_as_typed_and_odd_numbers_get_the_cores_limits(sb):
+    from cqvol_sim import formcheck
+
+    assert formcheck.hours_problems(sb, "3.") == []
+    for typed in ("-3", "99999999999999999999"):
+        (problem,) = formcheck.hours_problems(sb, typed)
+        assert f"“{typed}”" in problem.message and "24 小时" in problem.message   # never “1e+20”
