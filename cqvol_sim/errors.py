@@ -23,7 +23,10 @@ class RuleViolation(CqvolError):
         self.hint = hint
 
     def __str__(self) -> str:
-        text = f"{self.message}（依据：{self.clause}）"
+        from .rules import source_line  # rules imports this module
+
+        line = source_line(self.clause)
+        text = f"{self.message}（{line}）" if line else self.message
         if self.hint:
             text += f" {self.hint}"
         return text
