@@ -16,7 +16,7 @@ from ..errors import RuleViolation
 from ..formcheck import Problem, incomplete, refusal_field
 from ..model import Authority, Group, Kind, Status
 from ..places import Level
-from ..rules import NOTICE, source_line, source_text
+from ..rules import source_line, source_text
 
 log = logging.getLogger("cqvol_sim.widgets")
 
