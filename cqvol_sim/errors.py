@@ -10,9 +10,10 @@ class CqvolError(Exception):
 class RuleViolation(CqvolError):
     """A refused action: the sandbox is exactly as it was before the call.
 
-    ``code`` is stable (tests and exercises key on it), ``clause`` cites the notice
-    (e.g. ``三（一）1``) or the simulator's assumption, ``message`` says in Chinese what was
-    wrong and ``hint`` what would be right.
+    ``code`` is stable (tests and exercises key on it), ``clause`` is the refusal's source
+    (a notice clause such as ``三（一）1``, a regulation in 《》, 系统规则…, 假设… or 操作提示;
+    see cqvol_sim/rules/violations.yaml and ``cqvol_sim.rules.source_line``), ``message``
+    says in Chinese what was wrong and ``hint`` what would be right.
     """
 
     def __init__(self, code: str, clause: str, message: str, hint: str = ""):
@@ -23,7 +24,10 @@ class RuleViolation(CqvolError):
         self.hint = hint
 
     def __str__(self) -> str:
-        text = f"{self.message}（依据：{self.clause}）"
+        from .rules import source_line  # rules imports this module
+
+        line = source_line(self.clause)
+        text = f"{self.message}（{line}）" if line else self.message
         if self.hint:
             text += f" {self.hint}"
         return text

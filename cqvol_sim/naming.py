@@ -6,7 +6,7 @@ import unicodedata
 
 from .model import Kind
 from .places import Level, Place
-from .rules import RuleViolation, Rules
+from .rules import RuleViolation, Rules, echo
 
 #: Invisible characters that NFKC keeps and a pasted name may carry: zero-width space, non-joiner
 #: and joiner, word joiner, byte-order mark, soft hyphen.
@@ -24,7 +24,7 @@ def with_checked_name(rules: Rules, exc: RuleViolation, given: str, checked: str
     """``exc`` with a note naming the name as it was checked, when normalising changed it."""
     if given == checked:
         return exc
-    note = rules.name_checked_as.format(name=checked)
+    note = rules.name_checked_as.format(name=echo(checked))   # echo: cut, and no lone surrogate
     return RuleViolation(exc.code, exc.clause, exc.message + note, exc.hint)
 
 

@@ -49,7 +49,7 @@ def test_unmet_feedback_says_what_is_there_instead(d01):
     assert gy.state == UNMET
     assert gy.feedback.startswith(gy.goal.unmet)
     assert gy.feedback.endswith("现在权限组别是“高级团体组（快审）”。")
-    assert "依据：三（四）" in r.text()
+    assert "依据：渝民发〔2020〕17号 三（四）" in r.text()
 
 
 def test_prohibitions_score_nothing_before_the_first_action(t03):
@@ -90,7 +90,7 @@ def test_hints_follow_the_refusals_met_most_recent_first(d01):
     assert [h.code for h in hs] == ["grades.target_not_active", "grades.self"]
     assert hs[0].times == 2
     assert "先在“待审事项”中审核通过" in str(hs[0])                # the exercise's own hint
-    assert "依据：三（四）" in str(hs[0])
+    assert "本模拟器的假设（通知未作规定）：团体注册审核通过后才能设置权限组别" in str(hs[0])
     # no exercise hint: the refusal's own hint, as the trainee saw it, blanks filled in
     assert hs[1].text == sb.refusals[-2]["hint"] and "重庆市志愿服务联合会" in hs[1].text
 

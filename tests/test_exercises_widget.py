@@ -52,7 +52,7 @@ def test_the_view_shows_task_identity_and_the_app(view):
 def test_check_hint_restart_and_the_progress_saved(view, db):
     view.check_button.click()
     assert "得分：0 分" in view.result.value and "你在这个练习的最好成绩：0 分" in view.result.value
-    assert "依据：三（四）" in view.result.value
+    assert "依据：渝民发〔2020〕17号 三（四）" in view.result.value
     sb, me = view.sandbox, view.session.identity
     with pytest.raises(RuleViolation):
         sb.set_grade(me, sb.find_group("鸡冠石镇志愿服务总队"), "intermediate_fast")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cqvol_sim.rules import VIOLATION_FIELDS, default_rules
+from cqvol_sim.rules import VIOLATION_FIELDS, default_rules, source_line
 from conftest import SEEN_CODES
 
 VIOLATIONS_YAML = Path(str(resources.files("cqvol_sim.rules"))) / "violations.yaml"
@@ -50,4 +50,4 @@ def test_code_teaches_in_chinese(code):
     assert HAN.search(exc.message) and HAN.search(exc.hint)
     assert "{" not in exc.message + exc.hint
     assert not re.search(r"[A-Za-z]{4,}", exc.message + exc.hint), "trainee-facing text is Chinese"
-    assert exc.message in str(exc) and exc.clause in str(exc)
+    assert exc.message in str(exc) and source_line(exc.clause) in str(exc)

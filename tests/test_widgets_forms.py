@@ -141,7 +141,7 @@ def test_bad_mobile_is_refused_with_its_clause(sb):
     reg.leader_mobile.value = "1381234"
     reg.submit.click()
     assert 'data-code="input.mobile_invalid"' in reg.message.value
-    assert "三（三）" in text(reg.message.value)
+    assert "依据：系统规则" in text(reg.message.value)
 
 
 def test_legal_person_picks_its_authority(sb):

@@ -371,9 +371,9 @@ def test_an_assumption_reads_as_one_in_a_refusal(sb):
     fill_record(sb, panel, "10")           # 30 hours on one day: over the daily cap (an assumption)
     panel.r_submit.click()
     shown = text(panel.message.value)
-    assert "依据：本模拟器的假设（通知未作规定）" in shown and "依据：假设" not in shown
+    assert "本模拟器的假设（通知未作规定）" in shown and "依据：本模拟器的假设" not in shown and "依据：假设" not in shown
     exc = RuleViolation("records.daily_cap", "假设", "太多了。")
-    assert "依据：本模拟器的假设（通知未作规定）" in text(refusal_html(exc))
+    assert text(refusal_html(exc)).endswith("太多了。 本模拟器的假设（通知未作规定）")
     note = text(panel.r_box.children[0].value)
     assert "24 小时（本模拟器的假设（通知未作规定））" in note and note.count("24") == 1   # said once
 

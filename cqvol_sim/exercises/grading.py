@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from ..rules import source_line
 from .goals import MET, NOT_STARTED, UNMET, Context, Goal, evaluate, explain
 from .loader import Variant
 
@@ -83,12 +84,20 @@ class Result:
         lines = [head]
         for g in self.goals:
             mark = {MET: "【达成】", UNMET: "【未达成】", NOT_STARTED: "【未开始】"}[g.state]
-            lines.append(f"{mark}{g.feedback}（{g.earned}/{g.goal.points} 分；依据：{g.goal.clause}）")
+            lines.append(f"{mark}{g.feedback}（{points_and_source(g.earned, g.goal.points, g.goal.clause)}）")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {"exercise": self.exercise, "params": self.params, "score": self.score, "earned": self.earned,
                 "max_points": self.max_points, "solved": self.solved, "goals": [g.to_dict() for g in self.goals]}
+
+
+def points_and_source(earned: int | None, points: int, clause: str) -> str:
+    """“3/5 分；依据：渝民发〔2020〕17号 三（四）” (``earned`` None: “5 分；…”), the source shown
+    by ``cqvol_sim.rules.source_line``."""
+    score = f"{points} 分" if earned is None else f"{earned}/{points} 分"
+    line = source_line(clause)
+    return f"{score}；{line}" if line else score
 
 
 def _start_seq(variant: Variant) -> int:
@@ -117,7 +126,7 @@ class Hint:
     def __str__(self) -> str:
         if self.code is None:
             return self.text
-        tail = f"（依据：{self.clause}）" if self.clause else ""
+        tail = f"（{source_line(self.clause)}）" if self.clause else ""
         return f"{self.text}{tail}"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 
-from .grading import Result, Session
+from .grading import Result, Session, points_and_source
 from .goals import MET, NOT_STARTED, UNMET
 
 _MARKS = {MET: ("✔", "#2e7d32", "达成"), UNMET: ("✘", "#c62828", "未达成"), NOT_STARTED: ("·", "#757575", "未开始")}
@@ -76,7 +76,7 @@ def result_html(result: Result, best: int | None = None) -> str:
         mark, col, word = _MARKS[g.state]
         rows.append(
             f"<li style='list-style:none;margin:4px 0'><span style='color:{col};font-weight:bold'>{mark} {word}</span>"
-            f"　{esc(g.feedback)}<span style='color:#777'>（{g.earned}/{g.goal.points} 分；依据：{esc(g.goal.clause)}）</span></li>")
+            f"　{esc(g.feedback)}<span style='color:#777'>（{esc(points_and_source(g.earned, g.goal.points, g.goal.clause))}）</span></li>")
     return f"{head}<ul style='padding-left:0'>{''.join(rows)}</ul>"
 
 
@@ -91,7 +91,7 @@ def goals_preview_html(variant) -> str:
     rows = []
     for i, g in enumerate(variant.goals, 1):
         rows.append(f"<li style='list-style:none;margin:3px 0'><span style='color:#757575'>○ 未检查</span>　"
-                    f"目标{i}（{g.points} 分；依据：{esc(g.clause)}）：做到“{esc(g.met)}”</li>")
+                    f"目标{i}（{esc(points_and_source(None, g.points, g.clause))}）：做到“{esc(g.met)}”</li>")
     return ("<div style='color:#333'><b>评分目标</b>（做完以后点“检查”，看每个目标是否达成）"
             f"<ul style='padding-left:0;margin:4px 0'>{''.join(rows)}</ul></div>")
 

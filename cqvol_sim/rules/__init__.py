@@ -76,6 +76,84 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
 }.items()}
 
 
+#: The notice every bare clause refers to.
+NOTICE = "渝民发〔2020〕17号"
+#: The clauses of the notice, by its own numbering (一、二、三（一）1 … 四、附件); a source citing
+#: the notice must be one of these (tests/test_sources.py checks them against the notice's text).
+NOTICE_CLAUSES = ("一", "二", "三", "三（一）", "三（一）1", "三（一）2", "三（二）", "三（二）1", "三（二）2",
+                  "三（三）", "三（四）", "三（五）", "四", "附件")
+#: The kinds of source a rule may have. A source is written as text and its kind is read from
+#: its form: a notice clause (三（二）1; several joined by 、), a regulation in 《》 (法规),
+#: or text starting with 系统规则, 假设 or 操作提示.
+SOURCE_KINDS = ("通知", "法规", "系统规则", "假设", "操作提示")
+_PREFIX_KINDS = ("系统规则", "假设", "操作提示")
+#: How 假设 reads when no rule data is at hand (labels.yaml's ``assumption`` overrides it).
+ASSUMPTION_LABEL = "本模拟器的假设（通知未作规定）"
+
+
+def source_kind(source: str) -> str | None:
+    """The kind (one of SOURCE_KINDS) of a written source, or None when it is none of them
+    (e.g. a notice clause that does not exist)."""
+    text = (source or "").strip()
+    for kind in _PREFIX_KINDS:
+        if text.startswith(kind):
+            return kind
+    if "《" in text:
+        return "法规"
+    clauses = text.removeprefix(NOTICE).strip()
+    if clauses and all(part in NOTICE_CLAUSES for part in clauses.split("、")):
+        return "通知"
+    return None
+
+
+def source_problem(source: Any) -> str | None:
+    """Why ``source`` is not a valid source (for the loader's messages), or None."""
+    if not isinstance(source, str) or not source.strip():
+        return f"expected a source text, got {source!r}"
+    if source_kind(source) is None:
+        return (f"{source!r} is no known source: write a clause of the notice that exists "
+                f"({', '.join(NOTICE_CLAUSES)}; several joined by 、), a regulation in 《》, "
+                f"or text starting with {', '.join(_PREFIX_KINDS)}")
+    return None
+
+
+def source_text(source: str, rules: "Rules | None" = None) -> str:
+    """A source's name as a trainee reads it: “渝民发〔2020〕17号 三（二）1”, “《重庆市志愿服务条例》第四条”,
+    “系统规则（…）”, “本模拟器的假设（通知未作规定）：…” or “操作提示”; unknown text is shown as is."""
+    text = (source or "").strip()
+    kind = source_kind(text)
+    if kind == "假设":
+        rest = text[2:].lstrip("：:；; ")
+        label = _assumption_label(rules)
+        return label + ("：" + rest if rest else "")
+    if kind == "通知":
+        return f"{NOTICE} {text.removeprefix(NOTICE).strip()}"
+    if kind == "系统规则":
+        rest = text[4:].lstrip("：:；; ")
+        return "系统规则" + (f"（{rest}）" if rest else "")
+    return text
+
+
+def source_line(source: str, rules: "Rules | None" = None) -> str:
+    """The one way a source is shown on screen: “依据：…” for the notice, a regulation or a
+    system rule; the assumption's own label for 假设 (no 依据); “操作提示” for an interface
+    error (no 依据); "" for no source."""
+    if not (source or "").strip():
+        return ""
+    if source_kind(source) in ("假设", "操作提示"):
+        return source_text(source, rules)
+    return "依据：" + source_text(source, rules)
+
+
+def _assumption_label(rules: "Rules | None") -> str:
+    if rules is None:
+        try:
+            rules = default_rules()
+        except RulesError:  # broken shipped data must not break showing a message
+            return ASSUMPTION_LABEL
+    return rules.assumption_label
+
+
 #: How many characters of a value a refusal message shows (a trainee's input, a name, ...).
 ECHO_MAX = 60
 #: The same for placeholders the simulator composes from rule data and names (hints, lists of groups).
@@ -162,6 +240,17 @@ def _list(where: str, value: Any) -> list:
     return value
 
 
+def _source(where: str, value: Any) -> str:
+    """A checked source text (parts joined by ； are each checked), or RulesError naming ``where``."""
+    if not isinstance(value, str) or not value.strip():
+        raise RulesError(f"{where}: expected a source text, got {value!r}")
+    for part in value.split("；"):
+        problem = source_problem(part)
+        if problem:
+            raise RulesError(f"{where}: {problem}")
+    return value
+
+
 def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -171,6 +260,12 @@ class ViolationText:
     clause: str
     message: str
     hint: str
+
+    @property
+    def source_kind(self) -> str | None:
+        """The kind of the clause (SOURCE_KINDS); None for a clause the simulator fills in
+        (``{clause}``, taken from a checked source in groups.yaml)."""
+        return None if "{" in self.clause else source_kind(self.clause)
 
 
 class Rules:
@@ -205,7 +300,7 @@ class Rules:
             self.right_labels[Right(key)] = _text(where + ".label", entry["label"])
             self.right_meanings[Right(key)] = _text(where + ".meaning", entry["meaning"])
             self.right_missing_hints[Right(key)] = _text(where + ".when_missing", entry["when_missing"])
-        self.rights_source = raw["rights.yaml"]["source"]
+        self.rights_source = _source(f + ": source", raw["rights.yaml"]["source"])
 
         # grades.yaml
         f = f"{folder / 'grades.yaml'}"
@@ -232,7 +327,7 @@ class Rules:
             seen_sets[rset] = key
             self.grade_labels[Grade(key)] = _text(where + ".label", entry["label"])
             self.grade_rights[Grade(key)] = rset
-        self.grades_source = raw["grades.yaml"]["source"]
+        self.grades_source = _source(f + ": source", raw["grades.yaml"]["source"])
 
         # groups.yaml
         f = f"{folder / 'groups.yaml'}"
@@ -253,18 +348,20 @@ class Rules:
                 raise RulesError(f"{where}.registration_status: unknown {entry['registration_status']!r}")
             self.kind_labels[Kind(key)] = _text(where + ".label", entry["label"])
             self.kind_reg_status[Kind(key)] = RegStatus(entry["registration_status"])
-            self.kind_sources[Kind(key)] = entry["source"]
+            self.kind_sources[Kind(key)] = _source(where + ".source", entry["source"])
         self._check_enum_keys(f + ": registration_statuses", g["registration_statuses"], RegStatus)
         self.reg_status_labels = {RegStatus(k): _text(f"{f}: registration_statuses.{k}", v)
                                   for k, v in g["registration_statuses"].items()}
         levels = ("city", "district", "town", "community")
         hub_names = _keys(f + ": hub_names", g["hub_names"], set(levels))
         _keys(f"{f}: hub_names.city", hub_names["city"], {"exact", "source"})
+        _source(f"{f}: hub_names.city.source", hub_names["city"]["source"])
         self.city_hub_name = _text(f"{f}: hub_names.city.exact", hub_names["city"]["exact"])
         self.hub_name_patterns: dict[int, tuple[str, ...]] = {}
         for lvl, key in enumerate(levels[1:], start=2):
             where = f"{f}: hub_names.{key}"
             entry = _keys(where, hub_names[key], {"patterns", "source"})
+            _source(where + ".source", entry["source"])
             pats = entry["patterns"]
             if not isinstance(pats, list) or not pats:
                 raise RulesError(f"{where}.patterns: expected a non-empty list")
@@ -282,6 +379,7 @@ class Rules:
         self.name_max_length = self._positive_int(f"{f}: name_max_length", g["name_max_length"])
         self.person_name_max_length = self._positive_int(f"{f}: person_name_max_length", g["person_name_max_length"])
         ru = _keys(f + ": responsible_units", g["responsible_units"], set(levels) | {"source"})
+        _source(f + ": responsible_units.source", ru["source"])
         self.responsible_units = {1: ru["city"], 2: ru["district"], 3: dict(ru["town"]), 4: dict(ru["community"])}
         self.contact_rule = self._kind_rule(f + ": contact_rule", g["contact_rule"], Kind,
                                             {"hub_one_level_up", "hub_same_place", "none", "parent_org"})
@@ -292,6 +390,7 @@ class Rules:
         for key, entry in g["default_grades"].items():
             where = f"{f}: default_grades.{key}"
             _keys(where, entry, {"grade", "source"})
+            _source(where + ".source", entry["source"])
             if entry["grade"] not in Grade._value2member_map_:
                 raise RulesError(f"{where}.grade: unknown grade {entry['grade']!r}")
             self.default_grade[Kind(key)] = Grade(entry["grade"])
@@ -307,7 +406,7 @@ class Rules:
             if not isinstance(by, list) or not by or not set(by) <= {"city_hub", "contact", "district_hub"}:
                 raise RulesError(f"{where}.set_by: expected a list of city_hub / contact / district_hub, got {by!r}")
             self.grade_setters[key] = tuple(by)
-            self.grade_setter_sources[key] = entry["source"]
+            self.grade_setter_sources[key] = _source(where + ".source", entry["source"])
             if "expected" in entry:
                 if entry["expected"] not in Grade._value2member_map_:
                     raise RulesError(f"{where}.expected: unknown grade {entry['expected']!r}")
@@ -326,6 +425,12 @@ class Rules:
         _keys(f + ": fields", r["fields"], set(record_fields))
         self.record_field_labels = {k: _text(f"{f}: fields.{k}.label", _keys(f"{f}: fields.{k}", v, {"label", "source"})["label"])
                                     for k, v in r["fields"].items()}
+        for k, v in r["fields"].items():
+            _source(f"{f}: fields.{k}.source", v["source"])
+        for key in ("evaluations", "daily_cap_hours", "hours", "earliest_date", "text_max_length", "star_ratings",
+                    "correction"):
+            if isinstance(r[key], dict) and "source" in r[key]:
+                _source(f"{f}: {key}.source", r[key]["source"])
         ev = _keys(f + ": evaluations", r["evaluations"], {"values", "source"})
         if not isinstance(ev["values"], list) or not ev["values"]:
             raise RulesError(f"{f}: evaluations.values: expected a non-empty list")
@@ -410,6 +515,10 @@ class Rules:
                 if unknown:
                     raise RulesError(f"{where}.{k}: unknown placeholder(s) {sorted(unknown)}; this code can use "
                                      f"{sorted(VIOLATION_FIELDS[code]) or 'none'}")
+            if texts["clause"] != "{clause}":  # a filled-in clause comes from a checked source
+                problem = source_problem(texts["clause"])
+                if problem:
+                    raise RulesError(f"{where}.clause: {problem}")
             self.violations[code] = ViolationText(texts["clause"], texts["message"], texts["hint"])
         missing = sorted(set(VIOLATION_FIELDS) - set(self.violations))
         if missing:
@@ -449,7 +558,7 @@ class Rules:
             _keys(f"{where}.{key}", entry, {"rule", "source"})
             if entry["rule"] not in allowed:
                 raise RulesError(f"{where}.{key}.rule: {entry['rule']!r} is not one of {sorted(allowed)}")
-            out[kind_cls(key)] = (entry["rule"], entry["source"])
+            out[kind_cls(key)] = (entry["rule"], _source(f"{where}.{key}.source", entry["source"]))
         return out
 
     # -- queries -----------------------------------------------------------------------

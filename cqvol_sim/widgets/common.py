@@ -16,13 +16,13 @@ from ..errors import RuleViolation
 from ..formcheck import Problem, incomplete, refusal_field
 from ..model import Authority, Group, Kind, Status
 from ..places import Level
+from ..rules import source_line, source_text
 
 log = logging.getLogger("cqvol_sim.widgets")
 
 NONE_LABEL = "（不选）"
 CHOOSE_LABEL = "（请选择）"  # an acting list starts here: nothing happens until the trainee chooses
 APPLICANT_LABEL = "（新团体申请人，尚未登录）"
-NOTICE = "渝民发〔2020〕17号"
 STYLE = {"description_width": "8em"}
 
 
@@ -124,19 +124,8 @@ _BOX = ("border-left:5px solid {c};background:{bg};padding:8px 12px;margin:6px 0
 
 
 def clause_text(clause: str, rules=None) -> str:
-    """The 依据 line of a refusal: the notice's clause, another source, or the simulator's
-    assumption (“假设” in the rule data, shown with the rules' ``assumption_label``)."""
-    clause = clause or ""
-    if clause.startswith("假设"):
-        if rules is None:
-            from ..rules import default_rules
-
-            rules = default_rules()
-        rest = clause[2:].lstrip("：:；; ")
-        return rules.assumption_label + ("：" + rest if rest else "")
-    if clause[:1] in "一二三四五六七八九十附":
-        return f"{NOTICE} {clause}"
-    return clause
+    """A source's name (see ``cqvol_sim.rules.source_text``), e.g. “渝民发〔2020〕17号 三（五）”."""
+    return source_text(clause, rules)
 
 
 def ok_html(text: str, detail: str = "") -> str:
@@ -159,7 +148,7 @@ def warning_html(text: str) -> str:
 def refusal_html(exc: RuleViolation, rules=None) -> str:
     """The friendly panel for a refused action: what was wrong, the clause, what would be right."""
     parts = [f"<b>✗ 未能完成：</b>{esc(exc.message)}",
-             f'<span class="cqvol-clause">依据：{esc(clause_text(exc.clause, rules))}</span>']
+             f'<span class="cqvol-clause">{esc(source_line(exc.clause, rules))}</span>']
     if exc.hint:
         parts.append(f'<span class="cqvol-hint">正确做法：{esc(exc.hint)}</span>')
     return (f'<div class="cqvol-refusal" data-code="{esc(exc.code)}" '
@@ -189,7 +178,7 @@ def _problem_item(label: str, message: str, exc: RuleViolation | None, rules) ->
     code = f' data-code="{esc(exc.code)}"' if exc is not None else ""
     text = (f"<b>{esc(label)}</b>：" if label else "") + esc(message)
     if exc is not None:
-        text += f'<br><span class="cqvol-clause">依据：{esc(clause_text(exc.clause, rules))}</span>'
+        text += f'<br><span class="cqvol-clause">{esc(source_line(exc.clause, rules))}</span>'
         if exc.hint:
             text += f'　<span class="cqvol-hint">正确做法：{esc(exc.hint)}</span>'
     return f"<li{code}>{text}</li>"

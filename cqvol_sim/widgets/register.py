@@ -11,7 +11,7 @@ import ipywidgets as W
 from .. import formcheck
 from ..model import Kind
 from ..places import Level
-from .common import (CHOOSE_LABEL, NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, group_label,
+from .common import (CHOOSE_LABEL, NONE, STYLE, FilterDropdown, Panel, choose, esc, group_label, source_line,
                      handler, header, ok_html, on_value, set_options, show_if, wide)
 
 LEVELS = [("市", int(Level.CITY)), ("区县", int(Level.DISTRICT)), ("镇街", int(Level.TOWN)), ("村社", int(Level.COMMUNITY))]
@@ -253,7 +253,7 @@ class RegisterPanel(Panel):
         if errors:
             e = errors[0]
             self.name_check.value = (f"<span class='cqvol-name-bad' style='color:#c62828'>✗ {esc(e.message)}"
-                                     f"（依据：{esc(clause_text(e.clause, self.sb.rules))}）{esc(e.hint)}</span>")
+                                     f"（{esc(source_line(e.clause, self.sb.rules))}）{esc(e.hint)}</span>")
         elif warnings:
             w = warnings[0]
             self.name_check.value = (f"<span class='cqvol-name-warn' style='color:#e65100'>⚠ {esc(w.message)}"
