@@ -1049,8 +1049,9 @@ class Sandbox:
                      evaluation, contact) -> ServiceRecord:
         """Record a volunteer's service with every field of 三（五）; the project must be the actor's.
 
-        Raise RuleViolation for a missing field, a bad date or hours, the daily cap, a project
-        not published or not the actor's, or a volunteer not in the acting group.
+        Raise RuleViolation for a missing field, a bad date or hours, the daily cap, a record
+        already entered (the same service twice), a project not published or not the actor's,
+        or a volunteer not in the acting group.
         """
         rules = self.rules
         labels = rules.record_field_labels
@@ -1078,12 +1079,23 @@ class Sandbox:
         ev = self._evaluation(evaluation)
         contact_t = validate.text(rules, contact, labels["contact"])
         self._check_cap(v, d, h)
+        same = self._same_record(v.id, proj.id, d, place_t, target_t, content_t, h)
+        if same is not None:
+            raise rules.violation("records.duplicate", volunteer=v.name, date=d, record=same)
         rec = ServiceRecord(self._new_id("R"), v.id, a.id, proj.id, proj.name, d, place_t, target_t,
                             content_t, h, ev, contact_t)
         self._store_record(rec)
         self._emit("record_hours", a, dict(volunteer=v.id, project=proj.id, date=d, place=place_t, target=target_t,
                                            content=content_t, hours=h, evaluation=ev, contact=contact_t), rec)
         return rec
+
+    def _same_record(self, vid, pid, day, place, target, content, hours) -> str | None:
+        """The id of a record of this volunteer identical in every fact of the service, or None."""
+        for rid in self._records_by_volunteer.get(vid, ()):
+            r = self.records[rid]
+            if (r.project, r.date, r.place, r.target, r.content, r.hours) == (pid, day, place, target, content, hours):
+                return rid
+        return None
 
     def _store_record(self, rec: ServiceRecord) -> None:
         self.records[rec.id] = rec

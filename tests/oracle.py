@@ -289,6 +289,12 @@ def check_affiliation(sb) -> None:
             assert g.viewing is None and g.authority is None
 
 
+def same_service_recorded(sb, vid, pid, day, place, target, content, hours) -> bool:
+    """Whether this volunteer already has a record of exactly this service (all its facts alike)."""
+    return any((r.volunteer, r.project, r.date, r.place, r.target, r.content, r.hours)
+               == (vid, pid, day, place, target, content, hours) for r in sb.records.values())
+
+
 def check_consistency(sb) -> None:
     """Plain bookkeeping: memberships both ways, hour totals, the daily cap, statuses, stars."""
     for g in sb.groups.values():

@@ -463,14 +463,27 @@ def test_record_hours_daily_cap(demo):
     refused(demo, "records.hours_invalid", demo.record_hours, knit, v, **record_kwargs(demo, p, date=D(2026, 11, 18), hours=24.5))
 
 
+def test_the_same_service_is_recorded_once(demo):
+    """A double click on 保存服务记录 must not count the hours twice."""
+    knit = G(demo, KNIT_TEAM)
+    v = fresh_volunteer(demo, knit)
+    p = own_project(demo, knit)
+    day = D(2026, 11, 19)
+    first = accepted(demo, demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=2))
+    exc = refused(demo, "records.duplicate", demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=2))
+    assert first.id in exc.message and "服务内容" in exc.hint
+    # another service that day, told apart by its content, is recorded
+    accepted(demo, demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=2, content="下午：陪伴聊天"))
+
+
 def test_daily_cap_adds_up_tenths(demo):
     # 0.1 h steps must not be refused at exactly the cap by rounding errors
     knit = G(demo, KNIT_TEAM)
     v = fresh_volunteer(demo, knit)
     p = own_project(demo, knit)
     day = D(2026, 11, 18)
-    for _ in range(240):
-        demo.record_hours(knit, v, **record_kwargs(demo, p, date=day, hours=0.1))
+    for i in range(240):   # 240 sessions that day, each told apart by its content
+        demo.record_hours(knit, v, **record_kwargs(demo, p, date=day, hours=0.1, content=f"第{i}次巡查"))
     refused(demo, "records.daily_cap", demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=0.1))
 
 
@@ -581,7 +594,8 @@ def test_stars_with_tenths_of_hours(demo):
     v = demo.register_volunteer(knit, name="邢桂芳", id_card=new_card(), mobile="15912345678")
     p = own_project(demo, knit)
     for i in range(1000):
-        demo.record_hours(knit, v, **record_kwargs(demo, p, date=p.start + _dt.timedelta(days=i % 500), hours=0.1))
+        demo.record_hours(knit, v, **record_kwargs(demo, p, date=p.start + _dt.timedelta(days=i % 500), hours=0.1,
+                                                   content=f"第{i}次巡查"))
     assert demo.stars(v) == 1
     assert v.hours == pytest.approx(100)
 

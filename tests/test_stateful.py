@@ -473,6 +473,8 @@ class SandboxMachine(RuleBasedStateMachine):
             forbidden.append("bad hours")
         elif O.day_total(sb, v.id, day) + float(hours) > O.DAILY_CAP + 1e-9:
             forbidden.append("daily cap")
+        elif O.same_service_recorded(sb, v.id, p.id, day, "南坪广场", "社区老人", "陪伴聊天", float(hours)):
+            forbidden.append("recorded already")
         if evaluation not in O.EVALUATIONS:
             forbidden.append("bad evaluation")
         self.attempt(forbidden, not forbidden, sb.record_hours, actor, v, project=p, date=day, place="南坪广场",
