@@ -47,6 +47,7 @@ class Catalogue:
     instructor: Page
     home: Page
     exercise_page: str
+    clause_map: Page | None = None
     by_id: dict = field(default_factory=dict, compare=False)
 
     def page(self, page_id: str) -> Page | None:
@@ -82,6 +83,8 @@ def catalogue() -> Catalogue:
     tracks = tuple(_page(d) for d in data["tracks"])
     levels = tuple(Level(d["id"], d["title"], d["who"], tuple(d["required"]), tuple(d.get("optional", ())),
                          d["track"], d["exercises"]) for d in data["levels"])
-    pages = [*lessons, *tracks, _page(data["practice"]), _page(data["instructor"]), _page(data["home"])]
+    clause = _page(data["clause_map"]) if data.get("clause_map") else None
+    pages = [*lessons, *tracks, _page(data["practice"]), _page(data["instructor"]), _page(data["home"]),
+             *([clause] if clause else [])]
     return Catalogue(lessons, tracks, levels, _page(data["practice"]), _page(data["instructor"]),
-                     _page(data["home"]), str(data["exercise_page"]), {p.id: p for p in pages})
+                     _page(data["home"]), str(data["exercise_page"]), clause, {p.id: p for p in pages})

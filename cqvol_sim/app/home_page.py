@@ -154,7 +154,9 @@ def home_html(ctx: PageContext) -> str:
             + f"<details style='{_CARD}'><summary style='cursor:pointer'><b>自学顺序</b>（全部课程）</summary>"
               f"<ul style='padding-left:6px'>{study}</ul></details>"
             + f"<div style='margin-top:18px;color:#777;font-size:13px'>依据：{esc('渝民发〔2020〕17号')}　"
-              + link(cat.instructor.id, "培训老师入口", ctx, "color:#777") + "</div>")
+              + link(cat.instructor.id, "培训老师入口", ctx, "color:#777")
+              + ("　" + link(cat.clause_map.id, cat.clause_map.title, ctx, "color:#777") if cat.clause_map else "")
+              + "</div>")
 
 
 class Home(PageBox):
