@@ -70,7 +70,7 @@ def test_query_strings_round_trip_chinese_names():
 # -- catalogue and notebooks -----------------------------------------------------------------
 def test_catalogue_pages_exist_with_matching_titles():
     cat = catalogue_mod.catalogue()
-    for page in [*cat.lessons, *cat.tracks, cat.practice, cat.home, cat.instructor]:
+    for page in [*cat.lessons, *cat.tracks, cat.practice, cat.home, cat.instructor, cat.clause_map]:
         nb = json.loads((NOTEBOOKS / f"{page.id}.ipynb").read_text(encoding="utf-8"))
         assert nb["metadata"].get("title") in (page.title, page.title.split("：")[0]), page.id
     for level in cat.levels:

@@ -28,7 +28,7 @@ LESSONS = ["00_start", *TOPICS, *TRACKS]
 EXERCISE_BOOKS = {"区县": ("20_exercises_district", "district"), "镇街": ("21_exercises_town", "town"),
                   "村社": ("22_exercises_village", "village")}
 GUIDE = "23_instructor_guide"
-APP_PAGES = ["home", "exercise", "instructor"]   # pages of the trainee app with no lesson text
+APP_PAGES = ["home", "exercise", "instructor", "clause_map"]   # pages of the trainee app with no lesson text
 ALL = [*LESSONS, "sandbox", *(nb for nb, _ in EXERCISE_BOOKS.values()), GUIDE, *APP_PAGES]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
