@@ -74,7 +74,7 @@ def test_catalogue_pages_exist_with_matching_titles():
         nb = json.loads((NOTEBOOKS / f"{page.id}.ipynb").read_text(encoding="utf-8"))
         assert nb["metadata"].get("title") in (page.title, page.title.split("：")[0]), page.id
     for level in cat.levels:
-        for pid in (*level.required, *level.optional, level.track):
+        for pid in (*level.required, *level.optional, *level.tracks):
             assert cat.page(pid) is not None, pid
         assert (ROOT / "exercises" / level.exercises).is_dir()
     assert (NOTEBOOKS / f"{cat.exercise_page}.ipynb").is_file()

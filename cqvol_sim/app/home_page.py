@@ -109,7 +109,7 @@ def _level_card(ctx, level, visits, best, exercises) -> str:
     cat = catalogue()
     req = "".join(_lesson_item(ctx, cat.page(pid), visits) for pid in level.required)
     opt = "".join(_lesson_item(ctx, cat.page(pid), visits) for pid in level.optional)
-    track = _lesson_item(ctx, cat.page(level.track), visits)
+    track = "".join(_lesson_item(ctx, cat.page(pid), visits) for pid in level.tracks)
     exs = "".join(_exercise_item(ctx, ex, best) for ex in exercises.get(level.exercises, []))
     done = sum(1 for pid in level.required if pid in visits)
     return (f"<details style='{_CARD}'><summary style='font-size:18px;cursor:pointer'><b>{esc(level.title)}</b>"
