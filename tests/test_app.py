@@ -161,6 +161,16 @@ def test_home_shows_levels_exercises_and_own_progress(app_home):
     assert "王桂英" in home(query="").body.value    # the name form offers names seen on this computer
 
 
+def test_a_level_with_two_tracks_offers_both_in_order(app_home):
+    from cqvol_sim.app.home_page import home
+
+    village = catalogue_mod.catalogue().level("village")
+    assert village.tracks == ("12a_track_village", "12b_track_village") and village.track == "12a_track_village"
+    html = home(query=q("王桂英")).body.value
+    card = html[html.index("<b>村社级</b>"):]
+    assert 0 < card.index("12a_track_village.ipynb") < card.index("12b_track_village.ipynb")
+
+
 # -- free practice ----------------------------------------------------------------------------
 def _register_volunteer(practice_widget, name="赵一"):
     from cqvol_sim.validate import id_card_check_digit
