@@ -3,7 +3,8 @@
 Built from the project's own files, never written by hand: the rule entries citing the clause
 (``cqvol_sim/rules/*.yaml``), the tests mentioning it or its rule codes (``tests/*.py``), the
 lesson cells citing it (markdown of ``notebooks/*.ipynb``), the quiz questions
-(``notebooks/quizzes/*.yaml``) and the exercise goals (``exercises/**/*.yaml``). The clauses
+(``notebooks/quizzes/*.yaml``) and the exercise goals (``exercises/**/*.yaml``); for the long
+clauses (二, 三（五）, 四), whether each duty in them is taught and asked. The clauses
 and the kinds a clause cannot have (with the reason) are data: ``data/clauses.yaml`` and
 ``data/clause_exemptions.yaml``. Nothing here imports Jupyter.
 """
@@ -45,6 +46,7 @@ class Clause:
     title: str
     quote: str
     cite: tuple[str, ...] = ()
+    points: tuple[tuple[str, str], ...] = ()   # (duty, pattern): the duties inside a long clause
 
 
 @dataclass
@@ -54,6 +56,12 @@ class ClauseRow:
     clause: Clause
     found: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     exempt: dict[str, str] = field(default_factory=dict)
+    #: duty -> {"lessons": [...], "quizzes": [...]} for each of the clause's points
+    points: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def untaught_points(self) -> list[str]:
+        """The clause's duties that no lesson cell teaches or no quiz question asks."""
+        return [name for name, where in self.points.items() if not where["lessons"] or not where["quizzes"]]
 
     def gaps(self) -> list[str]:
         """The kinds with nothing found and no explained exemption."""
@@ -65,7 +73,8 @@ class ClauseRow:
 def clauses() -> tuple[Clause, ...]:
     """The notice's clauses in order (``data/clauses.yaml``)."""
     data = yaml.safe_load((DATA / "clauses.yaml").read_text(encoding="utf-8"))
-    return tuple(Clause(str(c["id"]), str(c["title"]), str(c["quote"]), tuple(c.get("cite", ())))
+    return tuple(Clause(str(c["id"]), str(c["title"]), str(c["quote"]), tuple(c.get("cite", ())),
+                        tuple((str(p["name"]), str(p["pattern"])) for p in c.get("points", ())))
                  for c in data["clauses"])
 
 
@@ -217,6 +226,36 @@ def exercise_goals(exercises_dir: Path | None = None) -> dict[str, list[str]]:
     return out
 
 
+def _lesson_texts(folder: Path) -> list[tuple[str, str]]:
+    """("notebook 第N格", text) of every markdown cell of the lessons (the clause map page excluded)."""
+    out = []
+    for f in sorted(folder.glob("*.ipynb")):
+        if f.stem == "clause_map":
+            continue
+        cells = json.loads(f.read_text(encoding="utf-8")).get("cells", [])
+        out += [(f"{f.stem} 第{i}格", "".join(c.get("source", []))) for i, c in enumerate(cells)
+                if c.get("cell_type") == "markdown"]
+    return out
+
+
+def _quiz_texts(folder: Path) -> list[tuple[str, str]]:
+    """("quiz 第N题", question + choices + explanation) of every quiz question."""
+    out = []
+    for f in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        for n, q in enumerate(data.get("questions") or [], start=1):
+            text = " ".join([str(q.get("question", "")), *map(str, q.get("choices") or []), str(q.get("explanation", ""))])
+            out.append((f"{f.stem} 第{n}题", text))
+    return out
+
+
+def point_coverage(clause: Clause, lessons: list[tuple[str, str]], quizzes: list[tuple[str, str]]) -> dict:
+    """duty -> where it is taught (lessons) and asked (quizzes), by the duty's pattern."""
+    return {name: {"lessons": [w for w, t in lessons if re.search(pattern, t)],
+                   "quizzes": [w for w, t in quizzes if re.search(pattern, t)]}
+            for name, pattern in clause.points}
+
+
 # -- the map ---------------------------------------------------------------------------------
 def clause_map(root: Path | None = None) -> list[ClauseRow]:
     """The clause map of the project at ``root`` (default: this checkout), one row per clause."""
@@ -226,9 +265,17 @@ def clause_map(root: Path | None = None) -> list[ClauseRow]:
              "lessons": lesson_cells(base / "notebooks"), "quizzes": quiz_questions(base / "notebooks" / "quizzes"),
              "exercises": exercise_goals(base / "exercises")}
     skip = exemptions()
-    return [ClauseRow(c, {k: found[k][c.id] for k in KINDS}, skip.get(c.id, {})) for c in clauses()]
+    lessons, quizzes = _lesson_texts(base / "notebooks"), _quiz_texts(base / "notebooks" / "quizzes")
+    return [ClauseRow(c, {k: found[k][c.id] for k in KINDS}, skip.get(c.id, {}), point_coverage(c, lessons, quizzes))
+            for c in clauses()]
 
 
 def gaps(rows: list[ClauseRow]) -> dict[str, list[str]]:
-    """clause id -> kinds with no coverage and no explained exemption (empty when all is covered)."""
-    return {r.clause.id: r.gaps() for r in rows if r.gaps()}
+    """clause id -> kinds with no coverage and no explained exemption, and duties ("要点：…") not
+    both taught and asked (empty when all is covered)."""
+    out = {}
+    for r in rows:
+        missing = r.gaps() + [f"要点：{name}" for name in r.untaught_points()]
+        if missing:
+            out[r.clause.id] = missing
+    return out

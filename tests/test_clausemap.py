@@ -79,6 +79,24 @@ def test_the_map_is_right_on_known_cases():
     assert not any(e.startswith("clause_map") for e in rows["四"].found["lessons"])
 
 
+def test_the_duties_of_the_long_clauses_are_each_taught_and_asked():
+    rows = {r.clause.id: r for r in clausemap.clause_map()}
+    assert len(rows["四"].points) == 7 and len(rows["三（五）"].points) == 3 and len(rows["二"].points) == 2
+    assert all(not r.untaught_points() for r in rows.values())
+    duty = rows["四"].points["专人作为系统管理员"]
+    assert any(w.startswith("05_review ") for w in duty["lessons"]) and duty["quizzes"]
+
+
+def test_a_duty_not_asked_in_any_quiz_is_a_gap():
+    four = next(c for c in clausemap.clauses() if c.id == "四")
+    lessons = [("05_review 第1格", "各级志愿团体要安排专人作为系统管理员")]
+    points = clausemap.point_coverage(four, lessons, quizzes=[])
+    row = clausemap.ClauseRow(four, {k: ["x"] for k in clausemap.KINDS}, {}, points)
+    assert points["专人作为系统管理员"] == {"lessons": ["05_review 第1格"], "quizzes": []}
+    assert "专人作为系统管理员" in row.untaught_points()
+    assert "要点：专人作为系统管理员" in clausemap.gaps([row])["四"]
+
+
 def test_a_missing_kind_is_a_gap_unless_exempted():
     clause = clausemap.clauses()[1]
     row = clausemap.ClauseRow(clause)

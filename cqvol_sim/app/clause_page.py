@@ -26,10 +26,21 @@ def _items_html(items: list[str], exempt: str | None) -> str:
     return f"<b>{len(items)}</b><br>{shown}{more}"
 
 
+def _points_html(row: ClauseRow) -> str:
+    """The clause's duties, each with how many lesson cells teach it and quiz questions ask it."""
+    if not row.points:
+        return ""
+    items = "".join(
+        f"<li>{esc(name)}：讲解 {len(w['lessons'])} 处，小测验 {len(w['quizzes'])} 题"
+        + ("" if w["lessons"] and w["quizzes"] else "　<b style='color:#c62828'>缺</b>") + "</li>"
+        for name, w in row.points.items())
+    return f"<div style='margin-top:4px'>要点：<ul style='margin:2px 0;padding-left:18px'>{items}</ul></div>"
+
+
 def _row_html(row: ClauseRow) -> str:
     c = row.clause
     head = (f"<td style='{_CELL};min-width:180px'><b>{esc(c.id)}　{esc(c.title)}</b>"
-            f"<div style='color:#555;margin-top:4px'>“{esc(c.quote)}”</div></td>")
+            f"<div style='color:#555;margin-top:4px'>“{esc(c.quote)}”</div>{_points_html(row)}</td>")
     cells = "".join(f"<td style='{_CELL}'>{_items_html(row.found[k], row.exempt.get(k))}</td>" for k in KINDS)
     return f"<tr>{head}{cells}</tr>"
 
@@ -43,7 +54,7 @@ def _exempt_html(rows: list[ClauseRow]) -> str:
 def clause_map_html(rows: list[ClauseRow] | None = None) -> str:
     """The clause map as an HTML table: one row per clause, one column per kind of coverage."""
     rows = clause_map() if rows is None else rows
-    missing = sum(len(r.gaps()) for r in rows)
+    missing = sum(len(r.gaps()) + len(r.untaught_points()) for r in rows)
     summary = ("每一条都有规则、测试、讲解、小测验和练习覆盖（标“不适用”的见下方说明）。" if not missing
                else f"还有 {missing} 处空缺（标红的“缺”）。")
     head = "".join(f"<th style='{_CELL};background:#f3f6f9'>{esc(t)}</th>" for t in ("条款", *KINDS.values()))
