@@ -72,11 +72,11 @@ def test_query_strings_round_trip_chinese_names():
 # -- catalogue and notebooks -----------------------------------------------------------------
 def test_catalogue_pages_exist_with_matching_titles():
     cat = catalogue_mod.catalogue()
-    for page in [*cat.lessons, *cat.tracks, cat.practice, cat.home, cat.instructor]:
+    for page in [*cat.lessons, *cat.tracks, cat.practice, cat.home, cat.instructor, cat.clause_map]:
         nb = json.loads((NOTEBOOKS / f"{page.id}.ipynb").read_text(encoding="utf-8"))
         assert nb["metadata"].get("title") in (page.title, page.title.split("：")[0]), page.id
     for level in cat.levels:
-        for pid in (*level.required, *level.optional, level.track):
+        for pid in (*level.required, *level.optional, *level.tracks):
             assert cat.page(pid) is not None, pid
         assert (ROOT / "exercises" / level.exercises).is_dir()
     assert (NOTEBOOKS / f"{cat.exercise_page}.ipynb").is_file()
@@ -162,6 +162,16 @@ def test_home_shows_levels_exercises_and_own_progress(app_home):
     other = home(query=q("李四")).body.value
     assert "已打开过 0/" in other            # two trainees on one login are two people
     assert "王桂英" in home(query="").body.value    # the name form offers names seen on this computer
+
+
+def test_a_level_with_two_tracks_offers_both_in_order(app_home):
+    from cqvol_sim.app.home_page import home
+
+    village = catalogue_mod.catalogue().level("village")
+    assert village.tracks == ("12a_track_village", "12b_track_village") and village.track == "12a_track_village"
+    html = home(query=q("王桂英")).body.value
+    card = html[html.index("<b>村社级</b>"):]
+    assert 0 < card.index("12a_track_village.ipynb") < card.index("12b_track_village.ipynb")
 
 
 # -- free practice ----------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_village_trainee_learns_practises_and_is_graded_by_clicking(browser, app
     # 2. the village path
     page.click("summary:has-text('村社级')")
     shot(page, "2_home_village_path")
-    page.click("a:has-text('村社级：社区志愿服务大队管理员的一周')")
+    page.click("a:has-text('村社级（一）：志愿者、项目和服务记录')")
     wait_app_page(page, ".cqvol-practice .cqvol-app")
     assert "学员：王桂英" in plain(page)
     assert_clean(page, "village track")

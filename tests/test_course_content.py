@@ -139,7 +139,7 @@ def test_hierarchy_chart_is_read_as_places_not_contacts(name):
 
 
 def test_recovery_goes_through_the_leaders_own_mobile():
-    for name in ("08_recovery", "12_track_village"):
+    for name in ("08_recovery", "12b_track_village"):
         code = text(name, "code")
         update = code.index("sb.update_contacts(")
         assert code.rfind('recover("负责人"', 0, update) > code.rfind("\n\n", 0, update)  # recovered just before
@@ -147,7 +147,7 @@ def test_recovery_goes_through_the_leaders_own_mobile():
     body = text("08_recovery", "markdown")
     assert "“志愿云”微信公众号" in body and "“志愿云自助服务”小程序" in body
     assert "都已经停用" in body and ASSUMPTION in body
-    q = next(q for q in questions("12_track_village") if "找回" in q.question)
+    q = next(q for q in questions("12b_track_village") if "找回" in q.question)
     assert "负责人" in q.choices[q.answer] and "自己登记的手机号" in q.choices[q.answer]
 
 
@@ -235,7 +235,7 @@ def _run_story(name: str, tracked: str):
 
 
 def test_village_week_publishes_and_approves_before_the_service(capsys):
-    snaps = _run_story("12_track_village", "后堡社区敬老助餐")
+    snaps = _run_story("12a_track_village", "黄桷渡社区敬老助餐")
     today, project, _, _ = snaps[0]
     assert today < project.start  # published before the service starts
     approved = next(s for s in snaps if s[2] == "published")

@@ -32,8 +32,13 @@ class Level:
     who: str
     required: tuple[str, ...]
     optional: tuple[str, ...]
-    track: str
+    tracks: tuple[str, ...]
     exercises: str
+
+    @property
+    def track(self) -> str:
+        """The level's first (or only) track."""
+        return self.tracks[0]
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Catalogue:
     instructor: Page
     home: Page
     exercise_page: str
+    clause_map: Page | None = None
     by_id: dict = field(default_factory=dict, compare=False)
 
     def page(self, page_id: str) -> Page | None:
@@ -74,6 +80,11 @@ def _page(d: dict) -> Page:
     return Page(str(d["id"]), str(d["title"]), int(d.get("minutes", 0)))
 
 
+def _ids(value) -> tuple[str, ...]:
+    """A level's track: one page id, or a list of them done in order."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+
+
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The catalogue from ``pages.yaml`` (shipped with the package)."""
@@ -81,7 +92,9 @@ def catalogue() -> Catalogue:
     lessons = tuple(_page(d) for d in data["lessons"])
     tracks = tuple(_page(d) for d in data["tracks"])
     levels = tuple(Level(d["id"], d["title"], d["who"], tuple(d["required"]), tuple(d.get("optional", ())),
-                         d["track"], d["exercises"]) for d in data["levels"])
-    pages = [*lessons, *tracks, _page(data["practice"]), _page(data["instructor"]), _page(data["home"])]
+                         _ids(d["track"]), d["exercises"]) for d in data["levels"])
+    clause = _page(data["clause_map"]) if data.get("clause_map") else None
+    pages = [*lessons, *tracks, _page(data["practice"]), _page(data["instructor"]), _page(data["home"]),
+             *([clause] if clause else [])]
     return Catalogue(lessons, tracks, levels, _page(data["practice"]), _page(data["instructor"]),
-                     _page(data["home"]), str(data["exercise_page"]), {p.id: p for p in pages})
+                     _page(data["home"]), str(data["exercise_page"]), clause, {p.id: p for p in pages})

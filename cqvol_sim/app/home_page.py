@@ -110,7 +110,7 @@ def _level_card(ctx, level, visits, best, exercises) -> str:
     cat = catalogue()
     req = "".join(_lesson_item(ctx, cat.page(pid), visits) for pid in level.required)
     opt = "".join(_lesson_item(ctx, cat.page(pid), visits) for pid in level.optional)
-    track = _lesson_item(ctx, cat.page(level.track), visits)
+    track = "".join(_lesson_item(ctx, cat.page(pid), visits) for pid in level.tracks)
     exs = "".join(_exercise_item(ctx, ex, best) for ex in exercises.get(level.exercises, []))
     done = sum(1 for pid in level.required if pid in visits)
     return (f"<details style='{_CARD}'><summary style='font-size:18px;cursor:pointer'><b>{esc(level.title)}</b>"
@@ -160,7 +160,9 @@ def home_html(ctx: PageContext) -> str:
             + f"<details style='{_CARD}'><summary style='cursor:pointer'><b>自学顺序</b>（全部课程）</summary>"
               f"<ul style='padding-left:6px'>{study}</ul></details>"
             + f"<div style='margin-top:18px;color:#777;font-size:13px'>依据：{esc('渝民发〔2020〕17号')}　"
-              + link(cat.instructor.id, "培训老师入口", ctx, "color:#777") + "</div>")
+              + link(cat.instructor.id, "培训老师入口", ctx, "color:#777")
+              + ("　" + link(cat.clause_map.id, cat.clause_map.title, ctx, "color:#777") if cat.clause_map else "")
+              + "</div>")
 
 
 class Home(PageBox):
