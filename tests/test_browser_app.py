@@ -31,10 +31,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    home = tmp_path_factory.mktemp("app")
-    with bu.Server("app", bu.REPO / "notebooks", "", home) as server:
+@pytest.fixture
+def app(tmp_path):
+    """A server per test: no server or page kernel of an earlier test competes for the 2 cores."""
+    with bu.Server("app", bu.REPO / "notebooks", "", tmp_path / "app") as server:
         yield server
 
 
@@ -66,7 +66,7 @@ def pick(page, css: str, text: str) -> None:
     sel.select_option(label=label)
 
 
-def wait_app_page(page, selector: str, timeout=60_000):
+def wait_app_page(page, selector: str, timeout=90_000):
     """Wait until the page is rendered and ``selector`` is there. On a busy machine a Voilà page
     now and then never finishes rendering (its kernel's messages are dropped under load); a
     trainee then reloads, which autosave makes safe: so does this, once, and the run says so."""
