@@ -117,6 +117,7 @@ class Server:
         if kind == "app":   # the trainees' files and progress stay in this test's folder
             self.env.update({"CQVOL_HOME": str(home / "cqvol"), "CQVOL_PROGRESS_DB": str(home / "cqvol" / "p.sqlite3")})
             self.env.pop("CQVOL_TRAINEE", None)
+            self.env.pop("CQVOL_INSTRUCTOR_CODE", None)   # a room's code belongs to the room server only
         self.proc: subprocess.Popen | None = None
         self.started_in = 0.0
 

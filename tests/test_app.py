@@ -372,7 +372,7 @@ def test_in_a_room_the_instructor_page_needs_the_code(app_home, monkeypatch):
 def test_room_mode_prints_an_instructor_code(monkeypatch, capsys):
     from cqvol_sim.app import serve
 
-    monkeypatch.delenv("CQVOL_INSTRUCTOR_CODE", raising=False)
+    monkeypatch.setenv("CQVOL_INSTRUCTOR_CODE", "")   # serve sets it for real: undone after the test
     started = []
     monkeypatch.setattr(serve.os, "execv", lambda path, argv: started.append(argv))
     monkeypatch.setattr(serve, "port_free", lambda ip, port: True)
@@ -380,7 +380,6 @@ def test_room_mode_prints_an_instructor_code(monkeypatch, capsys):
     out = capsys.readouterr().out
     code = serve.os.environ["CQVOL_INSTRUCTOR_CODE"]
     assert f"培训老师口令：{code}" in out and len(code) == 6 and started
-    monkeypatch.delenv("CQVOL_INSTRUCTOR_CODE")
 
 
 def test_resume_offer_asks_before_it_forgets_the_exercise(app_home):
