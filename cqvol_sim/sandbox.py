@@ -995,10 +995,16 @@ class Sandbox:
 
     # -- projects ------------------------------------------------------------------------------
     @action
-    def publish_project(self, actor, *, name: str, start, end, place=None) -> Project:
-        """Publish a project: live at once with 发布项目无须审核, else pending its reviewer."""
+    def publish_project(self, actor, *, name: str, start, end, place=None, charges_fee: bool = False) -> Project:
+        """Publish a project: live at once with 发布项目无须审核, else pending its reviewer.
+        Raise RuleViolation if it charges the people served (volunteer service is 无偿)."""
         a = self._active_group(actor)
         name = validate.text(self.rules, name, "项目名称")
+        if charges_fee is not False:
+            if charges_fee is not True:
+                raise self.rules.violation("input.unknown_choice", value=echo(str(charges_fee)), what="是否收费",
+                                           choices="是、否")
+            raise self.rules.violation("projects.charges_fee", project=name)
         start_d = validate.date(self.rules, start, future_ok=True)
         end_d = validate.date(self.rules, end, future_ok=True)
         if end_d < start_d:
