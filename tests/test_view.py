@@ -72,11 +72,17 @@ def test_district_shows_its_towns_with_village_counts(sb):
                                  "pending": 0, "teams": 2}  # the school and the 编织 team
     assert g.nodes[XIAKOU]["hidden"]["pending"] == 3  # 大田村 hub, 西流村 team, 卫生院 team
     assert g.nodes["500108103000"]["pending"] is True  # 鸡冠石镇 hub waits
-    # the district's own teams are drawn under it; the branch under its parent organisation
+    # the district's own teams are drawn under it; social organisations under the bureau that
+    # reviews them (they have no 联络团体), the branch under its parent organisation
     org = sb.find_group("重庆市南岸区邻里守望志愿服务中心")
     branch = sb.find_group("重庆市南岸区邻里守望志愿服务中心弹子石分中心志愿服务队")
-    assert g.has_edge(NANAN, org.id) and g.has_edge(org.id, branch.id)
+    bureau = f"{NANAN}:authority"
+    assert g.nodes[bureau]["name"] == "南岸区民政局（登记管理机关）"
+    assert g.has_edge(NANAN, bureau) and g.has_edge(bureau, org.id) and g.has_edge(org.id, branch.id)
+    assert not g.has_edge(NANAN, org.id)
     assert g.nodes[org.id]["kind"] == "legal_person"
+    hospital = sb.find_group("南岸区人民医院志愿服务队")
+    assert hospital is None or g.has_edge(NANAN, hospital.id)   # a non-hub team stays under its hub
     assert all(g.in_degree(n) == 1 for n in g.nodes if n != NANAN)  # a tree
 
 
