@@ -257,6 +257,7 @@ def test_unexpected_error_in_every_panels_action_is_shown(sb, monkeypatch):
     assert "出错了" in text(grades.message.value)
     projects = a.panels["项目与时长"]
     projects.p_name.value = "冬季送温暖"
+    projects.p_fee.value = False
     projects.p_submit.click()
     assert "RuntimeError" in text(projects.message.value)
     projects.r_volunteer.value = projects.r_volunteer.dropdown.options[1][1]

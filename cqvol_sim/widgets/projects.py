@@ -80,11 +80,15 @@ class ProjectsPanel(Panel):
         self.p_name = W.Text(description="项目名称", style=STYLE, layout=wide())
         self.p_start = W.DatePicker(description="开始日期", value=sb.today, style=STYLE)
         self.p_end = W.DatePicker(description="结束日期", value=sb.today + _dt.timedelta(days=30), style=STYLE)
+        self.p_fee = W.Dropdown(description="是否收费", options=[("（请选择）", NONE), ("不收费（志愿服务是无偿的）", False),
+                                                            ("要向服务对象收费", True)],
+                                style=STYLE, layout=W.Layout(width="26em"))
+        self.p_fee.add_class("cqvol-p-fee")
         self.p_submit = W.Button(description="发布项目", button_style="primary")
         self.p_list = W.HTML("")
         m = self.marks
         self.p_box = W.VBox([m.add("project_name", self.p_name), m.add("start", self.p_start), m.add("end", self.p_end),
-                             self.p_submit, self.p_list])
+                             m.add("charges_fee", self.p_fee), self.p_submit, self.p_list])
 
         # volunteers
         self.v_name = W.Text(description="姓名", style=STYLE, layout=W.Layout(width="20em"))
@@ -280,11 +284,12 @@ class ProjectsPanel(Panel):
         sb = self.sb
         if not self.need_actor("发布项目"):
             return
+        fee = None if self.p_fee.value == NONE else self.p_fee.value
         if not self.check_form(formcheck.project_form(sb, name=self.p_name.value, start=self.p_start.value,
-                                                      end=self.p_end.value)):
+                                                      end=self.p_end.value, charges_fee=fee)):
             return
         p = sb.publish_project(self.session.actor, name=self.p_name.value, start=self.p_start.value,
-                               end=self.p_end.value)
+                               end=self.p_end.value, charges_fee=fee)
         if p.status is ProjectStatus.PUBLISHED:
             detail = "本团体有“发布项目无须审核”的权限，项目已直接发布。"
         else:
