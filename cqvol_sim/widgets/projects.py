@@ -11,8 +11,10 @@ from .. import formcheck
 from ..model import ProjectStatus, Right
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
+from .imports import ImportPanel
 
-SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records")]
+SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records"),
+            ("导入签到表", "import")]
 
 
 def star_label(sb, volunteer) -> str:
@@ -152,6 +154,10 @@ class ProjectsPanel(Panel):
                              m.add("record", self.c_record), m.add("field", self.c_field), m.add("value", self.c_value),
                              m.add("reason", self.c_reason), self.c_submit])
 
+        # Excel sign-in sheets: a panel of its own, shown as this panel's last sub-page
+        self.importer = ImportPanel(session)
+        self.i_box = self.importer.widget
+
         on_value(self.section, self._on_section)
         self.p_submit.on_click(self._publish)
         self.v_submit.on_click(self._register_volunteer)
@@ -164,7 +170,8 @@ class ProjectsPanel(Panel):
         self.c_submit.on_click(self._request_correction)
         self._stale: set[str] = set()
         self._member_opts: list = []
-        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.message])
+        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.i_box,
+                              self.message])
         self.refresh("identity")
 
     # -- refresh ----------------------------------------------------------------------------
@@ -229,12 +236,17 @@ class ProjectsPanel(Panel):
                 for v in sorted((sb.volunteers[i] for i in ids), key=lambda v: v.id)]
 
     @handler
+    def leave(self) -> None:
+        super().leave()
+        self.importer.leave()
+
     def _on_section(self, _change) -> None:
         s = self.section.value
         show_if(self.p_box, s == "project")
         show_if(self.v_box, s == "volunteer")
         show_if(self.r_box, s == "record")
         show_if(self.l_box, s == "records")
+        show_if(self.i_box, s == "import")
         if _change is not None:
             self.leave()  # the last sub-page's result is not about this one
             self._fill_section()
