@@ -81,15 +81,6 @@ def test_app_acts_as_the_identity_given(sb):
     assert a.panels["当前身份"].picker.value == g.id
 
 
-def test_app_builds_fast(sb):
-    import time
-
-    app(sb)  # warm up imports
-    t = time.perf_counter()
-    app(sb, identity=TOWN)
-    assert time.perf_counter() - t < 1.0
-
-
 def test_app_select_draws_the_lazy_panels_only_when_shown(sb):
     a = app(sb, identity=TOWN)
     h = a.panels["层级图"]
