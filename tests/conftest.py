@@ -2,9 +2,9 @@
 
 - ``demo``: a fresh copy of the demo sandbox (南岸区), and ``G(sb, name)`` to find its groups.
 - ``refused(...)``: run an action, expect a RuleViolation with a given code, and prove that
-  nothing changed (the public ``==`` and the private indexes too). Every code it sees is
-  noted in ``SEEN_CODES``; ``test_refusal_codes.py`` checks that every code in
-  ``violations.yaml`` was seen (it is moved to the end of the run, see below).
+  nothing changed (the public ``==`` and the private indexes too). That every code in
+  ``violations.yaml`` is reachable is checked by ``test_refusal_codes.py`` on its own, with one
+  catalogued call per code (it does not depend on which other tests ran).
 - The RULES.md tables (permission grades, who sets which grade), copied from RULES.md by hand
   and parsed here: tests compare the sandbox against these, never against the YAML.
 """
@@ -191,9 +191,6 @@ def record_kwargs(sb: Sandbox, project, /, **over) -> dict:
 # --------------------------------------------------------------------------------------------
 # Refusals
 
-#: Every refusal code a test has asserted (via ``refused``/``saw_code``) in this session.
-SEEN_CODES: set[str] = set()
-
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -213,7 +210,8 @@ def check_teaches(exc: RuleViolation) -> None:
 
 
 def saw_code(code: str) -> None:
-    SEEN_CODES.add(code)
+    """Kept for tests that still mark a code as seen; nothing reads it any more (see
+    ``test_refusal_codes.py``, which reaches every code itself)."""
 
 
 def refused(sb: Sandbox, code: str, method, *args, **kwargs) -> RuleViolation:
@@ -230,7 +228,6 @@ def refused(sb: Sandbox, code: str, method, *args, **kwargs) -> RuleViolation:
     assert sb == before_copy
     if getattr(method, "is_action", False):
         assert len(sb.refusals) == n_refusals + 1 and sb.refusals[-1]["code"] == code
-    saw_code(code)
     return exc
 
 
@@ -267,28 +264,3 @@ def snapshot():
         return unchanged
 
     return take
-
-
-# --------------------------------------------------------------------------------------------
-# The refusal-code coverage check must run after every story test: move it to the end, and
-# skip it when only part of the suite runs (it would then report codes as missing).
-COVERAGE_TEST = "test_every_violation_code_is_exercised"
-COVERAGE_MODULES = ("test_actions.py", "test_affiliation.py", "test_bad_input.py", "test_grades.py",
-                    "test_naming.py", "test_names_api.py", "test_permissions.py", "test_refusal_codes.py")
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session, config, items):
-    cover = [it for it in items if it.name == COVERAGE_TEST]
-    if not cover:
-        return
-    for it in cover:
-        items.remove(it)
-    items.extend(cover)
-    modules = {it.path.name for it in items}
-    partial = (config.getoption("keyword") or config.getoption("markexpr")
-               or not set(COVERAGE_MODULES) <= modules or config.getoption("lf", False)
-               or any("::" in str(arg) for arg in config.args))
-    if partial:
-        for it in cover:
-            it.add_marker(pytest.mark.skip(reason="needs the whole core test suite to run"))
