@@ -116,12 +116,18 @@ def test_unsound_exercises_are_reported_with_file_and_line(name, line, phrase):
 
 
 def test_every_broken_file_is_refused():
-    for f in sorted(BROKEN.glob("*.yaml")):
+    files = sorted(BROKEN.glob("*.yaml"))
+    named = {name for name, _, _ in SCHEMA_CASES + VERIFY_CASES}
+    assert len(files) >= 10 and named <= {f.name for f in files}, files  # 11 broken files when written
+    refused_on_load = 0
+    for f in files:
         try:
             ex = load_exercise(f)
         except ExerciseError:
+            refused_on_load += 1
             continue
         assert verify_exercise(ex).problems, f.name
+    assert 0 < refused_on_load < len(files)  # both kinds are there: unreadable, and readable but unsound
 
 
 def test_folder_and_file_name_must_match(tmp_path):

@@ -60,16 +60,21 @@ def test_app_has_every_panel_in_a_chinese_tab(sb):
 
 def test_every_label_a_trainee_reads_is_chinese(sb):
     a = app(sb, identity=TOWN)
+    texts = dropdowns = toggles = 0
     for w in all_widgets(a):
         for attr in ("description", "placeholder"):
             value = getattr(w, attr, "")
             if isinstance(value, str) and value.strip("\u200b"):
                 assert _HAN.search(value), (type(w).__name__, attr, value)
+                texts += 1
         if isinstance(w, W.Dropdown):
+            dropdowns += 1
             for label in w.options and [o[0] if isinstance(o, tuple) else o for o in w.options]:
                 assert _HAN.search(str(label)), (w.description, label)
         if isinstance(w, W.ToggleButtons):
+            toggles += 1
             assert all(_HAN.search(str(lbl)) for lbl in w._options_labels)
+    assert texts >= 50 and dropdowns >= 15 and toggles >= 2, (texts, dropdowns, toggles)  # every panel was walked
 
 
 def test_app_acts_as_the_identity_given(sb):
@@ -294,6 +299,7 @@ def test_no_two_widgets_share_a_layout(sb):
         if layout is not None:
             assert id(layout) not in seen or seen[id(layout)] is w, (w.description if hasattr(w, "description") else w)
             seen[id(layout)] = w
+    assert len(seen) >= 200, len(seen)  # every panel's widgets were walked (296 when written)
 
 
 def test_demo_notebook_runs_clean_in_a_kernel():
