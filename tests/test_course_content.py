@@ -117,7 +117,8 @@ def test_v04_asks_whether_it_is_a_volunteer_team_not_only_about_its_name():
 def test_grade_lesson_explains_who_answers_an_application_and_who_may_adjust():
     body = text("04_grades", "markdown")
     assert "一份申请只由收到它的那一家答复" in body
-    assert "模拟器也允许区县志愿者协会（联合会）和市志愿服务联合会直接调整非枢纽型团体的组别，不一定要等申请" not in body
+    assert ("模拟器也允许区县志愿者协会（联合会）和市志愿服务联合会直接调整非枢纽型团体的组别，"
+            "不一定要等申请") not in body
 
 
 def test_quiz_01_q4_counts_hubs_per_level():

@@ -220,9 +220,10 @@ def _replace(path: Path, old: str, new: str) -> None:
      "input.no_actor.clause"),
     ("violations.yaml", "grades.self:\n  clause: 三（四）", "grades.self:\n  clause: 三（四）2",
      "grades.self.clause"),
-    ("groups.yaml", "non_hub: {rule: hub_same_place, source: 三（二）2}", "non_hub: {rule: hub_same_place, source: 三（二）3}",
-     "contact_rule.non_hub.source"),
-    ("records.yaml", "date: {label: 日期, source: 三（五）}", "date: {label: 日期, source: 通知}", "fields.date.source"),
+    ("groups.yaml", "non_hub: {rule: hub_same_place, source: 三（二）2}",
+     "non_hub: {rule: hub_same_place, source: 三（二）3}", "contact_rule.non_hub.source"),
+    ("records.yaml", "date: {label: 日期, source: 三（五）}", "date: {label: 日期, source: 通知}",
+     "fields.date.source"),
 ])
 def test_the_loader_refuses_a_bad_source(tmp_path, file, old, new, entry):
     folder = _copy_rules(tmp_path)

@@ -55,7 +55,8 @@ def big():
         for j, c in enumerate(places.children(t.code)):
             if j % 2:
                 continue
-            ch = sb.register_group(None, name=c.name + "志愿服务大队", kind=Kind.HUB, place=c.code, contact=th, **PEOPLE)
+            ch = sb.register_group(None, name=c.name + "志愿服务大队", kind=Kind.HUB, place=c.code, contact=th,
+                                   **PEOPLE)
             if j % 5:
                 sb.approve(th, ch)
     return sb, d

@@ -133,7 +133,8 @@ def test_replacing_the_sandbox_forgets_an_unknown_identity(sb):
     sb2 = Sandbox.demo()
     s2 = Session(sb2)
     g = sb2.register_group(None, name="星光社区志愿服务大队", kind="hub", place="500108003013",
-                           contact=sb2.find_group(TOWN), leader=("王芳", "13812345678"), liaison=("李强", "13812345679"))
+                           contact=sb2.find_group(TOWN), leader=("王芳", "13812345678"),
+                           liaison=("李强", "13812345679"))
     s2.set_identity(g.id)
     s2.set_sandbox(Sandbox.demo())
     assert s2.identity is None
