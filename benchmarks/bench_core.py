@@ -85,11 +85,11 @@ def bench_actions(sb, n: int = 2000) -> None:
     teams = [g for g in sb.groups.values() if g.kind is Kind.NON_HUB and g.status is Status.ACTIVE and g.members]
     timings: dict[str, list[float]] = {}
 
-    def timed(name, action, *args, **kwargs):
-        """Call ``action(*args, **kwargs)`` now and add its duration to ``timings[name]``."""
+    def timed(label, action, /, *args, **kwargs):
+        """Call ``action(*args, **kwargs)`` now and add its duration to ``timings[label]``."""
         t = time.perf_counter()
         result = action(*args, **kwargs)
-        timings.setdefault(name, []).append(time.perf_counter() - t)
+        timings.setdefault(label, []).append(time.perf_counter() - t)
         return result
 
     used: set[str] = set(v.id_card for v in sb.volunteers.values())
