@@ -49,6 +49,7 @@ class Column:
     label: str
     example: str
     text: bool
+    number: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class RowResult:
     hint: str = ""
     code: str | None = None
     imported: bool = False
+    who: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def sheet_kinds() -> dict[str, SheetKind]:
     """Every kind of sheet, from data/sheets.yaml."""
     out = {}
     for key, d in _data()["kinds"].items():
-        cols = tuple(Column(c["key"], c["label"], str(c["example"]), bool(c.get("text"))) for c in d["columns"])
+        cols = tuple(Column(c["key"], c["label"], str(c["example"]), bool(c.get("text")), bool(c.get("number")))
+                     for c in d["columns"])
         out[key] = SheetKind(key, d["title"], d["action"], cols)
     return out
 
@@ -232,12 +235,16 @@ def read_sheet(data: bytes, kind: str) -> list[Row]:
 def _card_text(value: Any) -> str:
     """An ID card cell as text; a number means Excel may have mangled it (a row problem)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise _RowProblem(message("number_card"))
+        raise _RowProblem(message("number_card"), message("number_card_hint"))
     return "" if value is None else str(value)
 
 
 class _RowProblem(Exception):
-    """A row problem that is about the sheet, not a rule (e.g. an unknown ID card)."""
+    """A row problem that is about the sheet, not a rule (e.g. an unknown ID card): message, hint."""
+
+    def __init__(self, text: str, hint: str = ""):
+        super().__init__(text)
+        self.hint = hint
 
 
 def _text(value: Any) -> str:
@@ -246,6 +253,10 @@ def _text(value: Any) -> str:
 
 def _apply_row(sb, actor, kind: SheetKind, row: Row, project, cards: dict[str, str]) -> None:
     v = row.values
+    for col in kind.columns:
+        if col.number and isinstance(v[col.key], str) and v[col.key].startswith("="):
+            raise _RowProblem(message("formula_number", label=col.label, text=echo(v[col.key])),
+                              message("formula_number_hint"))
     if kind.key == "volunteers":
         card = _card_text(v["id_card"])
         vol = sb.register_volunteer(actor, name=_text(v["name"]), id_card=card, mobile=_text(v["mobile"]))
@@ -254,13 +265,15 @@ def _apply_row(sb, actor, kind: SheetKind, row: Row, project, cards: dict[str, s
     card = _card_text(v["id_card"])
     vid = cards.get(validate.ascii_digits(card).upper())
     if vid is None:
-        raise _RowProblem(message("unknown_card", card=echo(card) or "（空）"))
+        validate.id_card(sb.rules, card, sb.today)      # a mistyped number: the ID-card rule says what is wrong
+        raise _RowProblem(message("unknown_card", card=echo(card) or "（空）"), message("unknown_card_hint"))
     registered = sb.volunteer(vid).name
     if _text(v["name"]) != registered:
-        raise _RowProblem(message("name_mismatch", name=echo(_text(v["name"])), registered=registered))
-    sb.record_hours(actor, vid, project=project, date=v["date"], place=_text(v["venue"]),
-                    target=_text(v["served"]), content=_text(v["content"]), hours=v["hours"],
-                    evaluation=_text(v["evaluation"]), contact=_text(v["contact_person"]))
+        raise _RowProblem(message("name_mismatch", name=echo(_text(v["name"])), registered=registered),
+                          message("name_mismatch_hint"))
+    sb.record_hours(actor, vid, project=project, date=v["date"], venue=_text(v["venue"]),
+                    served=_text(v["served"]), content=_text(v["content"]), hours=v["hours"],
+                    evaluation=_text(v["evaluation"]), contact_person=_text(v["contact_person"]))
 
 
 def _id(ref):
@@ -273,14 +286,15 @@ def _run(sb, actor, kind: SheetKind, rows: list[Row], project) -> list[RowResult
     cards = {validate.ascii_digits(x.id_card).upper(): x.id for x in sb.volunteers.values()}
     out = []
     for row in rows:
+        who = echo(_text(row.values.get("name")), 20)
         try:
             _apply_row(sb, actor, kind, row, project, cards)
         except RuleViolation as exc:
-            out.append(RowResult(row.number, False, exc.message, exc.hint, exc.code))
+            out.append(RowResult(row.number, False, exc.message, exc.hint, exc.code, who=who))
         except _RowProblem as exc:
-            out.append(RowResult(row.number, False, str(exc)))
+            out.append(RowResult(row.number, False, str(exc), exc.hint, who=who))
         else:
-            out.append(RowResult(row.number, True, message("row_ok")))
+            out.append(RowResult(row.number, True, message("row_ok"), who=who))
     return out
 
 
@@ -315,6 +329,18 @@ def import_rows(sb, actor, kind: str, rows: list[Row], *, mode: str, project=Non
     sb.refusals = refusals
     done = tuple(RowResult(r.number, r.ok, r.message, r.hint, r.code, imported=r.ok) for r in results)
     return ImportReport(kind, mode, done, applied=True)
+
+
+def problem_counts(report: ImportReport) -> list[tuple[str, int]]:
+    """How many rows have each kind of problem (the rule's code, or the sheet message), most first."""
+    counts: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for r in report.rows:
+        if not r.ok:
+            key = r.code or r.message
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, r.message)
+    return sorted(((first[k], n) for k, n in counts.items()), key=lambda x: -x[1])
 
 
 def report_rows(report: ImportReport) -> list[tuple[int, str, str]]:
