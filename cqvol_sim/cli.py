@@ -28,7 +28,7 @@ from collections import Counter
 from .errors import CqvolError
 
 # Sub-packages that add their own commands: module name -> function taking the subparsers.
-_PLUGINS = ("cqvol_sim.jupyter_setup", "cqvol_sim.exercises.cli", "cqvol_sim.lessons")
+_PLUGINS = ("cqvol_sim.authoring.jupyter_setup", "cqvol_sim.exercises.cli", "cqvol_sim.authoring.lessons")
 
 
 def _cmd_demo(args) -> int:

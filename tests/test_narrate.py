@@ -1,4 +1,4 @@
-"""cqvol_sim.narrate: every event as a Chinese sentence (pure; no Jupyter imports)."""
+"""cqvol_sim.view.narrate: every event as a Chinese sentence (pure; no Jupyter imports)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from cqvol_sim import Grade, Sandbox
-from cqvol_sim.narrate import actor_name, describe, describe_all, item_name
+from cqvol_sim.view.narrate import actor_name, describe, describe_all, item_name
 from cqvol_sim.validate import id_card_check_digit
 
 TOWN = "南坪街道志愿服务总队"
@@ -125,7 +125,7 @@ def test_a_replayed_step_is_described_from_that_step(story):
 
 
 def test_narrate_imports_nothing_from_jupyter():
-    code = ("import sys, cqvol_sim.narrate; "
+    code = ("import sys, cqvol_sim.view.narrate; "
             "print([m for m in ('ipywidgets', 'IPython', 'matplotlib', 'networkx') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from cqvol_sim.quiz import QuizError, check_questions, find_quiz, load_quiz, quiz, quiz_file  # noqa: E402
+from cqvol_sim.widgets.quiz import QuizError, check_questions, find_quiz, load_quiz, quiz, quiz_file  # noqa: E402
 
 QUIZ_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "quizzes"
 
@@ -53,8 +53,16 @@ def test_right_answer_says_so_with_the_explanation_and_clause():
     q = quiz(QUESTIONS)
     text = answer(q, 0, 1)
     assert "回答正确" in text
-    assert "志愿服务总队" in text and "依据：三（一）1" in text
+    assert "志愿服务总队" in text and "依据：渝民发〔2020〕17号 三（一）1" in text   # as rules.source_line shows it
     assert "已答对 1 题" in q.score.value
+
+
+def test_a_source_that_is_an_assumption_reads_as_one_and_is_not_to_be_reread():
+    q = quiz([{**QUESTIONS[0], "clause": "假设：示例"}])
+    right = answer(q, 0, 1)
+    assert "本模拟器的假设" in right and "依据" not in right
+    wrong = answer(q, 0, 2)
+    assert "再想一想" in wrong and "请重读" not in wrong
 
 
 def test_wrong_answer_says_why_and_does_not_count():
@@ -69,7 +77,7 @@ def test_wrong_answer_says_why_and_does_not_count():
 def test_wrong_answer_without_own_feedback_points_to_the_clause_or_asks_to_think_again():
     q = quiz(QUESTIONS)
     text = answer(q, 0, 2)
-    assert "不对" in text and "三（一）1" in text
+    assert "不对" in text and "请重读渝民发〔2020〕17号 三（一）1的规定" in text
     text = answer(q, 1, 1)                          # no clause, no feedback
     assert "不对" in text and "再想一想" in text
 
@@ -195,6 +203,7 @@ def test_check_questions_returns_plain_data():
 
 
 def test_importing_the_quiz_module_does_not_import_ipywidgets():
-    code = "import sys, cqvol_sim.quiz; print('ipywidgets' in sys.modules)"
+    code = "import sys, cqvol_sim.widgets.quiz; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+

@@ -245,3 +245,15 @@ def test_correction_request_then_approval_keeps_the_history(sb):
     assert rec.hours == old + 1 and rec.history and c.status is Status.ACTIVE
     panel.l_volunteer.value = v.id
     assert "已更正1次" in panel.l_table.value
+
+
+def test_record_and_star_sources_are_shown_as_rules_source_line_shows_them(sb):
+    """Issue 9/11: every rule source on the records page goes through rules.source_line."""
+    from cqvol_sim.rules import source_line
+    from cqvol_sim.widgets.projects import note_cap, stars_html
+
+    note = note_cap(sb).value
+    assert "（依据：渝民发〔2020〕17号 三（五））" in note
+    assert source_line(sb.rules.daily_cap_source, sb.rules).split("：")[0] in note
+    volunteer = next(iter(sb.volunteers.values()))
+    assert f"星级标准（{source_line(sb.rules.star_source, sb.rules)}）" in stars_html(sb, volunteer)

@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as W
 
 from ..model import ProjectStatus, Status
-from ..narrate import describe
+from ..view.narrate import describe
 from ..errors import StorageError
 from .common import Panel, esc, handler, info_html, ok_html, on_value, show_png
 from .hierarchy import area_root

@@ -9,6 +9,7 @@ import ipywidgets as W
 
 from .. import formcheck
 from ..model import ProjectStatus, Right
+from ..rules import source_line
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
 
@@ -31,7 +32,7 @@ def stars_html(sb, volunteer) -> str:
     nxt = next(((s, lbl, h) for s, lbl, h in thresholds if s == n + 1), None)
     if nxt is not None:
         text += f"，再 {nxt[2] - volunteer.hours:g} 小时可评{nxt[1][:2]}"
-    return esc(text + "）") + f"<br><small style='color:#777'>星级标准依据：{esc(sb.rules.star_source)}</small>"
+    return esc(text + "）") + f"<br><small style='color:#777'>星级标准（{esc(source_line(sb.rules.star_source, sb.rules))}）</small>"
 
 
 def records_table_html(sb, records, limit: int = 200) -> str:
@@ -369,7 +370,13 @@ class ProjectsPanel(Panel):
         self.show(ok_html("已提交更正申请。", f"由记录团体“{r.name}”在“审核”页审核；通过后原记录保留在更正历史中。"))
 
 
+#: where the record fields come from (records.yaml cites 三（五） for each field)
+RECORD_FIELDS_SOURCE = "三（五）"
+
+
 def note_cap(sb) -> W.HTML:
-    return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(sb.rules.record_field_labels.values()))}"
-                  f"（依据：渝民发〔2020〕17号 三（五））。每名志愿者每天最多记录 {sb.rules.daily_cap_hours:g} 小时"
-                  f"（{esc(clause_text(sb.rules.daily_cap_source, sb.rules).split('：')[0])}）。</span>")
+    """What a record must hold and the daily cap, each with its source as ``rules.source_line`` shows it."""
+    rules = sb.rules
+    return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(rules.record_field_labels.values()))}"
+                  f"（{esc(source_line(RECORD_FIELDS_SOURCE, rules))}）。每名志愿者每天最多记录 {rules.daily_cap_hours:g} 小时"
+                  f"（{esc(source_line(rules.daily_cap_source, rules).split('：')[0])}）。</span>")
