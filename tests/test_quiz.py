@@ -202,8 +202,21 @@ def test_check_questions_returns_plain_data():
     assert qs[0].answer == 1 and qs[0].clause == "三（一）1" and qs[1].clause is None
 
 
-def test_importing_the_quiz_module_does_not_import_ipywidgets():
-    code = "import sys, cqvol_sim.widgets.quiz; print('ipywidgets' in sys.modules)"
+def test_reading_quiz_files_does_not_import_ipywidgets():
+    code = "import sys, cqvol_sim.authoring.quizfile; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
+
+
+def test_an_error_while_checking_is_shown_in_chinese_with_details_for_the_teacher(monkeypatch):
+    q = quiz(QUESTIONS)
+    item = q.items[0]
+
+    def boom(choice):
+        raise RuntimeError("坏了")
+
+    monkeypatch.setattr(item.question.__class__, "verdict", lambda self, choice: boom(choice))
+    item.radio.value = 1
+    item.button.click()
+    assert "出错了" in item.feedback.value and "技术细节（给老师看）" in item.feedback.value

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..errors import CqvolError
+
 __all__ = ["NOTEBOOK_DIR", "LESSON_ENV", "LESSON_TRAINEE", "notebooks", "run_notebook", "refresh", "add_commands", "main", "LessonResult",
            "Table", "table"]
 
@@ -162,7 +164,7 @@ def run_notebook(path: str | os.PathLike, *, timeout: int = 120, measure_rss: bo
     return nb, LessonResult(path, seconds, ok, error, stderr, peak)
 
 
-class NotebookUnreadable(ValueError):
+class NotebookUnreadable(CqvolError, ValueError):
     """The file cannot be read as a Jupyter notebook (the message is Chinese)."""
 
 

@@ -85,12 +85,12 @@ _PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timest
 _REFUSED = object()          # a value refused with a problem (the file is refused as a whole)
 
 
-class _TooDeep(Exception):
+class _TooDeep(CqvolError):
     def __init__(self, mark):
         self.mark = mark
 
 
-class _TooBig(Exception):
+class _TooBig(CqvolError):
     pass
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from ..errors import CqvolError
 from ..model import Application, Correction, Group, Project, Status, ProjectStatus
 from ..places import Level
 from ..scenarios import DEMO_DISTRICT
 from .schema import GOAL_TYPES, arg_kind, enum_aliases
 
 
-class RefError(Exception):
+class RefError(CqvolError):
     """A name in a step does not resolve (in Chinese). Not a refusal: nothing was attempted."""
 
 

@@ -5,8 +5,9 @@ a placeholder if the widgets are not available), and three buttons: 检查 (scor
 feedback with the clause), 提示 (hints for the refusals actually met) and 重新开始 (a fresh
 sandbox, a new attempt). Attempts and checks are saved in the progress database.
 
-ipywidgets is imported only when an exercise is shown. Every button handler catches errors
-and shows them (ipywidgets would only log them).
+ipywidgets is imported only when an exercise is shown. Every button handler runs in the panels'
+one error guard (``cqvol_sim.widgets.common.guarded``): a Chinese message for the trainee, the
+details for the teacher.
 """
 
 from __future__ import annotations
@@ -133,11 +134,12 @@ def _app_widget(session: Session):
     except ImportError as exc:
         return None, W.HTML(f"<div style='color:#777'>（操作面板暂不可用：{esc(exc)}。"
                             "可以在代码单元格中用 <code>练习.sandbox</code> 操作沙盘。）</div>")
-    try:
-        widget = app(session.sandbox, identity=session.identity, lock_identity=True)
-    except Exception as exc:  # a panel that fails must not take the exercise down
-        return None, W.HTML(f"<div style='color:#c62828'>（操作面板无法打开：{esc(exc)}）</div>")
-    return widget, widget
+    from ..widgets.common import guarded
+
+    placeholder = W.HTML("")       # a panel that fails must not take the exercise down
+    widget = guarded(lambda: app(session.sandbox, identity=session.identity, lock_identity=True),
+                     lambda html_text: setattr(placeholder, "value", html_text), unchanged="操作面板没能打开。")
+    return (widget, widget) if widget is not None else (None, placeholder)
 
 
 class ExerciseView:
@@ -216,10 +218,13 @@ class ExerciseView:
         return self.session.sandbox
 
     def _guard(self, fn) -> None:
-        try:
-            fn()
-        except Exception as exc:   # show it: ipywidgets would only log it
-            self.message.value = f"<div style='color:#c62828'>出错了：{esc(exc)}</div>"
+        """Run a button's handler in the panels' one error guard (``widgets.common.guarded``)."""
+        from ..widgets.common import guarded
+
+        guarded(fn, self._show_message)
+
+    def _show_message(self, html_text: str) -> None:
+        self.message.value = html_text
 
     # -- the app and autosave -------------------------------------------------------------------
     def _show_app(self) -> None:

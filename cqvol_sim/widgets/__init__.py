@@ -7,37 +7,20 @@ wrong, the clause, what would be right), an unexpected error as “出错了”,
     from cqvol_sim import Sandbox
     from cqvol_sim.widgets import app
     app(Sandbox.demo(), identity="南坪街道志愿服务总队")
-
-The names below are imported on first use (PEP 562), so ``import cqvol_sim.widgets.quiz``
-(whose file checks need no ipywidgets) stays light.
 """
 
-from __future__ import annotations
+from .app import App, app
+from .common import Panel, Session, error_html, guarded, refusal_html
+from .grades import GradesPanel
+from .hierarchy import HierarchyPanel
+from .identity import IdentityPanel
+from .log import LogPanel
+from .projects import ProjectsPanel
+from .recovery import RecoveryPanel
+from .register import RegisterPanel
+from .review import ReviewPanel
+from .table import TablePanel
 
-import importlib
-
-#: public name → the sub-module that defines it
-_WHERE = {
-    "app": "app", "App": "app",
-    "Panel": "common", "Session": "common", "error_html": "common",
-    "refusal_html": "common", "guard": "common", "guarded": "common",
-    "GradesPanel": "grades", "HierarchyPanel": "hierarchy", "IdentityPanel": "identity", "LogPanel": "log",
-    "ProjectsPanel": "projects", "RecoveryPanel": "recovery", "RegisterPanel": "register",
-    "ReviewPanel": "review", "TablePanel": "table",
-    "quiz": "quiz", "quiz_file": "quiz", "QuizError": "quiz",
-}
-
-__all__ = list(_WHERE)
-
-
-def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__ = ["app", "App", "Session", "Panel", "IdentityPanel", "RegisterPanel", "ReviewPanel", "GradesPanel",
+           "TablePanel", "ProjectsPanel", "RecoveryPanel", "HierarchyPanel", "LogPanel", "refusal_html", "error_html",
+           "guarded"]
