@@ -16,7 +16,7 @@ PACKAGES = ("cqvol_sim.exercises", "cqvol_sim.widgets", "cqvol_sim.view", "cqvol
 
 
 def _modules():
-    names = ["cqvol_sim.cli"]
+    names = ["cqvol_sim.cli", "cqvol_sim.yamlfile"]
     for package in PACKAGES:
         pkg = importlib.import_module(package)
         names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if m.name != "__main__"]

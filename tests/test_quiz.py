@@ -220,3 +220,11 @@ def test_an_error_while_checking_is_shown_in_chinese_with_details_for_the_teache
     item.radio.value = 1
     item.button.click()
     assert "出错了" in item.feedback.value and "技术细节（给老师看）" in item.feedback.value
+
+
+def test_a_quiz_file_is_read_by_the_one_yaml_reader_with_every_problem_and_its_id(tmp_path):
+    path = _write(tmp_path, "twice.yaml", "title: 小测验\ntitle: 又一个\nquestions:\n  - question: !!python/none x\n")
+    with pytest.raises(QuizError) as info:
+        load_quiz(path)
+    assert [(p.line, p.id) for p in info.value.problems] == [(2, "yaml.duplicate_key"), (4, "yaml.tag")]
+    assert "第 2 行" in str(info.value) and "测验文件" in str(info.value)

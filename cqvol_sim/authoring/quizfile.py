@@ -21,10 +21,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import CqvolError
 from ..rules import source_kind, source_line, source_text
+from ..yamlfile import Problem, read_yaml_file
 
 __all__ = ["Question", "load_quiz", "check_questions", "find_quiz", "QuizError", "QUIZ_DIR_ENV", "LETTERS"]
 
@@ -38,7 +40,14 @@ LETTERS = "ABCDEFGHIJ"
 
 
 class QuizError(CqvolError, ValueError):
-    """A quiz (a list of question dicts or a YAML file) is malformed; the message names where."""
+    """A quiz (a list of question dicts or a YAML file) is malformed; the message names where.
+
+    ``problems``: what the YAML reader found (``cqvol_sim.yamlfile.Problem``, with ids), if any.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -167,20 +176,17 @@ def find_quiz(name: str, folder: str | os.PathLike | None = None) -> Path:
 
 
 def load_quiz(path: str | os.PathLike) -> tuple[str | None, list[Question]]:
-    """Read and check a quiz YAML file: (title or None, questions). QuizError names the file."""
-    import yaml
+    """Read and check a quiz YAML file: (title or None, questions).
 
+    The file is read by the package's one YAML reader (``cqvol_sim.yamlfile``): every problem it
+    finds is listed in one QuizError (``problems``, each with its line and stable id); then the
+    questions are checked, and QuizError names the file and the question.
+    """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise QuizError(f"测验文件 {path} 读不出来（{exc.strerror}）。") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"第{mark.line + 1}行附近" if mark is not None else ""
-        raise QuizError(f"测验文件 {path} {at}不是有效的 YAML：{getattr(exc, 'problem', None) or exc}。") from None
+    read = read_yaml_file(path, str(path), what="测验文件")
+    if read.problems:
+        raise QuizError("\n".join(f"测验文件 {p}" for p in read.problems), read.problems)
+    data = read.data
     title = None
     if isinstance(data, dict):
         unknown = sorted(str(k) for k in data if k not in ("title", "questions"))

@@ -1,6 +1,6 @@
 """The exercise vocabulary and the checks of an exercise file's shape.
 
-An exercise file is read (``loader.read_yaml``) into plain data plus the line of every key and
+An exercise file is read (``cqvol_sim.yamlfile``, via ``loader.read_yaml``) into plain data plus the line of every key and
 item; ``validate`` walks that data and returns every mistake as a ``Problem`` naming the file,
 the line and, in plain Chinese, what is wrong and what would be right. Nothing here runs the
 sandbox: whether names resolve and the reference solution works is proved by ``verify``.
@@ -27,22 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
+from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
 
 # ---------------------------------------------------------------------------------------
 # problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in an exercise file: where (file, line) and what (Chinese)."""
-
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file} 第 {self.line} 行" if self.line else f"{self.file}"
-        return f"{where}：{self.message}"
 
 
 class ExerciseError(CqvolError):
@@ -294,8 +282,8 @@ class Checker:
             path = path[:-1]
         return self.lines.get((), None)
 
-    def add(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem(self.file, self.line(path), message))
+    def add(self, path: tuple, message: str, problem_id: str = "exercise.schema") -> None:
+        self.problems.append(Problem(self.file, self.line(path), message, problem_id))
 
     # -- helpers -------------------------------------------------------------------------
     def mapping(self, value, path, what: str, fields: dict[str, bool]) -> bool:
@@ -347,29 +335,6 @@ def _shape(value) -> str:
     if isinstance(value, dict):
         return "一组“字段: 值”"
     return type(value).__name__
-
-
-def cut_text(text, limit: int = 40) -> str:
-    """``text`` shortened for a message (a hostile value may be megabytes long)."""
-    text = str(text)
-    return text if len(text) <= limit else text[:limit] + f"……（共 {len(text)} 个字符）"
-
-
-_OS_REASONS = {
-    "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许这样操作", "EROFS": "文件系统是只读的",
-    "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已用完", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹",
-    "ENAMETOOLONG": "文件名太长", "EEXIST": "已有同名的文件", "EBUSY": "正被占用", "EIO": "读写出错（磁盘或网络故障）",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, in plain Chinese (the system's own words in brackets)."""
-    import errno
-
-    name = errno.errorcode.get(exc.errno or 0, "")
-    plain = _OS_REASONS.get(name)
-    own = exc.strerror or str(exc)
-    return f"{plain}：{own}" if plain else own
 
 
 def has_placeholder(value) -> bool:

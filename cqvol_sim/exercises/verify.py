@@ -43,7 +43,7 @@ class Verdict:
 
 
 def _problem(v: Variant, line, text: str) -> Problem:
-    return Problem(v.file, line, text)
+    return Problem(v.file, line, text, "exercise.verify")
 
 
 def _variant_label(v: Variant) -> str:
@@ -155,10 +155,10 @@ def verify_exercise(exercise: Exercise, *, max_variants: int = DEFAULT_VARIANTS)
         verdict.problems += exc.problems
         return verdict
     except Exception as exc:  # a parameter pool that cannot be computed
-        verdict.problems.append(Problem(exercise.file, exercise.line("params"), f"参数无法取值（{exc}）。"))
+        verdict.problems.append(Problem(exercise.file, exercise.line("params"), f"参数无法取值（{exc}）。", "exercise.params"))
         return verdict
     if not variants:
-        verdict.problems.append(Problem(exercise.file, exercise.line("params"), "参数没有任何可选的值。"))
+        verdict.problems.append(Problem(exercise.file, exercise.line("params"), "参数没有任何可选的值。", "exercise.params"))
         return verdict
     for i, v in enumerate(variants):
         try:
