@@ -188,7 +188,7 @@ def _fail(tally: _Tally, heading: str, problems) -> None:
 
 
 def _clause_order(clause: str):
-    from .schema import KNOWN_CLAUSES
+    from ..rules import NOTICE_CLAUSES as KNOWN_CLAUSES
 
     return (KNOWN_CLAUSES.index(clause) if clause in KNOWN_CLAUSES else len(KNOWN_CLAUSES), clause)
 

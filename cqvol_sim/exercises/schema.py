@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
+from ..rules import NOTICE_CLAUSES
 from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
 
 # ---------------------------------------------------------------------------------------
@@ -48,9 +49,8 @@ class ExerciseError(CqvolError):
 LEVELS = {"区县": "district", "镇街": "town", "村社": "village"}
 FOLDER_LEVELS = {v: k for k, v in LEVELS.items()}
 
-#: the clauses of 渝民发〔2020〕17号 an exercise may cite
-KNOWN_CLAUSES = ("一", "二", "三", "三（一）", "三（一）1", "三（一）2", "三（二）", "三（二）1", "三（二）2",
-                 "三（三）", "三（四）", "三（五）", "四", "附件")
+#: the clauses of 渝民发〔2020〕17号 an exercise may cite: the rules package's list (one place)
+KNOWN_CLAUSES = NOTICE_CLAUSES
 #: the clauses the bank as a whole must cover (三（一）–（五） and 四)
 REQUIRED_CLAUSES = ("三（一）1", "三（一）2", "三（二）1", "三（二）2", "三（三）", "三（四）", "三（五）", "四")
 
