@@ -180,7 +180,8 @@ def parse_yaml(text: str, file: str, *, what: str = "这类文件") -> YamlRead:
             loader = _Loader(text)
             node = loader.get_single_node()
         except _TooDeep as exc:
-            return _failed(file, exc.mark.line + 1, "yaml.too_deep", f"内容嵌套太深（超过 {MAX_DEPTH} 层），不像是{what}。")
+            return _failed(file, exc.mark.line + 1, "yaml.too_deep", f"内容嵌套太深（超过 {MAX_DEPTH} 层），"
+                                                                     f"不像是{what}。")
         except RecursionError:
             return _failed(file, None, "yaml.too_deep", f"内容嵌套太深，不像是{what}。")
         except yaml.reader.ReaderError as exc:
@@ -200,7 +201,8 @@ def parse_yaml(text: str, file: str, *, what: str = "这类文件") -> YamlRead:
             data = conv.convert(node, ())
         except _TooBig:
             return _failed(file, None, "yaml.too_many_values",
-                           f"文件中的锚点和引用（& 和 *）展开后内容太多（超过 {MAX_VALUES} 项），不像是{what}。请不要用引用。")
+                           f"文件中的锚点和引用（& 和 *）展开后内容太多（超过 {MAX_VALUES} 项），不像是"
+                           f"{what}。请不要用引用。")
     finally:
         if loader is not None:
             loader.dispose()
@@ -273,7 +275,8 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.open:
-            self.problem(node, "yaml.alias_loop", "引用（*名称）指向了包含它自己的内容，会无限展开。请不要用这样的引用。")
+            self.problem(node, "yaml.alias_loop", "引用（*名称）指向了包含它自己的内容，会无限展开。"
+                                                  "请不要用这样的引用。")
             return _REFUSED
         self.open.add(id(node))
         try:

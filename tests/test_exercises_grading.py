@@ -176,8 +176,9 @@ def test_event_and_refusal_goals_look_only_at_the_trainees_part():
     assert evaluate(_goal("event", action="set_grade", by="南岸区志愿者协会"), ctx) == UNMET
     # item_type tells a registration from an upgrade application
     sb.approve(dhub, next(iter(sb.applications)))
-    assert evaluate(_goal("event", action="approve", item="重庆市南岸区残疾人联合会志愿服务队", item_type="申请"), ctx) == MET
-    assert evaluate(_goal("event", action="approve", item="重庆市南岸区残疾人联合会志愿服务队", item_type="注册"), ctx) == UNMET
+    team = "重庆市南岸区残疾人联合会志愿服务队"
+    assert evaluate(_goal("event", action="approve", item=team, item_type="申请"), ctx) == MET
+    assert evaluate(_goal("event", action="approve", item=team, item_type="注册"), ctx) == UNMET
 
 
 def test_match_value_numbers_and_text(demo):

@@ -40,7 +40,8 @@ def test_the_view_shows_task_identity_and_the_app(view):
     assert "审核镇街枢纽型团体并设置权限组别" in view.header.value
     assert "你的身份：<b>南岸区志愿者协会</b>" in view.header.value and "学员：张三" in view.header.value
     assert "鸡冠石镇志愿服务总队提交了注册" in view.task.value
-    assert [b.description for b in (view.check_button, view.hint_button, view.restart_button)] == ["检查", "提示", "重新开始"]
+    buttons = (view.check_button, view.hint_button, view.restart_button)
+    assert [b.description for b in buttons] == ["检查", "提示", "重新开始"]
     from cqvol_sim.widgets import App
 
     assert isinstance(view.app, App)

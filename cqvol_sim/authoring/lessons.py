@@ -25,11 +25,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..errors import CqvolError
 
-__all__ = ["NOTEBOOK_DIR", "LESSON_ENV", "LESSON_TRAINEE", "notebooks", "run_notebook", "refresh", "add_commands", "main", "LessonResult",
+__all__ = ["NOTEBOOK_DIR", "LESSON_ENV", "LESSON_TRAINEE", "notebooks", "run_notebook", "refresh", "add_commands",
+           "main", "LessonResult",
            "Table", "table"]
 
 #: The lesson notebooks of a source checkout.
@@ -182,7 +183,8 @@ def read_notebook(path: str | os.PathLike):
     except Exception as exc:  # nbformat raises NotJSONError, ValidationError, AttributeError, TypeError...
         if type(exc).__name__ == "NotJSONError":
             raise NotebookUnreadable("不是笔记本文件（内容不是 JSON）") from None
-        raise NotebookUnreadable(f"不是有效的笔记本文件（{str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}）") from None
+        raise NotebookUnreadable(f"不是有效的笔记本文件（"
+                                 f"{str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}）") from None
     return nb
 
 

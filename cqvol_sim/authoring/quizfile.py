@@ -106,10 +106,12 @@ def check_questions(questions: Any, source: str | None = None) -> list[Question]
                             f"现在是 {type(q).__name__}。")
         missing = [k for k in _REQUIRED if k not in q]
         if missing:
-            raise QuizError(f"{where}：缺少 {', '.join(missing)}（每题都要有 question、choices、answer、explanation）。")
+            raise QuizError(f"{where}：缺少 {', '.join(missing)}（每题都要有 question、choices、answer、"
+                            f"explanation）。")
         unknown = sorted(str(k) for k in q if k not in _REQUIRED + _OPTIONAL)
         if unknown:
-            raise QuizError(f"{where}：不认识的键 {', '.join(unknown)}（可以用的键：{', '.join(_REQUIRED + _OPTIONAL)}）。")
+            raise QuizError(f"{where}：不认识的键 {', '.join(unknown)}（可以用的键："
+                            f"{', '.join(_REQUIRED + _OPTIONAL)}）。")
         text = _text(q["question"], "question", where)
         choices = q["choices"]
         if not isinstance(choices, (list, tuple)) or len(choices) < 2:
@@ -121,7 +123,8 @@ def check_questions(questions: Any, source: str | None = None) -> list[Question]
             raise QuizError(f"{where}：有重复的选项。")
         answer = q["answer"]
         if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(choices):
-            raise QuizError(f"{where}：answer 应当是正确选项的序号（从 0 数起，0 到 {len(choices) - 1}），现在是 {answer!r}。")
+            raise QuizError(f"{where}：answer 应当是正确选项的序号（从 0 数起，0 到 {len(choices) - 1}），"
+                            f"现在是 {answer!r}。")
         explanation = _text(q["explanation"], "explanation", where)
         clause = q.get("clause")
         if clause is not None:

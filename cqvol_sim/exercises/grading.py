@@ -169,7 +169,8 @@ def hints(variant: Variant, sb) -> list[Hint]:
                 text, clause = _template_hint(code)
             out.append(Hint(code, text, counts[code], clause))
     if not out:
-        general = variant.hints.get("default") or "请仔细阅读任务说明，对照通知的相关条款操作。系统拒绝你的操作时，这里会给出针对性的提示。"
+        general = variant.hints.get("default") or ("请仔细阅读任务说明，对照通知的相关条款操作。"
+                                                   "系统拒绝你的操作时，这里会给出针对性的提示。")
         out.append(Hint(None, general))
     return out
 

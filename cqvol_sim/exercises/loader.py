@@ -130,7 +130,8 @@ def start_sandbox(ex: Exercise):
         return base_sandbox(ex.today)
     except CqvolError as exc:
         raise ExerciseError([Problem(ex.file, ex.line("scenario", "today"),
-                                     f"无法建立起始沙盘（today: {cut_text(ex.today)}）：{exc}", "exercise.start")]) from None
+                                     f"无法建立起始沙盘"
+                                     f"（today: {cut_text(ex.today)}）：{exc}", "exercise.start")]) from None
 
 
 @functools.lru_cache(maxsize=4)
@@ -374,16 +375,20 @@ class Variant:
             try:
                 run_step(sb, step, self.identity)
             except RuleViolation as exc:
-                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}被系统拒绝：{exc}（拒绝代码 {exc.code}）",
+                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}被系统拒绝：{exc}"
+                                                                 f"（拒绝代码 {exc.code}）",
                                              "exercise.setup_refused")]) from None
             except RefError as exc:
-                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}：{exc}", "exercise.setup_ref")]) from None
+                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}：{exc}",
+                                             "exercise.setup_ref")]) from None
             except (TypeError, ValueError) as exc:
-                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}的参数写错了（{exc}）。", "exercise.setup_args")]) from None
+                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}的参数写错了"
+                                                                 f"（{exc}）。", "exercise.setup_args")]) from None
         try:
             identity_id = resolve_actor(sb, self.identity)
         except RefError as exc:
-            raise ExerciseError([Problem(ex.file, ex.line("identity"), f"身份（identity）：{exc}", "exercise.identity")]) from None
+            raise ExerciseError([Problem(ex.file, ex.line("identity"), f"身份（identity）：{exc}",
+                                         "exercise.identity")]) from None
         sb.refusals.clear()
         self._identity_id = identity_id
         self._start_seq = len(sb.events)

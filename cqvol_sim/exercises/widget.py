@@ -77,7 +77,8 @@ def result_html(result: Result, best: int | None = None) -> str:
         mark, col, word = _MARKS[g.state]
         rows.append(
             f"<li style='list-style:none;margin:4px 0'><span style='color:{col};font-weight:bold'>{mark} {word}</span>"
-            f"　{esc(g.feedback)}<span style='color:#777'>（{esc(points_and_source(g.earned, g.goal.points, g.goal.clause))}）</span></li>")
+            f"　{esc(g.feedback)}<span style='color:#777'>（"
+            f"{esc(points_and_source(g.earned, g.goal.points, g.goal.clause))}）</span></li>")
     return f"{head}<ul style='padding-left:0'>{''.join(rows)}</ul>"
 
 

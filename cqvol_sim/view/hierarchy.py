@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 

@@ -8,7 +8,8 @@ import functools
 import html
 import logging
 import traceback
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable, Iterable
 
 import ipywidgets as W
 
@@ -484,7 +485,8 @@ class FilterDropdown:
         matches = [o for o in self._all if text in o[0]] if text else self._all
         shown = self._fixed + matches[: self.limit]
         more = len(matches) - self.limit
-        self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，请输入文字筛选</span>"
+        self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，"
+                            f"请输入文字筛选</span>"
                             if more > 0 else "")
         if self.pick_single and text and len(matches) == 1:
             default = matches[0][1]
@@ -521,7 +523,8 @@ def identity_text(sb, actor) -> str:
         return f"{actor.name}（登记机关）：审核在本部门登记的社会组织（法人）"
     level = sb.places[actor.place].level
     if actor.kind is Kind.HUB:
-        kind = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}[level] + "枢纽型团体"
+        words = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}
+        kind = words[level] + "枢纽型团体"
     else:
         kind = sb.rules.label(actor.kind)
     return (f"{actor.name}（{kind}，{place_path(sb, actor.place)}；权限组别：{sb.rules.label(actor.grade)}；"

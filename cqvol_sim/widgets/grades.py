@@ -108,7 +108,8 @@ class GradesPanel(Panel):
             self.intro.value = info_html(f"“{g.name}”目前没有可以由它设置权限组别的下级团体。")
         else:
             self.intro.value = (f"“{esc(g.name)}”可以为下列 {len(subs)} 个团体设置权限组别"
-                                f"（{esc(source_line(setting_source(sb.rules), sb.rules))}）。先选团体和组别，看清权限变化，再点“设置权限组别”。")
+                                f"（{esc(source_line(setting_source(sb.rules), sb.rules))}）。先选团体和组别，"
+                                f"看清权限变化，再点“设置权限组别”。")
         set_options(self.target, choose((group_label(sb, s, with_grade=True), s.id) for s in subs))
         self._on_choice(None)
         # upgrade application
@@ -122,7 +123,8 @@ class GradesPanel(Panel):
                                             "如果仍要提交，系统会说明原因。")
         else:
             source = sb.rules.grade_setter_sources.get("non_hub", "")
-            self.up_intro.value = ("非枢纽型团体默认为基本团体组；需要更多权限时，向所在区县的枢纽型团体或市级枢纽型团体申请"
+            self.up_intro.value = ("非枢纽型团体默认为基本团体组；需要更多权限时，"
+                                   "向所在区县的枢纽型团体或市级枢纽型团体申请"
                                    f"（{esc(source_line(source, sb.rules))}）。")
         options = []
         for d in deciders:

@@ -10,7 +10,7 @@ import ipywidgets as W
 from .. import formcheck
 from ..model import ProjectStatus, Right
 from ..rules import source_line
-from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
+from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
 
 SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records")]
@@ -32,7 +32,8 @@ def stars_html(sb, volunteer) -> str:
     nxt = next(((s, lbl, h) for s, lbl, h in thresholds if s == n + 1), None)
     if nxt is not None:
         text += f"，再 {nxt[2] - volunteer.hours:g} 小时可评{nxt[1][:2]}"
-    return esc(text + "）") + f"<br><small style='color:#777'>星级标准（{esc(source_line(sb.rules.star_source, sb.rules))}）</small>"
+    source = source_line(sb.rules.star_source, sb.rules)
+    return esc(text + "）") + f"<br><small style='color:#777'>星级标准（{esc(source)}）</small>"
 
 
 def records_table_html(sb, records, limit: int = 200) -> str:
@@ -102,7 +103,8 @@ class ProjectsPanel(Panel):
         self.v_box = W.VBox([header("注册新志愿者"), m.add("person_name", self.v_name),
                              W.HBox([m.add("id_card", self.v_card), self.v_sample]), self.v_sample_note,
                              m.add("mobile", self.v_mobile), self.v_submit,
-                             header("吸纳已注册的志愿者"), m.add("admit", self.v_search.dropdown, into=self.v_search.box),
+                             header("吸纳已注册的志愿者"),
+                             m.add("admit", self.v_search.dropdown, into=self.v_search.box),
                              self.v_admit, self.v_members])
 
         # record hours: every field of 三（五）
@@ -115,7 +117,8 @@ class ProjectsPanel(Panel):
         self.r_target = W.Text(description=labels["target"], placeholder="例如：社区老人", style=STYLE, layout=wide())
         self.r_content = W.Text(description=labels["content"], placeholder="例如：陪伴聊天、代购生活用品",
                                 style=STYLE, layout=wide())
-        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2、2.5 或 2小时", continuous_update=True,
+        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2、"
+                                                                                "2.5 或 2小时", continuous_update=True,
                               style=STYLE, layout=W.Layout(width="20em"))
         self.r_hours_check = W.HTML("")
         self.r_evaluation = W.Dropdown(description=labels["evaluation"],
@@ -141,7 +144,8 @@ class ProjectsPanel(Panel):
         self.c_record = W.Dropdown(description="要更正的记录", style=STYLE, layout=W.Layout(width="40em"))
         self.c_field = W.Dropdown(description="更正项目",
                                   options=choose((labels[f], f) for f in rules.correction_fields), style=STYLE)
-        self.c_value = W.Text(description="正确的内容", placeholder="日期按 2026-05-01 填写", style=STYLE, layout=wide())
+        self.c_value = W.Text(description="正确的内容", placeholder="日期按 2026-05-01 填写", style=STYLE,
+                              layout=wide())
         self.c_reason = W.Text(description="更正理由", style=STYLE, layout=wide())
         self.c_submit = W.Button(description="以志愿者身份申请更正", layout=W.Layout(width="16em"))
         self.l_box = W.VBox([self.l_volunteer.box, self.l_stars, self.l_table,
@@ -173,7 +177,8 @@ class ProjectsPanel(Panel):
             if g is not None:
                 self.r_contact.value = g.liaison.name
         if g is None:
-            self.intro.value = info_html("请先在“当前身份”页选择一个团体。下面的“查看记录与更正”可以查看任何志愿者的记录。")
+            self.intro.value = info_html("请先在“当前身份”页选择一个团体。下面的“查看记录与更正”可以查看任"
+                                         "何志愿者的记录。")
         else:
             self.intro.value = f"<b>以“{esc(g.name)}”的身份</b>发布项目、管理志愿者和记录服务时长。"
         self._on_section(None)
@@ -326,7 +331,8 @@ class ProjectsPanel(Panel):
     def _sample_id(self, _button) -> None:
         """Fill in an ID number that passes every check, for practice (not a real person's)."""
         self.v_card.value = formcheck.sample_id_card(self.sb)
-        self.v_sample_note.value = ("<span class='cqvol-sample-note' style='color:#e65100'>这是随机生成的练习用身份证号，"
+        self.v_sample_note.value = ("<span class='cqvol-sample-note' style='color:#e65100'>这是随机生成的"
+                                    "练习用身份证号，"
                                     "仅供培训使用，不属于任何真实的人；在真实系统中请填写志愿者本人的身份证号。</span>")
 
     @handler
@@ -345,7 +351,8 @@ class ProjectsPanel(Panel):
                                                           else hours})
         v = sb.volunteers[vid]
         self.session.changed("state")
-        self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，{rec.date.isoformat()}）。",
+        self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，"
+                          f"{rec.date.isoformat()}）。",
                           f"{v.name}累计 {v.hours:g} 小时，{star_label(sb, v)}。"))
 
     @handler
@@ -378,5 +385,6 @@ def note_cap(sb) -> W.HTML:
     """What a record must hold and the daily cap, each with its source as ``rules.source_line`` shows it."""
     rules = sb.rules
     return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(rules.record_field_labels.values()))}"
-                  f"（{esc(source_line(RECORD_FIELDS_SOURCE, rules))}）。每名志愿者每天最多记录 {rules.daily_cap_hours:g} 小时"
+                  f"（{esc(source_line(RECORD_FIELDS_SOURCE, rules))}）。"
+                  f"每名志愿者每天最多记录 {rules.daily_cap_hours:g} 小时"
                   f"（{esc(source_line(rules.daily_cap_source, rules).split('：')[0])}）。</span>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..authoring.quizfile import (LETTERS, QUIZ_DIR_ENV, Question, QuizError, check_questions, find_quiz,
                                   load_quiz)
