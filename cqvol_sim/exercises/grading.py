@@ -2,7 +2,7 @@
 
 ``grade(variant, sandbox)`` gives a ``Result``: for each goal whether it is met, the points
 earned and the instructor's feedback with the clause. ``hints(variant, sandbox)`` gives the
-hints for the refusals the trainee actually ran into. ``Session`` is one trainee working on
+hints for the refusals the trainee actually ran into. ``ExerciseSession`` is one trainee working on
 one exercise: the sandbox, the attempt in the progress database, check / hints / restart.
 """
 
@@ -175,8 +175,11 @@ def hints(variant: Variant, sb) -> list[Hint]:
     return out
 
 
-class Session:
+class ExerciseSession:
     """One trainee working on one exercise variant: the sandbox, checks, hints, restarts.
+
+    (Called ``Session`` before issue 11, a name it shared with ``cqvol_sim.widgets.Session``,
+    the panels' sandbox and identity; the old name still works, with a DeprecationWarning.)
 
     With a ``db`` (a ``progress.ProgressDB``) every start/restart opens an attempt and every
     check is saved; without one nothing is saved.
@@ -242,3 +245,12 @@ class Session:
 
     def hints(self) -> list[Hint]:
         return hints(self.variant, self.sandbox)
+
+
+def __getattr__(name: str):
+    if name == "Session":   # the old name, shared with cqvol_sim.widgets.Session
+        import warnings
+
+        warnings.warn("cqvol_sim.exercises.grading.Session is now ExerciseSession", DeprecationWarning, stacklevel=2)
+        return ExerciseSession
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

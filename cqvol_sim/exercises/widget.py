@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-from .grading import Result, Session, points_and_source
+from .grading import ExerciseSession, Result, points_and_source
 from .goals import MET, NOT_STARTED, UNMET
 
 _MARKS = {MET: ("✔", "#2e7d32", "达成"), UNMET: ("✘", "#c62828", "未达成"), NOT_STARTED: ("·", "#757575", "未开始")}
@@ -126,7 +126,7 @@ def first_tab(variant) -> str | None:
     return None
 
 
-def _app_widget(session: Session):
+def _app_widget(session: ExerciseSession):
     """The simulator app acting as the exercise's identity, or a placeholder saying why not."""
     import ipywidgets as W
 
@@ -155,7 +155,7 @@ class ExerciseView:
 
     placeholder = "（这里是一个自动评分的练习：请从培训首页打开，或者运行本单元格。）"
 
-    def __init__(self, session: Session, *, warning: str | None = None, slot=None):
+    def __init__(self, session: ExerciseSession, *, warning: str | None = None, slot=None):
         import ipywidgets as W
 
         self.session = session
@@ -384,8 +384,8 @@ def exercise(ex_id: str, *, trainee: str | None = None, seed=None, db=None, path
         db = None
     resuming = slot is not None and slot.exists()
     try:
-        session = Session(variant, trainee=trainee, db=db, start=not resuming)
+        session = ExerciseSession(variant, trainee=trainee, db=db, start=not resuming)
     except StorageError as exc:
-        session = Session(variant, trainee=trainee, db=None, start=not resuming)
+        session = ExerciseSession(variant, trainee=trainee, db=None, start=not resuming)
         warning = f"进度无法保存：{exc}"
     return ExerciseView(session, warning=warning, slot=slot)
