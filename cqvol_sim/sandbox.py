@@ -16,6 +16,9 @@ from . import affiliation, naming, reviewers, validate
 from .errors import RuleViolation
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
                     ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
+from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, GradeRef, GroupName, GroupRef, Hours,
+                     IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, ProjectRef, RecordRef,
+                     Ref, RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef, register_action)
 from .places import PATH_SEP, Level, Place, Places, load_places, place_notes
 from .rules import Rules, default_rules, echo
 from .scenarios import check_scenario, check_today
@@ -43,7 +46,8 @@ def action(method: Callable) -> Callable:
                     "time": _dt.datetime.now().isoformat(timespec="seconds")})
             raise
 
-    wrapper.is_action = True
+    wrapper.is_action = True  # type: ignore[attr-defined]
+    register_action(wrapper)
     return wrapper
 
 
@@ -116,6 +120,9 @@ def _shown(text: str) -> str:
 #: How many matches an "ambiguous name" refusal lists before "等".
 _MATCHES_SHOWN = 8
 _PENDING = (Status.PENDING, ProjectStatus.PENDING)
+#: The kinds of choice ``resolve`` parses, with their enum.
+_ITEM_KINDS = ("group", "project", "application", "correction")
+_CHOICES = {Ref.GRADE: Grade, Ref.KIND: Kind, Ref.REG_STATUS: RegStatus}
 #: Who may recover a group's account (四): the people every group registers (三（三）).
 _RECOVERY_ROLES = ("负责人", "联系人")
 
@@ -421,9 +428,9 @@ class Sandbox:
             ref = ref.id
         if not isinstance(ref, str):
             raise TypeError(f"expected an item or its id, not {type(ref).__name__}")
-        for table in (self.groups, self.projects, self.applications, self.corrections):
-            if ref in table:
-                return table[ref]
+        kind = self.kind_of(ref)
+        if kind in _ITEM_KINDS:
+            return self._table(kind)[ref]
         found = self._items_named(ref)
         if prefer_pending and len(found) > 1:
             found = [it for it in found if it.status in _PENDING] or found
@@ -438,6 +445,102 @@ class Sandbox:
         """The groups (not rejected) and projects named ``ref``."""
         name = naming.normalise(ref).strip()
         return [*self._groups_named(ref), *(p for p in self.projects.values() if p.name == name)]
+
+    #: What ``kind_of`` answers for an id, by table, in the order the tables are searched.
+    _KINDS = ("group", "authority", "volunteer", "project", "record", "application", "correction")
+
+    def kind_of(self, ref) -> str | None:
+        """Which table holds this id: ``group``, ``authority``, ``volunteer``, ``project``,
+        ``record``, ``application``, ``correction`` or ``place`` (a place code); None if none.
+
+        An object of the model (a Group, a Place...) answers for its own id.
+        """
+        ref = getattr(ref, "id", getattr(ref, "code", ref))
+        if not isinstance(ref, str):
+            return None
+        for kind in self._KINDS:
+            if ref in self._table(kind):
+                return kind
+        return "place" if ref in self.places else None
+
+    def _table(self, kind: str) -> dict:
+        return {"group": self.groups, "authority": self.authorities, "volunteer": self.volunteers,
+                "project": self.projects, "record": self.records, "application": self.applications,
+                "correction": self.corrections}[kind]
+
+    def resolve(self, ref, kind: Ref) -> str | None:
+        """The id (a place's code; a choice's identifier) that ``ref`` names as a ``kind``.
+
+        ``ref`` is an id, a name (a path form for groups and places; a volunteer's ID card
+        number or name; a project's name), or the object itself. ``None`` stays None for an
+        actor (a new applicant). Raise RuleViolation (input.unknown_*, input.ambiguous_*, in
+        Chinese) when nothing or several things have that name; TypeError for a ``kind`` that
+        is not a reference (free text, dates, hours...).
+        """
+        kind = Ref(kind)
+        if kind is Ref.ACTOR:
+            return self._resolve_actor(ref)
+        if kind in _CHOICES:
+            return _CHOICES[kind].parse(ref, self.rules).value
+        resolver = {Ref.GROUP: self._resolve_group, Ref.PLACE: lambda r: self.place(r).code,
+                    Ref.VOLUNTEER: self._resolve_volunteer, Ref.PROJECT: self._resolve_project,
+                    Ref.RECORD: lambda r: self.record(r).id, Ref.AUTHORITY: lambda r: self.authority(r).id,
+                    Ref.ITEM: lambda r: self.item(r, prefer_pending=True).id}.get(kind)
+        if resolver is None:
+            raise TypeError(f"{kind} is a value, not a reference: there is nothing to resolve")
+        return resolver(ref)
+
+    def _resolve_actor(self, ref) -> str | None:
+        if ref is None:
+            return None
+        if isinstance(ref, Volunteer) or (isinstance(ref, str) and ref in self.volunteers):
+            return self.volunteer(ref).id
+        try:
+            return self._actor(ref).id
+        except RuleViolation as exc:
+            if exc.code != "input.unknown_group" or not isinstance(ref, str):
+                raise
+            return self._resolve_volunteer(ref)
+
+    def _resolve_group(self, ref) -> str:
+        """A group's id; a name only a rejected group has means the latest such group."""
+        try:
+            return self.group(ref).id
+        except RuleViolation as exc:
+            if exc.code != "input.unknown_group" or not isinstance(ref, str):
+                raise
+            name = naming.normalise(ref).strip()
+            rejected = [g for g in self.groups.values() if g.name == name]
+            if not rejected:
+                raise
+            return rejected[-1].id
+
+    def _resolve_volunteer(self, ref) -> str:
+        if isinstance(ref, Volunteer) or not isinstance(ref, str) or ref in self.volunteers:
+            return self.volunteer(ref).id
+        text = ref.strip()
+        found = [v for v in self.volunteers.values() if v.id_card == text.upper()] or \
+            [v for v in self.volunteers.values() if v.name == text]
+        return self._one(text, found, lambda v: f"志愿者{v.name}（{v.id}）")
+
+    def _resolve_project(self, ref) -> str:
+        if isinstance(ref, Project) or not isinstance(ref, str) or ref in self.projects:
+            return self.project(ref).id
+        text = ref.strip()
+        found = [p for p in self.projects.values() if p.name == text]
+        if not found:
+            text = naming.normalise(ref).strip()
+            found = [p for p in self.projects.values() if naming.normalise(p.name) == text]
+        return self._one(text, found, lambda p: f"项目“{p.name}”（{self.groups[p.group].name}，{p.id}）")
+
+    def _one(self, text: str, found: list, shown: Callable) -> str:
+        """The id of the only match, or the refusal of no match or several."""
+        if len(found) == 1:
+            return found[0].id
+        if found:
+            raise self.rules.violation("input.ambiguous_item", item=_shown(text),
+                                       matches=_listed([shown(x) for x in found]))
+        raise self.rules.violation("input.unknown_item", item=_shown(text))
 
     def authority(self, ref) -> Authority:
         """The registration authority (民政局) with this id or name, e.g. ``南岸区民政局``."""
@@ -631,12 +734,14 @@ class Sandbox:
 
     # -- groups -----------------------------------------------------------------------------
     @action
-    def register_group(self, actor, *, name: str, kind, place, leader, liaison, contact=None,
-                       viewing=None, reg_status=None, authority=None, registered_name: str | None = None) -> Group:
+    def register_group(self, actor: ActorRef, *, name: GroupName, kind: KindRef, place: PlaceRef,
+                       leader: PersonRef, liaison: PersonRef, contact: GroupRef | None = None,
+                       viewing: GroupRef | None = None, reg_status: RegStatusRef | None = None,
+                       authority: AuthorityRef | None = None, registered_name: Text | None = None) -> Group:
         """Register a new group; it waits (待审) for its reviewer. ``actor`` may be None (a new applicant).
 
-        Raise RuleViolation for a wrong name, place, registration status, contact, viewing
-        group or authority, or a missing/malformed 负责人/联系人.
+        Raise RuleViolation if the name, place, registration status, contact, viewing group or
+        authority is wrong, or a 负责人/联系人 is missing or malformed.
         """
         rules = self.rules
         acting = None if actor is None else self._actor(actor)
@@ -753,10 +858,11 @@ class Sandbox:
             self._require(a, Right.MANAGE_OWN_VOLUNTEERS)
 
     @action
-    def approve(self, actor, item) -> None:
+    def approve(self, actor: ActorRef, item: ItemRef) -> None:
         """Approve a pending registration, project, upgrade application or record correction.
 
-        Raise RuleViolation unless ``actor`` is that item's reviewer and it is pending.
+        Raise RuleViolation if ``actor`` is not that item's reviewer, the item is not pending, or
+        (for an application or a correction) what it asks for no longer passes the rules.
         """
         a = self._actor(actor)
         it = self._pending_item(a, item)
@@ -785,8 +891,12 @@ class Sandbox:
         self._emit("approve", a, dict(item=it.id))
 
     @action
-    def reject(self, actor, item, *, reason: str) -> None:
-        """Reject a pending item with a reason. Raise RuleViolation as ``approve`` does, or for no reason."""
+    def reject(self, actor: ActorRef, item: ItemRef, *, reason: Text) -> None:
+        """Reject a pending item with a reason.
+
+        Raise RuleViolation if ``actor`` is not that item's reviewer, the item is not pending, or
+        the reason is missing.
+        """
         a = self._actor(actor)
         it = self._pending_item(a, item)
         reason = validate.reason(self.rules, reason)
@@ -823,7 +933,7 @@ class Sandbox:
                                        current=self.rules.label(g.grade))
 
     @action
-    def set_grade(self, actor, target, grade) -> None:
+    def set_grade(self, actor: ActorRef, target: GroupRef, grade: GradeRef) -> None:
         """Set ``target``'s permission grade (三（四）).
 
         Raise RuleViolation if ``actor`` is not its setter, sets its own grade, grants a right
@@ -848,11 +958,11 @@ class Sandbox:
         self._emit("set_grade", a, dict(target=t.id, grade=grade))
 
     @action
-    def apply_upgrade(self, actor, *, grade, to, reason: str = "工作需要") -> Application:
+    def apply_upgrade(self, actor: ActorRef, *, grade: GradeRef, to: GroupRef, reason: Text = "工作需要") -> Application:
         """Apply (申请) for a higher grade to a deciding hub (its district hub or the city hub).
 
-        Raise RuleViolation for a hub applicant, a wrong decider, a grade that adds no right,
-        or an application already pending.
+        Raise RuleViolation if the applicant is a hub, ``to`` is not its decider, the grade adds
+        no right, or an application is already pending.
         """
         a = self._active_group(actor)
         grade = Grade.parse(grade, self.rules)
@@ -874,8 +984,12 @@ class Sandbox:
         return app
 
     @action
-    def set_viewing(self, actor, viewing) -> None:
-        """Set (or with None, remove) the acting group's viewing group (查看团体, 三（二））."""
+    def set_viewing(self, actor: ActorRef, viewing: GroupRef | None) -> None:
+        """Set (or with None, remove) the acting group's viewing group (查看团体, 三（二））.
+
+        Raise RuleViolation if the actor is not an active group or ``viewing`` may not be its
+        viewing group (affiliation rules).
+        """
         a = self._active_group(actor)
         v = None if viewing is None else self.group(viewing)
         affiliation.check_viewing(self, a, a.kind, self.places[a.place], a.name, a.contact, v, at_registration=False)
@@ -883,8 +997,12 @@ class Sandbox:
         self._emit("set_viewing", a, dict(viewing=a.viewing))
 
     @action
-    def update_contacts(self, actor, *, leader=None, liaison=None) -> None:
-        """Change the acting group's 负责人 and/or 联系人 (三（三）)."""
+    def update_contacts(self, actor: ActorRef, *, leader: PersonRef | None = None,
+                        liaison: PersonRef | None = None) -> None:
+        """Change the acting group's 负责人 and/or 联系人 (三（三）).
+
+        Raise RuleViolation if the actor is not a group or a person is missing or malformed.
+        """
         a = self._actor(actor)
         if isinstance(a, Authority):
             raise self.rules.violation("review.authority_scope", actor=a.name)
@@ -895,13 +1013,16 @@ class Sandbox:
                                               liaison=None if liaison is None else new_liaison))
 
     @action
-    def recover_account(self, actor, *, group=None, role: str | None = None, name: str, mobile: str,
-                        id_card: str | None = None) -> str:
+    def recover_account(self, actor: ActorRef, *, group: GroupRef | None = None, role: RoleRef = None,
+                        name: PersonName, mobile: Mobile, id_card: IdCard | None = None) -> str:
         """Self-service account recovery (志愿云自助服务, 四). Returns the Chinese confirmation.
 
         A group's account: ``group`` and ``role`` (负责人 or 联系人) whose name and mobile must
         match what the group registered. A volunteer's: ``id_card``, with the volunteer's name
-        and mobile. ``actor`` is whoever asks (may be None). Raise RuleViolation on a mismatch.
+        and mobile. ``actor`` is whoever asks (may be None).
+
+        Raise RuleViolation if neither or both targets are given, the role is unknown, or the
+        name and mobile do not match what was registered.
         """
         if (group is None) == (id_card is None):
             raise self.rules.violation("recovery.target_missing")
@@ -948,11 +1069,12 @@ class Sandbox:
         return g
 
     @action
-    def register_volunteer(self, actor, *, name: str, id_card: str, mobile: str, group=None) -> Volunteer:
+    def register_volunteer(self, actor: ActorRef, *, name: PersonName, id_card: IdCard, mobile: Mobile,
+                           group: GroupRef | None = None) -> Volunteer:
         """Register a new volunteer and admit them to ``group`` (default: the acting group).
 
-        Raise RuleViolation for a malformed name, ID card or mobile, an ID card already
-        registered, or an actor without the right to manage that group's volunteers.
+        Raise RuleViolation if the name, ID card or mobile is malformed, the ID card is already
+        registered, or the actor lacks the right to manage that group's volunteers.
         """
         a = self._active_group(actor)
         g = self._managed_group(a, group)
@@ -970,8 +1092,12 @@ class Sandbox:
         return v
 
     @action
-    def admit_volunteer(self, actor, volunteer, *, group=None) -> None:
-        """Admit a registered volunteer to ``group`` (default: the acting group)."""
+    def admit_volunteer(self, actor: ActorRef, volunteer: VolunteerRef, *, group: GroupRef | None = None) -> None:
+        """Admit a registered volunteer to ``group`` (default: the acting group).
+
+        Raise RuleViolation if the actor may not manage that group's volunteers or the volunteer
+        is already a member.
+        """
         a = self._active_group(actor)
         g = self._managed_group(a, group)
         v = self.volunteer(volunteer)
@@ -982,8 +1108,12 @@ class Sandbox:
         self._emit("admit_volunteer", a, dict(volunteer=v.id, group=None if group is None else g.id))
 
     @action
-    def remove_volunteer(self, actor, volunteer, *, group=None) -> None:
-        """Remove a volunteer from ``group`` (default: the acting group); their records stay."""
+    def remove_volunteer(self, actor: ActorRef, volunteer: VolunteerRef, *, group: GroupRef | None = None) -> None:
+        """Remove a volunteer from ``group`` (default: the acting group); their records stay.
+
+        Raise RuleViolation if the actor may not manage that group's volunteers or the volunteer
+        is not a member.
+        """
         a = self._active_group(actor)
         g = self._managed_group(a, group)
         v = self.volunteer(volunteer)
@@ -995,8 +1125,13 @@ class Sandbox:
 
     # -- projects ------------------------------------------------------------------------------
     @action
-    def publish_project(self, actor, *, name: str, start, end, place=None) -> Project:
-        """Publish a project: live at once with 发布项目无须审核, else pending its reviewer."""
+    def publish_project(self, actor: ActorRef, *, name: GroupName, start: DateRef, end: DateRef,
+                        place: PlaceRef | None = None) -> Project:
+        """Publish a project: live at once with 发布项目无须审核, else pending its reviewer.
+
+        Raise RuleViolation if the actor is not an active group, the name is missing, or the
+        dates are malformed or out of order.
+        """
         a = self._active_group(actor)
         name = validate.text(self.rules, name, "项目名称")
         start_d = validate.date(self.rules, start, future_ok=True)
@@ -1012,8 +1147,11 @@ class Sandbox:
         return proj
 
     @action
-    def close_project(self, actor, project) -> None:
-        """Close (结项) a published project of the acting group."""
+    def close_project(self, actor: ActorRef, project: ProjectRef) -> None:
+        """Close (结项) a published project of the acting group.
+
+        Raise RuleViolation if the project is not the actor's or is not published.
+        """
         a = self._active_group(actor)
         proj = self.project(project)
         if proj.group != a.id:
@@ -1045,13 +1183,14 @@ class Sandbox:
         return d
 
     @action
-    def record_hours(self, actor, volunteer, *, project, date, place, target, content, hours,
-                     evaluation, contact) -> ServiceRecord:
+    def record_hours(self, actor: ActorRef, volunteer: VolunteerRef, *, project: ProjectRef, date: DateRef,
+                     place: Text, target: Text, content: Text, hours: Hours, evaluation: Evaluation,
+                     contact: Text) -> ServiceRecord:
         """Record a volunteer's service with every field of 三（五）; the project must be the actor's.
 
-        Raise RuleViolation for a missing field, a bad date or hours, the daily cap, a record
-        already entered (the same service twice), a project not published or not the actor's,
-        or a volunteer not in the acting group.
+        Raise RuleViolation if a field is missing, the date or hours are malformed, the daily cap
+        is passed, the same service is already recorded, the project is not published or not the
+        actor's, or the volunteer is not in the acting group.
         """
         rules = self.rules
         labels = rules.record_field_labels
@@ -1143,12 +1282,17 @@ class Sandbox:
         vol.hours = _sum_hours(vol.hours, rec.hours)
 
     @action
-    def request_correction(self, actor, record, *, reason: str, **changes) -> Correction:
+    def request_correction(self, actor: VolunteerActor, record: RecordRef, *, reason: Text,
+                           **changes: Changes) -> Correction:
         """A volunteer (the actor) asks the recording group to correct one of their records.
 
         ``changes`` are the corrected fields (date, place, target, content, hours, evaluation,
         contact). The group decides with ``approve``/``reject``; the old values stay in the
         record's history.
+
+        Raise RuleViolation if the record is not the volunteer's, a correction of it is already
+        pending, the reason is missing, or the changes are unknown fields, change nothing or
+        break a record rule.
         """
         if not isinstance(actor, (Volunteer, str)):
             raise TypeError("the actor of request_correction is the Volunteer")
