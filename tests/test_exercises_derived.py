@@ -10,3 +10,43 @@ def test_the_clauses_an_exercise_may_cite_are_the_rules_packages_list():
     assert schema.KNOWN_CLAUSES is rules.NOTICE_CLAUSES
     assert schema.clause_problem("三（四）") is None and schema.clause_problem("三（九）") is not None
     assert set(schema.REQUIRED_CLAUSES) <= set(rules.NOTICE_CLAUSES)
+
+
+def test_argument_kinds_are_read_from_the_actions_typed_signatures(monkeypatch):
+    from cqvol_sim.params import action_specs
+
+    kinds = schema.action_arg_kinds()
+    assert set(kinds) == set(action_specs())
+    # the same name is a reference in one action and free text in another: the signature says which
+    assert schema.arg_kind("set_grade", "target") == "group"
+    assert schema.arg_kind("record_hours", "target") == "text"
+    # a correction's fields have the kinds of the action that records them
+    assert schema.arg_kind("request_correction", "hours") == "number"
+    assert schema.arg_kind("request_correction", "date") == "date"
+    params, any_field = schema.action_params()["request_correction"]
+    assert params == {"record": True, "reason": True} and any_field
+
+
+def test_references_go_through_the_sandboxs_one_resolver(monkeypatch):
+    from cqvol_sim import Sandbox
+    from cqvol_sim.exercises.refs import RefError, resolve_args
+
+    sb = Sandbox.demo()
+    asked = []
+    real = sb.resolve
+
+    def spy(ref, kind):
+        asked.append(kind.value)
+        return real(ref, kind)
+
+    monkeypatch.setattr(sb, "resolve", spy)
+    town = sb.find_group("迎龙镇志愿服务总队")
+    args = resolve_args(sb, "set_grade", {"target": "北斗村志愿服务大队", "grade": "初级团体组（快审）"}, town.id)
+    assert args["target"] == sb.find_group("北斗村志愿服务大队").id and asked == ["group"]
+    assert args["grade"] == "初级团体组（快审）"           # a choice goes as written: the action reads labels
+    try:
+        resolve_args(sb, "set_grade", {"target": "没有这个团体"}, town.id)
+    except RefError as exc:
+        assert "没有这个团体" in str(exc)
+    else:
+        raise AssertionError("an unknown group must be a RefError")

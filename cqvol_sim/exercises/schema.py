@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import difflib
 import functools
-import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
+from ..model import ServiceRecord
+from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
 from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
 
@@ -142,28 +143,35 @@ GOAL_TYPES: dict[str, GoalType] = {
     }, "happened", ("code",)),
 }
 
-#: kinds of the arguments of sandbox actions, by argument name (the rest are text)
-ARG_KINDS = {
-    "contact": "group", "viewing": "group", "target": "group", "to": "group", "group": "group",
-    "authority": "authority", "item": "item", "place": "place", "kind": "kind", "grade": "grade",
-    "reg_status": "reg_status", "volunteer": "volunteer", "project": "project", "record": "record",
-    "leader": "person", "liaison": "person", "hours": "number", "date": "date", "start": "date",
-    "end": "date",
+#: the schema's word for each kind of action argument (``params.Ref``); any other Ref is text
+KIND_OF_REF = {
+    Ref.ACTOR: "actor", Ref.GROUP: "group", Ref.PLACE: "place", Ref.VOLUNTEER: "volunteer",
+    Ref.PROJECT: "project", Ref.RECORD: "record", Ref.ITEM: "item", Ref.AUTHORITY: "authority",
+    Ref.GRADE: "grade", Ref.KIND: "kind", Ref.REG_STATUS: "reg_status", Ref.PERSON: "person",
+    Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool",
 }
 
-#: arguments that are plain text for some actions although the same name is a reference elsewhere
-#: (record_hours' ``target`` is the 服务对象, set_grade's is a group)
-TEXT_ARGS = {
-    "record_hours": {"place", "target", "content", "contact", "evaluation"},
-    "request_correction": {"place", "target", "content", "contact", "evaluation", "reason"},
-}
+
+@functools.cache
+def action_arg_kinds() -> dict[str, dict[str, str]]:
+    """Every sandbox action's arguments (the actor left out) and their kinds, read from the
+    actions' typed signatures (``cqvol_sim.params.action_specs``). The keys of a ``**changes``
+    argument are record fields: they have the kinds of the action that records them."""
+    from .. import sandbox  # noqa: F401 - importing it registers the actions
+
+    specs = action_specs()
+    out = {name: {p.name: KIND_OF_REF.get(p.ref, "text") for p in spec.params[1:] if not p.variadic}
+           for name, spec in specs.items()}
+    recorder = next((n for n, s in specs.items() if s.returns is ServiceRecord), None)
+    for name, spec in specs.items():
+        if any(p.variadic and p.ref is Ref.CHANGES for p in spec.params) and recorder is not None:
+            out[name] = {**out[recorder], **out[name]}
+    return out
 
 
 def arg_kind(action: str | None, key: str) -> str:
-    """The kind of argument ``key`` of sandbox action ``action``."""
-    if key in TEXT_ARGS.get(action or "", ()):
-        return "text"
-    return ARG_KINDS.get(key, "text")
+    """The kind of argument ``key`` of sandbox action ``action`` (``text`` if unknown)."""
+    return action_arg_kinds().get(action or "", {}).get(key, "text")
 
 
 ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请": "application", "更正": "correction",
@@ -201,25 +209,12 @@ def enum_aliases(kind: str) -> dict[str, str]:
 
 @functools.cache
 def action_params() -> dict[str, tuple[dict[str, bool], bool]]:
-    """Sandbox actions: name → ({argument: required}, accepts **kwargs)."""
-    from ..sandbox import Sandbox
+    """Sandbox actions: name → ({argument: required}, accepts **kwargs), from their signatures."""
+    from .. import sandbox  # noqa: F401 - importing it registers the actions
 
-    out = {}
-    for name in dir(Sandbox):
-        method = getattr(Sandbox, name)
-        if not getattr(method, "is_action", False):
-            continue
-        sig = inspect.signature(method)
-        params = list(sig.parameters.values())[2:]   # self, actor
-        args = {}
-        var_kw = False
-        for p in params:
-            if p.kind is p.VAR_KEYWORD:
-                var_kw = True
-                continue
-            args[p.name] = p.default is inspect.Parameter.empty
-        out[name] = (args, var_kw)
-    return out
+    return {name: ({p.name: p.required for p in spec.params[1:] if not p.variadic},
+                   any(p.variadic for p in spec.params))
+            for name, spec in action_specs().items()}
 
 
 @functools.cache
