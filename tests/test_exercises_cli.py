@@ -176,8 +176,9 @@ def test_draft_skips_goals_undone_later():
     sb.remove_volunteer(hub, v)
     text = draft_from_session(sb, ex_id="undo")
     goals = parse_exercise(text, "undo.yaml").variant().goals
-    assert [g.type for g in goals] == ["volunteer"]                     # the removal; not the registration
-    assert goals[0].conditions["group"] == {"not": "黄桷渡社区刘孃孃开心编织志愿服务队"}
+    assert [g.type for g in goals] == ["event"]                         # the removal; not the registration
+    assert goals[0].conditions == {"action": "remove_volunteer", "by": "黄桷渡社区刘孃孃开心编织志愿服务队",
+                                   "volunteer": "严小梅"}
 
 
 # -- report -------------------------------------------------------------------------------

@@ -158,6 +158,11 @@ _TABLES = {
 }
 
 
+def field_value(sb, gtype: str, item, key: str):
+    """The value of field ``key`` of an item of a state goal's type, as goals compare it."""
+    return _TABLES[gtype][1](sb, item, key)
+
+
 def find_items(sb, gtype: str, conditions: dict, *, skip_rejected: bool = False) -> list:
     """The items of the final state matching every condition of a state goal."""
     rows, getter = _TABLES[gtype]
@@ -263,7 +268,7 @@ def field_label(sb, goal_type: str, key: str) -> str:
 
 
 #: the fields that say *which* item a state goal is about
-_KEY_FIELDS = {
+KEY_FIELDS = {
     "group": ("name",),
     "project": ("name",),
     "application": ("group",),
@@ -303,7 +308,7 @@ def explain(goal: Goal, ctx: Context) -> str | None:
     """For an unmet positive state goal about one identifiable item: what it is now."""
     if goal.type not in _TABLES or goal.prohibition:
         return None
-    keys = {k: goal.conditions[k] for k in _KEY_FIELDS[goal.type] if k in goal.conditions}
+    keys = {k: goal.conditions[k] for k in KEY_FIELDS[goal.type] if k in goal.conditions}
     if not keys:
         return None
     items = find_items(ctx.sb, goal.type, keys)

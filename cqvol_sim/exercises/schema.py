@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
-from ..model import ServiceRecord
+from ..model import Application, Group, Project, ServiceRecord, Volunteer
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
 from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
@@ -110,6 +110,8 @@ class GoalType:
     fields: dict[str, str]
     flag: str | None = None          # "exists" (state goals) or "happened" (log goals)
     required: tuple[str, ...] = ()
+    model: type | None = None        # the class of the items a state goal looks at
+    drafted: tuple[str, ...] = ()    # the fields a draft (``draft.py``) checks of an item made by an action
 
 
 GOAL_TYPES: dict[str, GoalType] = {
@@ -117,24 +119,25 @@ GOAL_TYPES: dict[str, GoalType] = {
         "name": "text", "kind": "kind", "place": "place", "contact": "group", "viewing": "group",
         "authority": "authority", "grade": "grade", "status": "status", "reg_status": "reg_status",
         "leader": "person", "liaison": "person", "reject_reason": "text", "responsible_unit": "text",
-    }, "exists"),
+    }, "exists", model=Group, drafted=("name", "kind", "place", "contact", "viewing", "authority")),
     "project": GoalType("项目", "最终状态中存在（或不存在）符合这些条件的项目", {
         "name": "text", "group": "group", "place": "place", "status": "project_status",
         "start": "date", "end": "date", "reject_reason": "text",
-    }, "exists"),
+    }, "exists", model=Project, drafted=("name", "group")),
     "record": GoalType("服务记录", "最终状态中存在（或不存在）符合这些条件的志愿服务记录", {
         "volunteer": "volunteer", "group": "group", "project": "project", "date": "date", "place": "text",
         "target": "text", "content": "text", "hours": "number", "evaluation": "text", "contact": "text",
         "corrected": "bool",
-    }, "exists"),
+    }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "place", "target", "content", "hours",
+                                                "evaluation", "contact")),
     "volunteer": GoalType("志愿者", "最终状态中存在（或不存在）符合这些条件的志愿者", {
         "name": "text", "id_card": "text", "mobile": "text", "group": "member", "hours": "number",
         "stars": "number",
-    }, "exists"),
+    }, "exists", model=Volunteer, drafted=("name", "id_card", "group")),
     "application": GoalType("提高权限申请", "最终状态中存在（或不存在）符合这些条件的提高权限申请", {
         "group": "group", "grade": "grade", "to": "group", "status": "status", "reason": "text",
         "reject_reason": "text",
-    }, "exists"),
+    }, "exists", model=Application, drafted=("group", "grade", "to")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
     }, "happened", ("action",)),
