@@ -1,9 +1,10 @@
 """The exercise vocabulary and the checks of an exercise file's shape.
 
-An exercise file is read (``cqvol_sim.yamlfile``, via ``loader.read_yaml``) into plain data plus the line of every key and
-item; ``validate`` walks that data and returns every mistake as a ``Problem`` naming the file,
-the line and, in plain Chinese, what is wrong and what would be right. Nothing here runs the
-sandbox: whether names resolve and the reference solution works is proved by ``verify``.
+An exercise file is read (``cqvol_sim.yamlfile``, via ``loader.read_yaml``) into plain data plus
+the line of every key and item; ``validate`` walks that data and returns every mistake as a
+``Problem`` naming the file, the line and, in plain Chinese, what is wrong and what would be
+right. The actions' arguments and their kinds are read from the sandbox's typed signatures
+(``cqvol_sim.params``), never listed here. Nothing here runs the sandbox: whether names resolve and the reference solution works is proved by ``verify``.
 
 The vocabulary (documented for instructors in ``docs/exercises.md``):
 
@@ -416,7 +417,8 @@ def _check_id(c: Checker, data: dict, stem: str | None) -> None:
         return
     ex_id = data["id"]
     if not isinstance(ex_id, str) or not ID_PATTERN.fullmatch(ex_id):
-        c.add(("id",), f"练习编号{_shape(ex_id)}不合规：只能用小写英文字母、数字、连字符和下划线，例如 d01-town-hub-grades。")
+        c.add(("id",), f"练习编号{_shape(ex_id)}不合规：只能用小写英文字母、数字、连字符和下划线，"
+                       "例如 d01-town-hub-grades。")
     elif stem is not None and stem != ex_id:
         c.add(("id",), f"练习编号“{ex_id}”应与文件名“{stem}.yaml”一致。")
 
@@ -497,7 +499,8 @@ def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = Fals
         for key, value in args.items():
             if key not in params and not var_kw:
                 tip = _suggest(key, params)
-                c.add(spath + ("args", key), f"操作 {action} 没有参数“{key}”。{tip}它的参数：{'、'.join(params) or '（无）'}。")
+                c.add(spath + ("args", key),
+                      f"操作 {action} 没有参数“{key}”。{tip}它的参数：{'、'.join(params) or '（无）'}。")
                 continue
             _check_arg_value(c, arg_kind(action, key), value, spath + ("args", key))
         for key, required in params.items():

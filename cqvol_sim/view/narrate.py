@@ -3,11 +3,18 @@
 ``describe(sandbox, event)`` is pure: it reads names from the sandbox and never changes it.
 An id the sandbox does not know (an event from a later step, a hand-written log) is shown
 as is, so describing never fails on a well-formed event. No Jupyter imports here.
+
+Each argument is named by what it is, as the action's typed signature says (``cqvol_sim.params``):
+a group as “名称”, a volunteer as 志愿者某某, a grade by its label, a mobile masked. Most actions
+are one sentence template over their named arguments (``_TEMPLATES``); the few whose sentence
+depends on what was given have a small function.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from ..params import Ref, action_specs
 
 __all__ = ["describe", "describe_all", "actor_name", "item_name"]
 
@@ -15,23 +22,28 @@ _APPLICANT = "新团体申请人"
 _SYSTEM = "系统"
 
 
-def _get(table: dict, key) -> Any:
-    return table.get(key) if isinstance(key, str) else None
+def _get(sandbox, kind: str, key) -> Any:
+    """The object with id ``key`` if the sandbox's ``kind`` table holds it (``Sandbox.kind_of``)."""
+    if not isinstance(key, str) or sandbox.kind_of(key) != kind:
+        return None
+    return {"group": sandbox.groups, "authority": sandbox.authorities, "volunteer": sandbox.volunteers,
+            "project": sandbox.projects, "record": sandbox.records, "application": sandbox.applications,
+            "correction": sandbox.corrections}[kind][key]
 
 
 def actor_name(sandbox, actor_id) -> str:
     """The display name of whoever acted: a group, a 民政局, a volunteer, or a new applicant."""
     if actor_id is None:
         return _APPLICANT
-    for table in (sandbox.groups, sandbox.authorities, sandbox.volunteers):
-        obj = _get(table, actor_id)
-        if obj is not None:
-            return obj.name if table is not sandbox.volunteers else f"志愿者{obj.name}"
-    return str(actor_id)
+    kind = sandbox.kind_of(actor_id) if isinstance(actor_id, str) else None
+    obj = _get(sandbox, kind, actor_id) if kind in ("group", "authority", "volunteer") else None
+    if obj is None:
+        return str(actor_id)
+    return f"志愿者{obj.name}" if kind == "volunteer" else obj.name
 
 
 def _group(sandbox, gid) -> str:
-    g = _get(sandbox.groups, gid)
+    g = _get(sandbox, "group", gid)
     return f"“{g.name}”" if g is not None else f"“{gid}”"
 
 
@@ -71,7 +83,7 @@ def _hours(value) -> str:
 
 
 def _record_text(sandbox, rid) -> str:
-    rec = _get(sandbox.records, rid)
+    rec = _get(sandbox, "record", rid)
     if rec is None:
         return f"记录{rid}"
     return f"“{rec.project_name}”{rec.date.isoformat()}的记录"
@@ -79,45 +91,100 @@ def _record_text(sandbox, rid) -> str:
 
 def item_name(sandbox, item_id) -> str:
     """A reviewable item (group registration, project, application, correction) in words."""
-    g = _get(sandbox.groups, item_id)
-    if g is not None:
-        return f"“{g.name}”的注册"
-    p = _get(sandbox.projects, item_id)
-    if p is not None:
-        return f"{_group(sandbox, p.group)}的项目“{p.name}”"
-    a = _get(sandbox.applications, item_id)
-    if a is not None:
-        return f"{_group(sandbox, a.group)}提高为“{_label(sandbox, 'Grade', a.grade)}”的申请"
-    c = _get(sandbox.corrections, item_id)
-    if c is not None:
-        v = _get(sandbox.volunteers, c.volunteer)
-        who = f"志愿者{v.name}" if v is not None else "志愿者"
-        return f"{who}对{_record_text(sandbox, c.record)}的更正申请"
+    kind = sandbox.kind_of(item_id) if isinstance(item_id, str) else None
+    item = _get(sandbox, kind, item_id) if kind else None
+    if kind == "group":
+        return f"“{item.name}”的注册"
+    if kind == "project":
+        return f"{_group(sandbox, item.group)}的项目“{item.name}”"
+    if kind == "application":
+        return f"{_group(sandbox, item.group)}提高为“{_label(sandbox, 'Grade', item.grade)}”的申请"
+    if kind == "correction":
+        who = _volunteer(sandbox, item.volunteer, unknown="志愿者")
+        return f"{who}对{_record_text(sandbox, item.record)}的更正申请"
     return f"“{item_id}”"
 
 
-def _changes_text(sandbox, changes: dict) -> str:
-    labels = sandbox.rules.record_field_labels
-    parts = []
-    for key, value in changes.items():
-        shown = _hours(value) + "小时" if key == "hours" else str(value)
-        parts.append(f"{labels.get(key, key)}改为“{shown}”")
-    return "，".join(parts)
+def _volunteer(sandbox, vid, unknown: str | None = None) -> str:
+    v = _get(sandbox, "volunteer", vid)
+    if v is not None:
+        return f"志愿者{v.name}"
+    return unknown if unknown is not None else f"志愿者{vid}"
+
+
+def _project(sandbox, pid) -> str:
+    p = _get(sandbox, "project", pid)
+    return f"“{p.name if p else pid}”"
+
+
+#: how an argument of each kind (``params.Ref``) reads in a sentence
+_NAMERS = {
+    Ref.GROUP: lambda sb, v: _group(sb, v) if v else "本团体",
+    Ref.VOLUNTEER: _volunteer,
+    Ref.PROJECT: _project,
+    Ref.ITEM: item_name,
+    Ref.RECORD: _record_text,
+    Ref.PLACE: _place_path,
+    Ref.GRADE: lambda sb, v: _label(sb, "Grade", v),
+    Ref.KIND: lambda sb, v: _label(sb, "Kind", v),
+    Ref.REG_STATUS: lambda sb, v: _label(sb, "RegStatus", v),
+    Ref.PERSON: lambda sb, v: _person(v),
+    Ref.MOBILE: lambda sb, v: _mask_mobile(v),
+    Ref.HOURS: lambda sb, v: _hours(v),
+}
+
+
+class _Named(dict):
+    """An event's arguments, each named by its kind (from the action's signature) on lookup."""
+
+    def __init__(self, sandbox, action: str, args: dict):
+        super().__init__(args)
+        self.sandbox = sandbox
+        self.spec = action_specs().get(action)
+
+    def __missing__(self, key):
+        return self.named(key, None)
+
+    def __getitem__(self, key):
+        return self.named(key, dict.get(self, key))
+
+    def named(self, key, value) -> str:
+        param = self.spec.param(key) if self.spec is not None else None
+        namer = _NAMERS.get(param.ref) if param is not None else None
+        if namer is not None:
+            return namer(self.sandbox, value)
+        return "" if value is None else str(value)
+
+
+#: one sentence per action, over its named arguments ({who} is the actor)
+_TEMPLATES = {
+    "approve": "{who}审核通过了{item}。",
+    "reject": "{who}驳回了{item}，理由：{reason}。",
+    "set_grade": "{who}把{target}的权限组别设为“{grade}”。",
+    "apply_upgrade": "{who}向{to}申请把权限组别提高为“{grade}”，理由：{reason}。",
+    "register_volunteer": "{who}注册了志愿者{name}（手机 {mobile}），并吸纳到{group}。",
+    "admit_volunteer": "{who}把{volunteer}吸纳到{group}。",
+    "remove_volunteer": "{who}把{volunteer}移出了{group}（服务记录保留）。",
+    "close_project": "{who}结项了项目{project}。",
+    "record_hours": "{who}为{volunteer}记录了 {hours} 小时服务（项目{project}，{date}，{place}，服务对象：{target}，"
+                    "评价：{evaluation}）。",
+}
 
 
 def describe(sandbox, event: dict) -> str:
     """One event of ``sandbox.events`` as a Chinese sentence (ending with “。”)."""
     action = event.get("action")
     args = event.get("args") or {}
-    result = event.get("result")
     who = actor_name(sandbox, event.get("actor"))
-    fn = _DESCRIBERS.get(action)
-    if fn is None:
-        return f"{who}执行了操作“{action}”。"
     try:
-        return fn(sandbox, who, args, result)
+        if action in _TEMPLATES:
+            return _TEMPLATES[action].format_map(_Named(sandbox, action, {**args, "who": who}))
+        fn = _DESCRIBERS.get(action)
+        if fn is not None:
+            return fn(sandbox, who, _Named(sandbox, action, args), event.get("result"))
     except Exception:  # a malformed event still gets a sentence
-        return f"{who}执行了操作“{action}”。"
+        pass
+    return f"{who}执行了操作“{action}”。"
 
 
 def describe_all(sandbox, events=None, newest_first: bool = True) -> list[tuple[int, str]]:
@@ -127,7 +194,7 @@ def describe_all(sandbox, events=None, newest_first: bool = True) -> list[tuple[
     return out[::-1] if newest_first else out
 
 
-# -- one function per action ---------------------------------------------------------------
+# -- the actions whose sentence depends on what was given -----------------------------------
 def _scenario(sb, who, args, result):
     name = args.get("name")
     today = args.get("today", "")
@@ -142,120 +209,58 @@ def _scenario(sb, who, args, result):
 
 
 def _register_group(sb, who, args, result):
-    kind = _label(sb, "Kind", args.get("kind"))
-    text = f"{who}提交了{kind}“{args.get('name')}”的注册（{_place_path(sb, args.get('place'))}）"
+    text = f"{who}提交了{args['kind']}“{args.get('name')}”的注册（{args['place']}）"
     extra = []
     if args.get("contact"):
-        extra.append(f"联络团体{_group(sb, args['contact'])}")
+        extra.append(f"联络团体{args['contact']}")
     if args.get("authority"):
-        auth = _get(sb.authorities, args["authority"])
-        extra.append(f"登记机关“{auth.name if auth else args['authority']}”")
+        auth = _get(sb, "authority", args.get("authority"))
+        extra.append(f"登记机关“{auth.name if auth else args.get('authority')}”")
     if args.get("viewing"):
-        extra.append(f"查看团体{_group(sb, args['viewing'])}")
+        extra.append(f"查看团体{args['viewing']}")
     if extra:
         text += "，" + "，".join(extra)
     return text + "。"
 
 
-def _approve(sb, who, args, result):
-    return f"{who}审核通过了{item_name(sb, args.get('item'))}。"
-
-
-def _reject(sb, who, args, result):
-    return f"{who}驳回了{item_name(sb, args.get('item'))}，理由：{args.get('reason')}。"
-
-
-def _set_grade(sb, who, args, result):
-    return f"{who}把{_group(sb, args.get('target'))}的权限组别设为“{_label(sb, 'Grade', args.get('grade'))}”。"
-
-
-def _apply_upgrade(sb, who, args, result):
-    return (f"{who}向{_group(sb, args.get('to'))}申请把权限组别提高为“{_label(sb, 'Grade', args.get('grade'))}”，"
-            f"理由：{args.get('reason')}。")
-
-
 def _set_viewing(sb, who, args, result):
     if args.get("viewing"):
-        return f"{who}把查看团体设为{_group(sb, args['viewing'])}。"
+        return f"{who}把查看团体设为{args['viewing']}。"
     return f"{who}取消了查看团体。"
 
 
 def _update_contacts(sb, who, args, result):
-    parts = []
-    if args.get("leader"):
-        parts.append(f"负责人改为{_person(args['leader'])}")
-    if args.get("liaison"):
-        parts.append(f"联系人改为{_person(args['liaison'])}")
+    parts = [f"{label}改为{args[role]}" for role, label in (("leader", "负责人"), ("liaison", "联系人"))
+             if args.get(role)]
     return f"{who}更新了团体信息：{'，'.join(parts) or '没有改动'}。"
 
 
 def _recover_account(sb, who, args, result):
     asker = "有人" if who == _APPLICANT else who
-    return f"{asker}通过自助服务，以{args.get('role')}身份找回了{_group(sb, args.get('group'))}的账号。"
-
-
-def _register_volunteer(sb, who, args, result):
-    group = _group(sb, args["group"]) if args.get("group") else "本团体"
-    return f"{who}注册了志愿者{args.get('name')}（手机 {_mask_mobile(args.get('mobile'))}），并吸纳到{group}。"
-
-
-def _volunteer(sb, vid) -> str:
-    v = _get(sb.volunteers, vid)
-    return f"志愿者{v.name}" if v is not None else f"志愿者{vid}"
-
-
-def _admit_volunteer(sb, who, args, result):
-    group = _group(sb, args["group"]) if args.get("group") else "本团体"
-    return f"{who}把{_volunteer(sb, args.get('volunteer'))}吸纳到{group}。"
-
-
-def _remove_volunteer(sb, who, args, result):
-    group = _group(sb, args["group"]) if args.get("group") else "本团体"
-    return f"{who}把{_volunteer(sb, args.get('volunteer'))}移出了{group}（服务记录保留）。"
+    return f"{asker}通过自助服务，以{args['role']}身份找回了{_group(sb, args.get('group'))}的账号。"
 
 
 def _publish_project(sb, who, args, result):
-    text = f"{who}发布了项目“{args.get('name')}”（{args.get('start')} 至 {args.get('end')}）"
-    p = _get(sb.projects, result)
+    text = f"{who}发布了项目“{args.get('name')}”（{args['start']} 至 {args['end']}）"
+    p = _get(sb, "project", result)
     if p is not None:
         text += f"，目前状态：{sb.rules.label(p.status)}"
     return text + "。"
 
 
-def _close_project(sb, who, args, result):
-    p = _get(sb.projects, args.get("project"))
-    return f"{who}结项了项目“{p.name if p else args.get('project')}”。"
-
-
-def _record_hours(sb, who, args, result):
-    p = _get(sb.projects, args.get("project"))
-    pname = p.name if p else args.get("project")
-    return (f"{who}为{_volunteer(sb, args.get('volunteer'))}记录了 {_hours(args.get('hours'))} 小时服务"
-            f"（项目“{pname}”，{args.get('date')}，{args.get('place')}，服务对象：{args.get('target')}，"
-            f"评价：{args.get('evaluation')}）。")
-
-
 def _request_correction(sb, who, args, result):
-    changes = {k: v for k, v in args.items() if k not in ("record", "reason")}
-    return (f"{who}申请更正{_record_text(sb, args.get('record'))}：{_changes_text(sb, changes)}；"
-            f"理由：{args.get('reason')}。")
+    labels = sb.rules.record_field_labels
+    changes = "，".join(f"{labels.get(k, k)}改为“{_hours(v) + '小时' if k == 'hours' else v}”"
+                       for k, v in dict.items(args) if k not in ("record", "reason"))
+    return f"{who}申请更正{args['record']}：{changes}；理由：{args['reason']}。"
 
 
 _DESCRIBERS = {
     "scenario": _scenario,
     "register_group": _register_group,
-    "approve": _approve,
-    "reject": _reject,
-    "set_grade": _set_grade,
-    "apply_upgrade": _apply_upgrade,
     "set_viewing": _set_viewing,
     "update_contacts": _update_contacts,
     "recover_account": _recover_account,
-    "register_volunteer": _register_volunteer,
-    "admit_volunteer": _admit_volunteer,
-    "remove_volunteer": _remove_volunteer,
     "publish_project": _publish_project,
-    "close_project": _close_project,
-    "record_hours": _record_hours,
     "request_correction": _request_correction,
 }
