@@ -16,6 +16,7 @@ import ipywidgets as W
 from ..errors import RuleViolation
 from ..formcheck import Problem, incomplete, refusal_field
 from ..model import Authority, Group, Kind, Status
+from ..params import Ref
 from ..places import Level
 from ..rules import source_line, source_text
 
@@ -57,23 +58,19 @@ class Session:
 
     # who
     def resolve(self, ref) -> str | None:
-        """A group or 民政局 (object, id or exact name) as its id; ValueError if unknown."""
-        sb = self.sandbox
+        """A group or 民政局 (object, id, name or path form) as its id, through the sandbox's one
+        resolver (``Sandbox.resolve``); ValueError (the sandbox's Chinese message) if unknown."""
         if ref is None:
             return None
-        if isinstance(ref, (Group, Authority)):
-            ref = ref.id
-        if not isinstance(ref, str):
+        if not isinstance(ref, (str, Group, Authority)):
             raise TypeError(f"identity must be a group, an authority, an id or a name, not {type(ref).__name__}")
-        if ref in sb.groups or ref in sb.authorities:
-            return ref
-        g = sb.find_group(ref)
-        if g is not None:
-            return g.id
-        for a in sb.authorities.values():
-            if a.name == ref:
-                return a.id
-        raise ValueError(f"unknown group or authority {ref!r}")
+        try:
+            found = self.sandbox.resolve(ref, Ref.ACTOR)
+        except RuleViolation as exc:
+            raise ValueError(exc.message) from None
+        if self.sandbox.kind_of(found) not in ("group", "authority"):
+            raise ValueError(f"“{ref}”不是团体或登记机关")
+        return found
 
     @property
     def identity(self) -> str | None:
