@@ -586,12 +586,9 @@ def _check_goal_body(c: Checker, gtype: str, body, path, what: str) -> None:
         elif action is not None and action not in actions:
             tip = _suggest(action, actions)
             c.add(path + ("action",), f"没有“{action}”这个操作。{tip}可用的操作：{'、'.join(sorted(actions))}。")
-        elif action is not None:
-            for arg in actions[action][0]:
-                fields.setdefault(arg, arg_kind(action, arg))
-            if actions[action][1]:       # request_correction: the corrected fields
-                for arg in ("date", "place", "target", "content", "hours", "evaluation", "contact"):
-                    fields.setdefault(arg, arg_kind(action, arg))
+        elif action is not None:       # the action's arguments (a correction's: the record fields too)
+            for arg, kind in action_arg_kinds()[action].items():
+                fields.setdefault(arg, kind)
     allowed = list(fields) + ([spec.flag] if spec.flag else [])
     for key in spec.required:
         if key not in body:
