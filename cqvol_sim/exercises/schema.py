@@ -4,7 +4,8 @@ An exercise file is read (``cqvol_sim.yamlfile``, via ``loader.read_yaml``) into
 the line of every key and item; ``validate`` walks that data and returns every mistake as a
 ``Problem`` naming the file, the line and, in plain Chinese, what is wrong and what would be
 right. The actions' arguments and their kinds are read from the sandbox's typed signatures
-(``cqvol_sim.params``), never listed here. Nothing here runs the sandbox: whether names resolve and the reference solution works is proved by ``verify``.
+(``cqvol_sim.params``), never listed here. Nothing here runs the sandbox: whether names resolve
+and the reference solution works is proved by ``verify``.
 
 The vocabulary (documented for instructors in ``docs/exercises.md``):
 
