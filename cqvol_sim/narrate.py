@@ -52,6 +52,16 @@ def _place_path(sandbox, code) -> str:
     return " › ".join(names[1:] if len(names) > 1 else names)
 
 
+def _role(sb, value) -> str:
+    """A recovery's role as its label (older logs hold the Chinese literal itself)."""
+    from .model import Role
+
+    try:
+        return sb.rules.label(Role.parse(value, sb.rules))
+    except Exception:  # noqa: BLE001 - an unreadable role is shown as it was stored
+        return str(value)
+
+
 def _person(value) -> str:
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return f"{value[0]}（{_mask_mobile(value[1])}）"
@@ -191,7 +201,7 @@ def _update_contacts(sb, who, args, result):
 
 def _recover_account(sb, who, args, result):
     asker = "有人" if who == _APPLICANT else who
-    return f"{asker}通过自助服务，以{args.get('role')}身份找回了{_group(sb, args.get('group'))}的账号。"
+    return f"{asker}通过自助服务，以{_role(sb, args.get('role'))}身份找回了{_group(sb, args.get('group'))}的账号。"
 
 
 def _register_volunteer(sb, who, args, result):
@@ -231,7 +241,8 @@ def _record_hours(sb, who, args, result):
     p = _get(sb.projects, args.get("project"))
     pname = p.name if p else args.get("project")
     return (f"{who}为{_volunteer(sb, args.get('volunteer'))}记录了 {_hours(args.get('hours'))} 小时服务"
-            f"（项目“{pname}”，{args.get('date')}，{args.get('place')}，服务对象：{args.get('target')}，"
+            f"（项目“{pname}”，{args.get('date')}，{args.get('venue', args.get('place'))}，"
+            f"服务对象：{args.get('served', args.get('target'))}，"
             f"评价：{args.get('evaluation')}）。")
 
 

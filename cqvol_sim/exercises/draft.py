@@ -206,8 +206,8 @@ def _goal_for(sb, names: _Names, ev: dict) -> tuple[str, dict, str, str] | None:
     if action == "record_hours":
         r = sb.records[ev["result"]]
         cond = {"volunteer": names.volunteer(r.volunteer), "project": r.project_name, "date": r.date.isoformat(),
-                "place": args["place"], "target": args["target"], "content": args["content"], "hours": args["hours"],
-                "evaluation": args["evaluation"], "contact": args["contact"]}
+                "place": r.venue, "target": r.served, "content": args["content"], "hours": args["hours"],
+                "evaluation": args["evaluation"], "contact": r.contact_person}
         return "record", cond, clause, f"为{names.volunteer(r.volunteer)}记录 {args['date']} 的服务"
     cond = {"action": action, "by": actor}
     for k, val in args.items():

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
+from ..legacy import renamed_fields
 
 # ---------------------------------------------------------------------------------------
 # problems
@@ -160,7 +161,7 @@ ARG_KINDS = {
     "authority": "authority", "item": "item", "place": "place", "kind": "kind", "grade": "grade",
     "reg_status": "reg_status", "volunteer": "volunteer", "project": "project", "record": "record",
     "leader": "person", "liaison": "person", "hours": "number", "date": "date", "start": "date",
-    "end": "date",
+    "end": "date", "role": "role",
 }
 
 #: arguments that are plain text for some actions although the same name is a reference elsewhere
@@ -195,7 +196,7 @@ def enum_aliases(kind: str) -> dict[str, str]:
 
     rules = default_rules()
     table = {"kind": model.Kind, "grade": model.Grade, "status": model.Status,
-             "reg_status": model.RegStatus, "project_status": model.ProjectStatus}.get(kind)
+             "reg_status": model.RegStatus, "project_status": model.ProjectStatus, "role": model.Role}.get(kind)
     if kind == "item_type":
         return dict(ITEM_TYPES)
     if table is None:
@@ -531,6 +532,7 @@ def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = Fals
             c.add(spath + ("args",), f"args 应是“参数: 值”的形式，现在是{_shape(args)}。")
             continue
         params, var_kw = actions[action]
+        args = renamed_fields(action, args, warn=False)   # record_hours(place=...) is now venue=...
         for key, value in args.items():
             if key not in params and not var_kw:
                 tip = _suggest(key, params)
