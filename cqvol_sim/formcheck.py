@@ -20,7 +20,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from . import affiliation, reviewers, validate
+from . import affiliation, grades, validate
 from .errors import RuleViolation
 from .model import Grade, Kind
 from .places import Level
@@ -213,8 +213,8 @@ def registration_form(sb, *, kind, place, name, registered_name=None, reg_status
                 check()
             except RuleViolation as exc:
                 out.append(_wrong(sb, field, exc))
-    out += person_problems(sb, *leader, "负责人", "leader")
-    out += person_problems(sb, *liaison, "联系人", "liaison")
+    out += person_problems(sb, leader[0], leader[1], "负责人", "leader")
+    out += person_problems(sb, liaison[0], liaison[1], "联系人", "liaison")
     return out
 
 
@@ -253,7 +253,8 @@ def record_form(sb, *, volunteer, project, date, place, target, content, hours, 
 
 def contacts_form(sb, *, leader, liaison) -> list[Problem]:
     """修改负责人和联系人."""
-    return person_problems(sb, *leader, "负责人", "leader") + person_problems(sb, *liaison, "联系人", "liaison")
+    return (person_problems(sb, leader[0], leader[1], "负责人", "leader")
+            + person_problems(sb, liaison[0], liaison[1], "联系人", "liaison"))
 
 
 def group_recovery_form(sb, *, group, role, name, mobile) -> list[Problem]:
@@ -328,7 +329,7 @@ def grade_suggestion(sb, target) -> tuple[Grade | None, str]:
     if grade is None:
         return None, ""
     g = sb.group(target)
-    key = reviewers.setter_key(g, sb.places[g.place].level)
+    key = grades.setter_key(g, sb.places[g.place].level)
     return grade, sb.rules.grade_setter_sources.get(key, "三（四）").split("；")[0]
 
 

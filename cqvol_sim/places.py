@@ -113,7 +113,9 @@ class Places:
         by_level: tuple[list[Place], ...] = ([], [], [], [], [])
         root = None
         for code, name, parent, level in rows:
-            p = _place(code, name, levels[level], parent)
+            lv = levels[level]
+            assert lv is not None
+            p = _place(code, name, lv, parent)
             by_code[code] = p
             by_level[level].append(p)
             if parent is None:

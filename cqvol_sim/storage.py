@@ -16,15 +16,20 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .errors import CqvolError, ScenarioError, StorageError
+from .model import Correction, ServiceRecord
+from .legacy import RENAMED_FIELDS, upgrade_event
 from .rules import echo
 from .scenarios import LOAD_SCALE_MAX
 
 FORMAT = "cqvol-sim-sandbox"
-#: 2: the digest covers the refusal notes too (1: the state only).
-VERSION = 2
+#: 2: the digest covers the refusal notes too (1: the state only). 3: a record's free-text
+#: fields are venue/served/contact_person (2 and earlier: place/target/contact, still read).
+VERSION = 3
 #: No saved sandbox is this large (a trainee's long session is a few MB; a city is one event):
 #: a larger file is refused before it is read into memory.
 MAX_FILE_BYTES = 256 * 2**20
@@ -39,13 +44,26 @@ def state_digest(sb) -> str:
     return h.hexdigest()
 
 
+#: The digest names a record's renamed fields as they were named when the format was set, so a
+#: file saved before the rename (record ``place``/``target``/``contact``) still verifies.
+_DIGEST_NAMES = {new: old for old, new in RENAMED_FIELDS.items()}
+
+
+def _digest_keys(mapping: dict) -> dict:
+    return {_DIGEST_NAMES.get(k, k): v for k, v in mapping.items()}
+
+
 def _plain(obj):
     out = []
     for name in obj.__slots__:
         value = getattr(obj, name)
         if isinstance(value, set):
             value = sorted(value)
-        out.append((name, value))
+        elif isinstance(obj, ServiceRecord) and name == "history":
+            value = [_digest_keys(h) for h in value]
+        elif isinstance(obj, Correction) and name == "changes":
+            value = _digest_keys(value)
+        out.append((_DIGEST_NAMES.get(name, name), value))
     return out
 
 
@@ -239,15 +257,15 @@ def _check_events(events, shown: str, max_scale: float) -> None:
                            f"Sandbox.load(文件, max_scale={params['scale']:g}) 打开（{shown}: scale too large）")
 
 
-def load_sandbox(path, *, max_scale: float = LOAD_SCALE_MAX):
-    """Read a sandbox saved by ``save_sandbox``; StorageError (naming the file) if it cannot.
+def load_sandbox(path, *, replay: Callable[[list[dict]], Any], max_scale: float = LOAD_SCALE_MAX):
+    """Read a sandbox saved by ``save_sandbox``, rebuilt by ``replay`` (``Sandbox.replay`` with
+    the sandbox's rules: storage never imports the sandbox); StorageError (naming the file) if
+    it cannot.
 
     Everything that can be checked is checked before the log is replayed, and a city larger
     than ``max_scale`` is not rebuilt. Format version 1 files (whose digest did not cover the
     refusal notes) load without their notes.
     """
-    from .sandbox import Sandbox
-
     shown = _shown(path)
     doc = _read_doc(path, shown)
     version = doc.get("version")
@@ -258,11 +276,13 @@ def load_sandbox(path, *, max_scale: float = LOAD_SCALE_MAX):
                            f"（{shown} was written by a newer version）")
     events = doc.get("events")
     _check_events(events, shown, max_scale)
+    assert isinstance(events, list)
+    events = [upgrade_event(ev) for ev in events]   # a record's fields as they are named now
     refusals = doc.get("refusals", []) if version >= 2 else []
     if not isinstance(refusals, list) or not all(isinstance(r, dict) for r in refusals):
         raise StorageError(f"沙盘文件 {shown} 已损坏：被拒绝的操作记录格式不对（{shown} has invalid refusal notes）")
     try:
-        sb = Sandbox.replay(events)
+        sb = replay(events)
     except RecursionError:
         raise StorageError(f"沙盘文件 {shown} 已损坏：嵌套层次太深（replaying {shown} failed）") from None
     except Exception as exc:  # whatever the log holds, a log that cannot be replayed is not a sandbox

@@ -434,7 +434,8 @@ def test_record_hours_refusals(demo):
     refused(demo, "rights.missing", demo.record_hours, knit, v, **kw)
 
 
-@pytest.mark.parametrize("field", ["project", "date", "place", "target", "content", "hours", "evaluation", "contact"])
+@pytest.mark.parametrize("field", ["project", "date", "venue", "served", "content", "hours", "evaluation",
+                                   "contact_person"])
 @pytest.mark.parametrize("value", [None, "", "  "], ids=["none", "empty", "blank"])
 def test_record_hours_every_field_required(demo, field, value):
     knit = G(demo, KNIT_TEAM)

@@ -152,8 +152,8 @@ def test_new_to_the_screen_and_errors(tmp_path, capsys):
     sb = Sandbox.demo()
     hub = sb.find_group("黄桷渡社区刘孃孃开心编织志愿服务队")
     v = sb.register_volunteer(hub, name="严小梅", id_card="500108200106187071", mobile="13983209999")
-    sb.record_hours(hub, v, project=sb.project("P000009"), date="2026-11-19", place="图书角", target="社区居民",
-                    content="整理图书", hours=2, evaluation="良好", contact="刘孃孃")
+    sb.record_hours(hub, v, project=sb.project("P000009"), date="2026-11-19", venue="图书角", served="社区居民",
+                    content="整理图书", hours=2, evaluation="良好", contact_person="刘孃孃")
     sb.save(src)
     assert cli.main(["exercise", "new", "--from", str(src)]) == 0
     text = capsys.readouterr().out

@@ -50,3 +50,46 @@ def test_references_go_through_the_sandboxs_one_resolver(monkeypatch):
         assert "没有这个团体" in str(exc)
     else:
         raise AssertionError("an unknown group must be a RefError")
+
+
+BANK_RECORDS = "exercises/town/t07-town-records.yaml"
+
+
+def _renamed(text: str) -> str:
+    """The exercise file with a record's old field names written as the new ones."""
+    import re
+
+    for old, new in (("place", "venue"), ("target", "served"), ("contact", "contact_person")):
+        text = re.sub(rf"\b{old}: ", f"{new}: ", text)
+    return text
+
+
+def test_exercise_files_may_name_a_records_fields_by_the_old_or_the_new_names():
+    from pathlib import Path
+
+    from cqvol_sim.exercises.grading import grade
+    from cqvol_sim.exercises.loader import parse_exercise
+    from cqvol_sim.exercises.verify import verify_exercise
+
+    root = Path(__file__).resolve().parents[1]
+    old = (root / BANK_RECORDS).read_text(encoding="utf-8")
+    assert "place: " in old and "target: " in old and "contact: " in old      # the bank file uses the old names
+    new = _renamed(old)
+    assert "venue: " in new and "served: " in new and "contact_person: " in new
+    for text in (old, new):
+        ex = parse_exercise(text, "t07-town-records.yaml", stem="t07-town-records")
+        assert verify_exercise(ex, max_variants=1).problems == []
+        v = ex.variant()
+        sb = v.start()
+        from cqvol_sim.exercises.loader import run_quietly
+
+        assert all(code is None for _, code in run_quietly(sb, v.solution, v.identity))
+        assert grade(v, sb).score == v.max_points
+
+
+def test_both_spellings_of_one_field_in_a_step_is_a_mistake_named_in_chinese():
+    from cqvol_sim.exercises.schema import Checker, _check_steps
+
+    c = Checker("x.yaml", {})
+    _check_steps(c, [{"action": "record_hours", "args": {"place": "甲", "venue": "乙"}}], ("solution",), "参考答案")
+    assert any("旧名和新名" in p.message for p in c.problems)

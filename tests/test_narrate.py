@@ -46,8 +46,8 @@ def story():
     sb.admit_volunteer(town, other)
     sb.remove_volunteer(town, other)
     p = sb.publish_project(town, name="冬季送温暖", start=_dt.date(2026, 11, 1), end=_dt.date(2026, 12, 31))
-    rec = sb.record_hours(town, v, project=p, date=_dt.date(2026, 11, 18), place="南坪广场", target="社区老人",
-                          content="陪伴聊天", hours=2.5, evaluation="优秀", contact="赵敏")
+    rec = sb.record_hours(town, v, project=p, date=_dt.date(2026, 11, 18), venue="南坪广场", served="社区老人",
+                          content="陪伴聊天", hours=2.5, evaluation="优秀", contact_person="赵敏")
     c = sb.request_correction(v, rec, reason="少记了一小时", hours=3.5)
     sb.approve(town, c)
     sb.close_project(town, p)

@@ -31,8 +31,8 @@ EXPECTED = {
                         "place": Ref.PLACE},
     "close_project": {"actor": Ref.ACTOR, "project": Ref.PROJECT},
     "record_hours": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "project": Ref.PROJECT, "date": Ref.DATE,
-                     "place": Ref.TEXT, "target": Ref.TEXT, "content": Ref.TEXT, "hours": Ref.HOURS,
-                     "evaluation": Ref.EVALUATION, "contact": Ref.TEXT},
+                     "venue": Ref.TEXT, "served": Ref.TEXT, "content": Ref.TEXT, "hours": Ref.HOURS,
+                     "evaluation": Ref.EVALUATION, "contact_person": Ref.TEXT},
     "request_correction": {"actor": Ref.VOLUNTEER, "record": Ref.RECORD, "reason": Ref.TEXT,
                            "changes": Ref.CHANGES},
 }

@@ -135,9 +135,9 @@ def test_record_hours_with_every_field(sb):
     panel.r_submit.click()
     ev = sb.events[-1]
     assert ev["action"] == "record_hours"
-    assert ev["args"] == {"volunteer": vid, "project": panel.r_project.value, "date": "2026-11-18", "place": "南坪广场",
-                          "target": "社区老人", "content": "陪伴聊天", "hours": 2.5, "evaluation": "优秀",
-                          "contact": "魏杰艳"}
+    assert ev["args"] == {"volunteer": vid, "project": panel.r_project.value, "date": "2026-11-18", "venue": "南坪广场",
+                          "served": "社区老人", "content": "陪伴聊天", "hours": 2.5, "evaluation": "优秀",
+                          "contact_person": "魏杰艳"}
     assert sb.volunteers[vid].hours == before + 2.5
     assert "已为志愿者" in text(panel.message.value)
 

@@ -16,6 +16,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
+from ..legacy import RENAMED_FIELDS
 from ..model import Status
 from .refs import item_type, reprs
 from .schema import GOAL_TYPES, ITEM_TYPES, arg_kind, enum_aliases
@@ -25,6 +26,8 @@ UNMET = "unmet"
 NOT_STARTED = "not_started"
 
 NUMERIC = ("number",)
+#: the actions whose arguments are record fields (which have old names too)
+RECORD_ACTIONS = ("record_hours", "request_correction")
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def _volunteer_field(sb, v, key):
 def _record_field(sb, r, key):
     if key == "corrected":
         return bool(r.history)
-    return getattr(r, key)
+    return getattr(r, RENAMED_FIELDS.get(key, key))     # place, target, contact: the old names
 
 
 _TABLES = {
@@ -196,8 +199,9 @@ def find_events(ctx: Context, conditions: dict) -> list[dict]:
                 want = ITEM_TYPES.get(m, m) if isinstance(m, str) else m
                 ok = item_type(sb, ev["args"].get("item")) == want
             else:
-                ok = match_value(sb, arg_kind(action if isinstance(action, str) else ev["action"], key),
-                                 ev["args"].get(key), m)
+                name = RENAMED_FIELDS.get(key, key) if ev["action"] in RECORD_ACTIONS else key
+                ok = match_value(sb, arg_kind(action if isinstance(action, str) else ev["action"], name),
+                                 ev["args"].get(name), m)
             if not ok:
                 break
         if ok:
@@ -261,7 +265,7 @@ FIELD_LABELS = {
 def field_label(sb, goal_type: str, key: str) -> str:
     """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
     if goal_type == "record":
-        label = sb.rules.record_field_labels.get(key)
+        label = sb.rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
         if label:
             return label
     return FIELD_LABELS.get(key, key)

@@ -19,6 +19,7 @@ import datetime as _dt
 from typing import Any
 
 from ..errors import CqvolError, RuleViolation
+from ..legacy import renamed_fields
 from ..params import Ref
 from ..places import Level
 from ..scenarios import DEMO_DISTRICT
@@ -170,7 +171,7 @@ def resolve_args(sb, action: str, args: dict, actor_id: str | None) -> dict:
     """A step's args with every name turned into what the sandbox's action takes. Choices
     (kind, grade...) and dates go as written: the action reads labels and ISO dates itself."""
     out = {}
-    for key, value in args.items():
+    for key, value in renamed_fields(action, args, warn=False).items():   # a record's old field names
         kind = arg_kind(action, key)
         if value is not None and kind in _BY_KIND:
             value = _BY_KIND[kind](sb, value, actor_id)
@@ -227,7 +228,7 @@ def reprs(sb, kind: str, value) -> list:
         return [value.isoformat() if isinstance(value, _dt.date) else str(value)]
     if kind == "number":
         return [float(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else [value]
-    if kind in ("kind", "grade", "status", "reg_status", "project_status"):
+    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role"):
         return [getattr(value, "value", value)]
     return [value]
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..errors import CqvolError
 from ..model import Application, Group, Project, ServiceRecord, Volunteer
+from ..legacy import RENAMED_FIELDS, renamed_fields
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
 from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
@@ -129,9 +130,9 @@ GOAL_TYPES: dict[str, GoalType] = {
     "record": GoalType("服务记录", "最终状态中存在（或不存在）符合这些条件的志愿服务记录", {
         "volunteer": "volunteer", "group": "group", "project": "project", "date": "date", "place": "text",
         "target": "text", "content": "text", "hours": "number", "evaluation": "text", "contact": "text",
-        "corrected": "bool",
-    }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "place", "target", "content", "hours",
-                                                "evaluation", "contact")),
+        "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text",
+    }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "venue", "served", "content", "hours",
+                                                "evaluation", "contact_person")),
     "volunteer": GoalType("志愿者", "最终状态中存在（或不存在）符合这些条件的志愿者", {
         "name": "text", "id_card": "text", "mobile": "text", "group": "member", "hours": "number",
         "stars": "number",
@@ -153,7 +154,7 @@ KIND_OF_REF = {
     Ref.ACTOR: "actor", Ref.GROUP: "group", Ref.PLACE: "place", Ref.VOLUNTEER: "volunteer",
     Ref.PROJECT: "project", Ref.RECORD: "record", Ref.ITEM: "item", Ref.AUTHORITY: "authority",
     Ref.GRADE: "grade", Ref.KIND: "kind", Ref.REG_STATUS: "reg_status", Ref.PERSON: "person",
-    Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool",
+    Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool", Ref.ROLE: "role",
 }
 
 
@@ -184,7 +185,7 @@ ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请
 
 KIND_WORDS = {
     "kind": "团体类型", "grade": "权限组别", "status": "状态", "reg_status": "登记状态",
-    "project_status": "项目状态", "item_type": "事项类型",
+    "project_status": "项目状态", "item_type": "事项类型", "role": "身份",
 }
 
 
@@ -196,7 +197,7 @@ def enum_aliases(kind: str) -> dict[str, str]:
 
     rules = default_rules()
     table = {"kind": model.Kind, "grade": model.Grade, "status": model.Status,
-             "reg_status": model.RegStatus, "project_status": model.ProjectStatus}.get(kind)
+             "reg_status": model.RegStatus, "project_status": model.ProjectStatus, "role": model.Role}.get(kind)
     if kind == "item_type":
         return dict(ITEM_TYPES)
     if table is None:
@@ -497,6 +498,12 @@ def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = Fals
             c.add(spath + ("args",), f"args 应是“参数: 值”的形式，现在是{_shape(args)}。")
             continue
         params, var_kw = actions[action]
+        try:      # a record's fields under their old names (place, target, contact) are accepted too
+            args = renamed_fields(action, args, warn=False)
+        except TypeError:
+            c.add(spath + ("args",), f"操作 {action} 的同一项写了两次（旧名和新名）：{'、'.join(RENAMED_FIELDS)} "
+                                     f"现在叫 {'、'.join(RENAMED_FIELDS.values())}，只写新名即可。")
+            continue
         for key, value in args.items():
             if key not in params and not var_kw:
                 tip = _suggest(key, params)
@@ -590,6 +597,9 @@ def _check_goal_body(c: Checker, gtype: str, body, path, what: str) -> None:
         elif action is not None:       # the action's arguments (a correction's: the record fields too)
             for arg, kind in action_arg_kinds()[action].items():
                 fields.setdefault(arg, kind)
+            for old, new in RENAMED_FIELDS.items():   # and a record field's old name
+                if new in fields:
+                    fields.setdefault(old, fields[new])
     allowed = list(fields) + ([spec.flag] if spec.flag else [])
     for key in spec.required:
         if key not in body:

@@ -114,7 +114,7 @@ def build_demo(sb) -> None:
     teams = [edu, hospital, disabled, school, knit, org, branch,
              comm["黄桷渡社区"], comm["阳光社区"], comm["西流村"], towns["南坪街道"], towns["峡口镇"]]
     used: set[str] = set()
-    members = {t.id: [] for t in teams}
+    members: dict[str, list] = {t.id: [] for t in teams}
     for i in range(200):
         team = teams[i % len(teams)]
         v = sb.register_volunteer(team, name=people.person_name(rng),
@@ -167,6 +167,6 @@ def build_demo(sb) -> None:
                 raise RuntimeError(f"demo scenario: no free day left for {v.id} in {p.name}")
             days.add(day)
             k = rng.randrange(len(targets))
-            sb.record_hours(team_id, v, project=p, date=day, place=sb.places[p.place].name, target=targets[k],
+            sb.record_hours(team_id, v, project=p, date=day, venue=sb.places[p.place].name, served=targets[k],
                             content=contents[k], hours=8 if n == 80 else rng.choice((1, 1.5, 2, 2.5, 3, 4)),
-                            evaluation=rng.choice(evaluations), contact=sb.groups[team_id].liaison.name)
+                            evaluation=rng.choice(evaluations), contact_person=sb.groups[team_id].liaison.name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..legacy import renamed_fields
 from ..params import Ref, action_specs
 
 __all__ = ["describe", "describe_all", "actor_name", "item_name"]
@@ -62,6 +63,16 @@ def _place_path(sandbox, code) -> str:
         return str(code)
     names = [p.name for p in sandbox.places.path(code)]
     return " › ".join(names[1:] if len(names) > 1 else names)
+
+
+def _role(sb, value) -> str:
+    """A recovery's role as its label (older logs hold the Chinese literal itself)."""
+    from ..model import Role
+
+    try:
+        return sb.rules.label(Role.parse(value, sb.rules))
+    except Exception:  # noqa: BLE001 - an unreadable role is shown as it was stored
+        return str(value)
 
 
 def _person(value) -> str:
@@ -131,6 +142,7 @@ _NAMERS = {
     Ref.PERSON: lambda sb, v: _person(v),
     Ref.MOBILE: lambda sb, v: _mask_mobile(v),
     Ref.HOURS: lambda sb, v: _hours(v),
+    Ref.ROLE: lambda sb, v: _role(sb, v),
 }
 
 
@@ -166,7 +178,7 @@ _TEMPLATES = {
     "admit_volunteer": "{who}把{volunteer}吸纳到{group}。",
     "remove_volunteer": "{who}把{volunteer}移出了{group}（服务记录保留）。",
     "close_project": "{who}结项了项目{project}。",
-    "record_hours": "{who}为{volunteer}记录了 {hours} 小时服务（项目{project}，{date}，{place}，服务对象：{target}，"
+    "record_hours": "{who}为{volunteer}记录了 {hours} 小时服务（项目{project}，{date}，{venue}，服务对象：{served}，"
                     "评价：{evaluation}）。",
 }
 
@@ -174,9 +186,9 @@ _TEMPLATES = {
 def describe(sandbox, event: dict) -> str:
     """One event of ``sandbox.events`` as a Chinese sentence (ending with “。”)."""
     action = event.get("action")
-    args = event.get("args") or {}
     who = actor_name(sandbox, event.get("actor"))
     try:
+        args = renamed_fields(str(action), event.get("args") or {}, warn=False)   # a hand-written old log
         if action in _TEMPLATES:
             return _TEMPLATES[action].format_map(_Named(sandbox, action, {**args, "who": who}))
         fn = _DESCRIBERS.get(action)

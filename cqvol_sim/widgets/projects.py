@@ -8,6 +8,7 @@ import datetime as _dt
 import ipywidgets as W
 
 from .. import formcheck
+from ..legacy import RENAMED_FIELDS
 from ..model import ProjectStatus, Right
 from ..rules import source_line
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
@@ -39,7 +40,7 @@ def stars_html(sb, volunteer) -> str:
 def records_table_html(sb, records, limit: int = 200) -> str:
     """A volunteer's records as a table, newest first, with every field of 三（五）."""
     labels = sb.rules.record_field_labels
-    cols = ["project", "date", "place", "target", "content", "hours", "evaluation", "contact"]
+    cols = ["project", "date", "venue", "served", "content", "hours", "evaluation", "contact_person"]
     head = "".join(f"<th style='padding:2px 6px;border:1px solid #ccc'>{esc(labels[c])}</th>" for c in cols)
     rows = []
     for rec in list(reversed(records))[:limit]:
@@ -113,8 +114,8 @@ class ProjectsPanel(Panel):
         self.r_project.add_class("cqvol-r-project")
         self.r_date = W.DatePicker(description=labels["date"], value=sb.today, style=STYLE)
         self.r_date.add_class("cqvol-r-date")
-        self.r_place = W.Text(description=labels["place"], style=STYLE, layout=wide())
-        self.r_target = W.Text(description=labels["target"], placeholder="例如：社区老人", style=STYLE, layout=wide())
+        self.r_place = W.Text(description=labels["venue"], style=STYLE, layout=wide())
+        self.r_target = W.Text(description=labels["served"], placeholder="例如：社区老人", style=STYLE, layout=wide())
         self.r_content = W.Text(description=labels["content"], placeholder="例如：陪伴聊天、代购生活用品",
                                 style=STYLE, layout=wide())
         self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2、"
@@ -124,7 +125,7 @@ class ProjectsPanel(Panel):
         self.r_evaluation = W.Dropdown(description=labels["evaluation"],
                                        options=[("（请选择）", NONE), *((e, e) for e in rules.evaluations)],
                                        style=STYLE, layout=W.Layout(width="20em"))
-        self.r_contact = W.Text(description=labels["contact"], style=STYLE, layout=W.Layout(width="20em"))
+        self.r_contact = W.Text(description=labels["contact_person"], style=STYLE, layout=W.Layout(width="20em"))
         for w, css in ((self.r_place, "cqvol-r-place"), (self.r_target, "cqvol-r-target"),
                        (self.r_content, "cqvol-r-content"), (self.r_hours, "cqvol-r-hours"),
                        (self.r_evaluation, "cqvol-r-evaluation"), (self.r_contact, "cqvol-r-contact")):
@@ -347,7 +348,8 @@ class ProjectsPanel(Panel):
         if not self.check_form(formcheck.record_form(sb, volunteer=vid or None, **values)):
             return
         hours = formcheck.parse_hours(values["hours"])
-        rec = sb.record_hours(self.session.actor, vid, **{**values, "hours": self.r_hours.value if hours is None
+        fields = {RENAMED_FIELDS.get(k, k): v for k, v in values.items()}   # the form's names → the action's
+        rec = sb.record_hours(self.session.actor, vid, **{**fields, "hours": self.r_hours.value if hours is None
                                                           else hours})
         v = sb.volunteers[vid]
         self.session.changed("state")

@@ -1,0 +1,197 @@
+"""The core's shape: no import cycle in the package, enums that never compare equal across
+classes, labels and replays that follow the sandbox's own rules."""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cqvol_sim
+from cqvol_sim import Grade, Kind, ProjectStatus, RegStatus, Right, RuleViolation, Sandbox, Status
+from cqvol_sim.model import Role
+from cqvol_sim.rules import default_rules, load_rules
+
+from conftest import G, KNIT_TEAM
+
+PACKAGE = Path(cqvol_sim.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = ["cqvol_sim", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package modules it imports, anywhere in it (module level, inside functions,
+    under TYPE_CHECKING alike: a cycle hidden in a function is still a cycle)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        out: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                out |= {a.name for a in node.names if a.name in modules}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    target = f"{base}.{node.module}" if node.module else base
+                else:
+                    target = node.module or ""
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    out.add(sub if sub in modules else target)
+        graph[name] = {m for m in out if m in modules and m != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]], within: set[str] | None = None) -> list[str] | None:
+    """One import cycle among ``within`` (default: every module), as a list of modules, or None."""
+    nodes = set(graph) if within is None else within
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        state[n] = 1
+        stack.append(n)
+        for m in sorted(graph[n] & nodes):
+            if state.get(m) == 1:
+                return stack[stack.index(m):] + [m]
+            if m not in state and (found := visit(m)):
+                return found
+        stack.pop()
+        state[n] = 2
+        return None
+
+    for n in sorted(nodes):
+        if n not in state and (found := visit(n)):
+            return found
+    return None
+
+
+def test_the_import_graph_sees_imports():
+    graph = import_graph()
+    assert len(graph) > 40
+    assert "cqvol_sim.grades" in graph["cqvol_sim.sandbox"]
+    assert "cqvol_sim.rules" in graph["cqvol_sim.grades"]
+    assert find_cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_rule_module_imports_the_sandbox():
+    graph = import_graph()
+    for name in graph:
+        if name not in ("cqvol_sim", "cqvol_sim.sandbox") and not name.startswith(
+                ("cqvol_sim.widgets", "cqvol_sim.exercises", "cqvol_sim.app", "cqvol_sim.view", "cqvol_sim.cli")):
+            assert "cqvol_sim.sandbox" not in graph[name], name
+
+
+def test_the_core_has_no_import_cycle():
+    """Every module but the exercises package (owned and being reshaped elsewhere)."""
+    graph = import_graph()
+    core = {m for m in graph if not m.startswith("cqvol_sim.exercises")}
+    assert len(core) > 30
+    assert find_cycle(graph, core) is None
+
+
+@pytest.mark.xfail(strict=True, reason="exercises.refs <-> exercises.goals import each other (issue 11, "
+                                       "the exercises part); remove this mark when that cycle is gone")
+def test_the_package_has_no_import_cycle():
+    assert find_cycle(import_graph()) is None
+
+
+# -- enums ---------------------------------------------------------------------------------------
+
+def test_enums_of_two_classes_never_compare_equal():
+    assert Grade.PENDING != Status.PENDING and not Grade.PENDING == Status.PENDING
+    assert Status.PENDING != ProjectStatus.PENDING
+    assert Kind.LEGAL_PERSON != RegStatus.LEGAL_PERSON
+    assert len({Grade.PENDING, Status.PENDING, ProjectStatus.PENDING}) == 3
+    # a member still equals its stored value, and is its own
+    assert Grade.PENDING == "pending" and Grade.PENDING.value == "pending" and Grade.PENDING == Grade.PENDING
+    assert {Right.FAST_REVIEW_SUBS: 1}.get("fast_review_subs") == 1
+
+
+def test_recover_account_takes_a_role(demo):
+    g = G(demo, KNIT_TEAM)
+    text = demo.recover_account(None, group=g, role=Role.LIAISON, name=g.liaison.name, mobile=g.liaison.mobile)
+    assert "联系人手机" in text
+    assert demo.events[-1]["args"]["role"] == "liaison"
+    # the Chinese literals of older code are the roles' labels, still accepted
+    demo.recover_account(None, group=g, role="负责人", name=g.leader.name, mobile=g.leader.mobile)
+    assert demo.events[-1]["args"]["role"] == "leader"
+    with pytest.raises(RuleViolation) as exc:
+        demo.recover_account(None, group=g, role="会计", name=g.leader.name, mobile=g.leader.mobile)
+    assert exc.value.code == "recovery.role_invalid"
+    with pytest.raises(RuleViolation) as exc:
+        demo.recover_account(None, group=g, role=Role.LEADER, name=g.liaison.name, mobile=g.liaison.mobile)
+    assert exc.value.code == "recovery.mismatch" and "负责人" in exc.value.message
+
+
+def test_an_old_recovery_event_replays():
+    sb = Sandbox.demo()
+    g = G(sb, KNIT_TEAM)
+    sb.recover_account(None, group=g, role=Role.LEADER, name=g.leader.name, mobile=g.leader.mobile)
+    events = [dict(e) for e in sb.events]
+    events[-1] = {**events[-1], "args": {**events[-1]["args"], "role": "负责人"}}   # as older code wrote it
+    assert Sandbox.replay(events) == sb
+
+
+# -- the sandbox's own rules ------------------------------------------------------------------------
+
+@pytest.fixture
+def renamed_rules(tmp_path):
+    """A copy of the rules in which 基本团体组 reads 基础团体组 and the recovery text differs."""
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules().folder, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    grades = folder / "grades.yaml"
+    grades.write_text(grades.read_text(encoding="utf-8").replace("label: 基本团体组", "label: 基础团体组"),
+                      encoding="utf-8")
+    labels = folder / "labels.yaml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace("  pending: 待审\n", "  pending: 等待审核\n", 1)
+                      .replace("验证通过：“{group}”", "核验无误：“{group}”"), encoding="utf-8")
+    return load_rules(folder)
+
+
+def test_labels_and_texts_come_from_the_sandboxs_rules(renamed_rules):
+    sb = Sandbox.demo(rules=renamed_rules)
+    assert sb.rules is renamed_rules
+    assert sb.rules.label(Grade.BASIC) == "基础团体组" and sb.rules.label(Status.PENDING) == "等待审核"
+    g = G(sb, KNIT_TEAM)
+    assert sb.recover_account(None, group=g, role=Role.LEADER, name=g.leader.name,
+                              mobile=g.leader.mobile).startswith("核验无误")
+    # parse knows the sandbox's own labels
+    assert Grade.parse("基础团体组", renamed_rules) is Grade.BASIC
+
+
+def test_replay_and_load_rebuild_with_the_sandboxs_rules(renamed_rules, tmp_path):
+    sb = Sandbox.demo(rules=renamed_rules)
+    g = G(sb, KNIT_TEAM)
+    sb.recover_account(None, group=g, role=Role.LEADER, name=g.leader.name, mobile=g.leader.mobile)
+    again = Sandbox.replay(sb.events, rules=renamed_rules)
+    assert again == sb and again.rules is renamed_rules
+    sb.save(tmp_path / "s.json")
+    loaded = Sandbox.load(tmp_path / "s.json", rules=renamed_rules)
+    assert loaded == sb and loaded.rules is renamed_rules
+    assert Sandbox.replay(sb.events).rules is default_rules()
+
+
+def test_an_empty_sandbox_replays_with_its_rules(renamed_rules):
+    sb = Sandbox(rules=renamed_rules, today=_dt.date(2026, 3, 1))
+    assert Sandbox.replay(sb.events, rules=renamed_rules).rules is renamed_rules
+
+
+def test_level_words_live_in_the_rule_data():
+    from cqvol_sim.places import Level
+
+    rules = default_rules()
+    assert [rules.level_word(lv) for lv in Level] == ["市级", "区县级", "镇街级", "村社级"]
+    assert rules.label(Level.TOWN) == "镇街"
