@@ -21,7 +21,7 @@ import gzip
 import json
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["Level", "Place", "Places", "PlaceNote", "load_places", "place_notes", "DATA_FILE", "NOTES_FILE"]
 

@@ -82,7 +82,8 @@ def check_project(rules: Rules, proj: Project, actor_id: str, owner_name: str, a
         raise rules.violation("projects.not_published", project=proj.name, status=rules.label(proj.status))
 
 
-def _present(rules: Rules, value: Any, field: str) -> Any:
+def filled(rules: Rules, value: Any, field: str) -> Any:
+    """``value``, unless it is None: then the refusal of a record field left empty."""
     if value is None:
         raise rules.violation("input.text_missing", field=rules.record_field_labels[field])
     return value
@@ -96,10 +97,10 @@ def record_fields(view: RecordView, v: Volunteer, proj: Project, **given: Any) -
     """
     rules = view.rules
     labels = rules.record_field_labels
-    out: dict[str, Any] = {"date": service_date(view, _present(rules, given["date"], "date"), proj)}
+    out: dict[str, Any] = {"date": service_date(view, filled(rules, given["date"], "date"), proj)}
     for key in ("venue", "served", "content"):
         out[key] = validate.text(rules, given[key], labels[key])
-    out["hours"] = validate.hours(rules, _present(rules, given["hours"], "hours"))
+    out["hours"] = validate.hours(rules, filled(rules, given["hours"], "hours"))
     out["evaluation"] = evaluation(rules, given["evaluation"])
     out["contact_person"] = validate.text(rules, given["contact_person"], labels["contact_person"])
     check_cap(view, v, out["date"], out["hours"])
