@@ -31,7 +31,6 @@ class Building:
     places: Places
     events: list[dict]
     refusals: list[dict]
-    _grade_rights: dict
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
                  places: Places | None = None):
@@ -90,7 +89,6 @@ class Building:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["_grade_rights"]
         # the shipped rules and places are shared, not copied, by pickling
         if state["rules"] is default_rules():
             state["rules"] = None
@@ -104,7 +102,6 @@ class Building:
             self.rules = default_rules()
         if self.places is None:
             self.places = load_places()
-        self._grade_rights = self.rules.grade_rights
 
     def save(self, path: Any) -> None:
         """Write the event log atomically to ``path`` (see ``storage``): a symbolic link is written

@@ -17,8 +17,6 @@ from .params import ActorRef, DateRef, GroupRef, Hours, ItemRef, KindRef, PlaceR
 class Queries(Lookups):
     """The questions a trainee, a widget or an exercise asks of the state (see the module)."""
 
-    _grade_rights: dict
-
     def can(self, group: GroupRef, right: Right | str) -> bool:
         """Whether ``group``'s grade holds ``right``: a yes/no question, never a refusal.
 
@@ -26,10 +24,11 @@ class Queries(Lookups):
         such group); ``right`` a Right or its value (ValueError if there is no such right).
         """
         # hot path: a Group (or an id) and a Right; names and right values are checked only when
-        # the quick answer is no, so a misspelt right still raises
+        # the quick answer is no, so a misspelt right still raises. The decision is permissions'
+        # (explain and every refusal of a missing right make the same one).
         g = self.groups.get(group) or self.group(group) if type(group) is str else group
         assert isinstance(g, Group)
-        if right in self._grade_rights[g.grade]:
+        if permissions.holds(self.rules, g, right):  # type: ignore[arg-type]
             return True
         if type(right) is not Right:
             return permissions.holds(self.rules, g, Right.parse(right, self.rules))

@@ -74,7 +74,6 @@ class Sandbox(Queries, Building):
         check_today_type(today)
         check_today("empty", today)
         self.rules = rules or default_rules()
-        self._grade_rights = self.rules.grade_rights
         self.places = places or load_places()
         self.today = today
         self.groups: dict[str, Group] = {}

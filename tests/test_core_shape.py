@@ -282,3 +282,30 @@ def test_a_copy_of_older_rules_without_roles_levels_texts_or_notice_loads(tmp_pa
     shipped = default_rules()
     assert rules.texts == shipped.texts and rules.level_words == shipped.level_words
     assert rules.label(Role.LIAISON) == "联系人" and rules.notice == shipped.notice
+
+
+def test_reviewers_is_a_deprecated_alias_of_grades_and_review():
+    import importlib
+    import sys
+
+    from cqvol_sim import grades, review
+
+    sys.modules.pop("cqvol_sim.reviewers", None)
+    with pytest.warns(DeprecationWarning, match="cqvol_sim.grades"):
+        old = importlib.import_module("cqvol_sim.reviewers")
+    assert old.grade_setters is grades.grade_setters and old.setter_key is grades.setter_key
+    assert old.reviewer_of_group is review.reviewer_of_group
+
+
+def test_can_explain_and_the_refusal_make_one_decision(demo, monkeypatch):
+    """Changing the one decision (permissions.holds) changes can, explain and the refusal alike."""
+    from cqvol_sim import permissions
+
+    team = G(demo, KNIT_TEAM)
+    assert demo.can(team, Right.MANAGE_OWN_VOLUNTEERS)
+    monkeypatch.setattr(permissions, "holds", lambda rules, group, right: False)
+    assert not demo.can(team, Right.MANAGE_OWN_VOLUNTEERS)
+    assert "没有" in demo.explain(team, Right.MANAGE_OWN_VOLUNTEERS)
+    with pytest.raises(RuleViolation) as exc:
+        demo.register_volunteer(team, name="邢桂芳", id_card="500108199001011234", mobile="15912345678")
+    assert exc.value.code == "rights.missing"
