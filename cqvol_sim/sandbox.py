@@ -12,52 +12,16 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from . import affiliation, grades, naming, permissions, records, recovery, registration, review, validate, volunteers
+from . import affiliation, grades, naming, permissions, projects, records, recovery, registration, review, \
+    validate, volunteers
 from .building import Building, check_today_type
 from .events import action, event, jsonable, scenario_event
 from .lookups import AUTHORITY_SUFFIX
-from .model import (
-    Application,
-    Authority,
-    Correction,
-    Grade,
-    Group,
-    Kind,
-    Person,
-    Project,
-    ProjectStatus,
-    RegStatus,
-    Right,
-    Role,
-    ServiceRecord,
-    Status,
-    Volunteer,
-)
-from .params import (
-    ActorRef,
-    AuthorityRef,
-    Changes,
-    DateRef,
-    Evaluation,
-    GradeRef,
-    GroupName,
-    GroupRef,
-    Hours,
-    IdCard,
-    ItemRef,
-    KindRef,
-    Mobile,
-    PersonName,
-    PersonRef,
-    PlaceRef,
-    ProjectRef,
-    RecordRef,
-    RegStatusRef,
-    RoleRef,
-    Text,
-    VolunteerActor,
-    VolunteerRef,
-)
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project, ProjectStatus,
+                    RegStatus, Right, Role, ServiceRecord, Status, Volunteer)
+from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, Flag, GradeRef, GroupName, GroupRef, Hours,
+                     IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, ProjectRef, RecordRef,
+                     RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef)
 from .places import Level, Places, load_places
 from .queries import Queries
 from .rules import Rules, default_rules
@@ -363,18 +327,17 @@ class Sandbox(Queries, Building):
     # -- projects ------------------------------------------------------------------------------
     @action
     def publish_project(self, actor: ActorRef, *, name: GroupName, start: DateRef, end: DateRef,
-                        place: PlaceRef | None = None) -> Project:
+                        place: PlaceRef | None = None, charges_fee: Flag = False) -> Project:
         """Publish a project: live at once with 发布项目无须审核, else pending its reviewer.
 
-        Raise RuleViolation if the actor is not an active group, the name is missing, or the
-        dates are malformed or out of order.
+        Raise RuleViolation if the actor is not an active group, the name is missing, the project
+        charges the people served (volunteer service is 无偿), or the dates are malformed or out
+        of order.
         """
         a = self._active_group(actor)
         title = validate.text(self.rules, name, "项目名称")
-        start_d = validate.date(self.rules, start, future_ok=True)
-        end_d = validate.date(self.rules, end, future_ok=True)
-        if end_d < start_d:
-            raise self.rules.violation("input.date_order", start=start_d, end=end_d)
+        projects.check_free_of_charge(self.rules, charges_fee, title)
+        start_d, end_d = projects.dates(self.rules, start, end)
         p = self.places[a.place] if place is None else self.place(place)
         live = permissions.holds(self.rules, a, Right.PUBLISH_WITHOUT_REVIEW)
         proj = Project(self._new_id("P"), title, a.id, p.code, start_d, end_d,
@@ -392,11 +355,7 @@ class Sandbox(Queries, Building):
         """
         a = self._active_group(actor)
         proj = self.project(project)
-        if proj.group != a.id:
-            raise self.rules.violation("projects.not_owner", project=proj.name,
-                                       owner=self.groups[proj.group].name, actor=a.name)
-        if proj.status is not ProjectStatus.PUBLISHED:
-            raise self.rules.violation("projects.not_open", project=proj.name, status=self.rules.label(proj.status))
+        projects.check_close(self.rules, proj, a, self.groups[proj.group].name)
         proj.status = ProjectStatus.CLOSED
         self._emit("close_project", a, dict(project=proj.id))
 

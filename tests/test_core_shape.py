@@ -245,7 +245,7 @@ CORE = ("cqvol_sim.errors", "cqvol_sim.model", "cqvol_sim.places", "cqvol_sim.ru
         "cqvol_sim.sandbox", "cqvol_sim.storage", "cqvol_sim.validate", "cqvol_sim.naming", "cqvol_sim.legacy",
         "cqvol_sim.affiliation", "cqvol_sim.registration", "cqvol_sim.grades", "cqvol_sim.review",
         "cqvol_sim.volunteers", "cqvol_sim.records", "cqvol_sim.recovery", "cqvol_sim.permissions",
-        "cqvol_sim.lookups", "cqvol_sim.queries", "cqvol_sim.building", "cqvol_sim.events",
+        "cqvol_sim.lookups", "cqvol_sim.queries", "cqvol_sim.building", "cqvol_sim.events", "cqvol_sim.projects",
         "cqvol_sim.formcheck", "cqvol_sim.scenarios")
 
 

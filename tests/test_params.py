@@ -28,7 +28,7 @@ EXPECTED = {
     "admit_volunteer": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "group": Ref.GROUP},
     "remove_volunteer": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "group": Ref.GROUP},
     "publish_project": {"actor": Ref.ACTOR, "name": Ref.NAME, "start": Ref.DATE, "end": Ref.DATE,
-                        "place": Ref.PLACE},
+                        "place": Ref.PLACE, "charges_fee": Ref.BOOL},
     "close_project": {"actor": Ref.ACTOR, "project": Ref.PROJECT},
     "record_hours": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "project": Ref.PROJECT, "date": Ref.DATE,
                      "venue": Ref.TEXT, "served": Ref.TEXT, "content": Ref.TEXT, "hours": Ref.HOURS,

@@ -56,6 +56,7 @@ def test_publish_without_review_right_goes_live(sb):
     panel.p_name.value = "冬季送温暖"
     panel.p_start.value = TODAY
     panel.p_end.value = TODAY + _dt.timedelta(days=10)
+    panel.p_fee.value = False
     panel.p_submit.click()
     p = list(sb.projects.values())[-1]
     assert p.name == "冬季送温暖" and p.status is ProjectStatus.PUBLISHED
@@ -67,6 +68,7 @@ def test_publish_without_the_right_waits_for_review(sb):
     a = app(sb, identity=SUNSHINE)
     panel = a.panels["项目与时长"]
     panel.p_name.value = "邻里读书会"
+    panel.p_fee.value = False
     panel.p_submit.click()
     p = list(sb.projects.values())[-1]
     assert p.status is ProjectStatus.PENDING
@@ -80,6 +82,7 @@ def test_project_dates_in_the_wrong_order_are_refused(sb):
     panel.p_name.value = "倒着的项目"
     panel.p_start.value = TODAY
     panel.p_end.value = TODAY - _dt.timedelta(days=1)
+    panel.p_fee.value = False
     n = len(sb.projects)
     panel.p_submit.click()
     assert 'data-code="input.date_order"' in panel.message.value and len(sb.projects) == n
@@ -245,3 +248,16 @@ def test_correction_request_then_approval_keeps_the_history(sb):
     assert rec.hours == old + 1 and rec.history and c.status is Status.ACTIVE
     panel.l_volunteer.value = v.id
     assert "已更正1次" in panel.l_table.value
+
+
+def test_fee_must_be_chosen_and_a_charging_project_is_refused(sb):
+    panel = ProjectsPanel(Session(sb, TOWN))
+    panel.section.value = "project"
+    panel.p_name.value = "收费陪诊"
+    n = len(sb.projects)
+    panel.p_submit.click()                       # 是否收费 left at （请选择）: asked, nothing published
+    assert "charges_fee" in panel.marks.shown and len(sb.projects) == n
+    panel.p_fee.value = True
+    panel.p_submit.click()
+    assert len(sb.projects) == n and sb.refusals[-1]["code"] == "projects.charges_fee"
+    assert "无偿" in text(panel.message.value) and "《志愿服务条例》第三条" in text(panel.message.value)
