@@ -55,7 +55,7 @@ class Sandbox(Queries, Building):
         # may share a name (two 走马镇 in two districts), other groups may not
         self._group_by_name: dict[str, list[str]] = {}
         self._volunteer_by_card: dict[str, str] = {}
-        self._daily: dict[str, dict[_dt.date, float]] = {}   # volunteer id -> day -> hours recorded
+        self._hours_by_day: dict[str, dict[_dt.date, float]] = {}   # volunteer id -> day -> hours recorded
         self._records_by_volunteer: dict[str, list[str]] = {}
         self._pending_correction: dict[str, str] = {}    # record id -> its pending correction
         self._pending_application: dict[str, str] = {}   # group id -> its pending application
@@ -387,7 +387,7 @@ class Sandbox(Queries, Building):
         return rec
 
     def _add_hours(self, rec: ServiceRecord, sign: int) -> None:
-        day = self._daily.setdefault(rec.volunteer, {})
+        day = self._hours_by_day.setdefault(rec.volunteer, {})
         day[rec.date] = records.sum_hours(day.get(rec.date, 0.0), sign * rec.hours)
         v = self.volunteers[rec.volunteer]
         v.hours = records.sum_hours(v.hours, sign * rec.hours)
