@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from . import naming
 from .errors import RuleViolation
-from .model import (Application, Authority, Correction, Grade, Group, Kind, Project, RegStatus,
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Project, RegStatus, Role,
                     ServiceRecord, Status, Volunteer)
 from .params import Ref
 from .places import PATH_SEP, Level, Place, Places, place_notes
@@ -30,8 +30,8 @@ AUTHORITY_SUFFIX = "民政局"
 _MATCHES_SHOWN = 8
 _ITEM_KINDS = ("group", "project", "application", "correction")
 #: The kinds of choice ``resolve`` parses, with their enum.
-_CHOICES: dict[Ref, type[Grade] | type[Kind] | type[RegStatus]] = {
-    Ref.GRADE: Grade, Ref.KIND: Kind, Ref.REG_STATUS: RegStatus}
+_CHOICES: dict[Ref, type[Grade] | type[Kind] | type[RegStatus] | type[Role]] = {
+    Ref.GRADE: Grade, Ref.KIND: Kind, Ref.REG_STATUS: RegStatus, Ref.ROLE: Role}
 
 
 def _listed(texts: list[str]) -> str:

@@ -117,6 +117,7 @@ def test_resolve_names_and_ids(demo):
     p = next(iter(sb.projects.values()))
     assert sb.resolve(p.name, Ref.PROJECT) == p.id
     assert sb.resolve("中级团体组", Ref.GRADE) == "intermediate"
+    assert sb.resolve("联系人", Ref.ROLE) == "liaison"
 
 
 def test_resolve_refuses_unknown_and_ambiguous_in_chinese(demo):
