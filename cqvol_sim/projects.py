@@ -18,7 +18,8 @@ def check_free_of_charge(rules: Rules, charges_fee: Any, name: str) -> None:
     if charges_fee is False:
         return
     if charges_fee is not True:
-        raise rules.violation("input.unknown_choice", value=echo(str(charges_fee)), what="是否收费", choices="是、否")
+        raise rules.violation("input.unknown_choice", value=echo(str(charges_fee)),
+                              what=rules.text("field_charges_fee"), choices=rules.text("yes_or_no"))
     raise rules.violation("projects.charges_fee", project=name)
 
 

@@ -118,7 +118,7 @@ def check_name_given(rules: Rules, name: Any, registered_name: Any) -> None:
     if registered_name is not None and not isinstance(registered_name, str):
         raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
     if registered_name is not None:
-        validate.savable_text(rules, registered_name, "登记名称")
+        validate.savable_text(rules, registered_name, rules.text("field_registered_name"))
     if not isinstance(name, str):
         validate.group_name(rules, name)  # raises its TypeError
     if not naming.normalise(name).strip():

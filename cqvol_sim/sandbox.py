@@ -235,7 +235,7 @@ class Sandbox(Queries, Building):
         new = Grade.parse(grade, self.rules)
         to_g = self.group(to)
         grades.check_application(self, a, new, to_g, pending=a.id in self._pending_application)
-        why = validate.text(self.rules, reason, "申请理由")
+        why = validate.text(self.rules, reason, self.rules.text("field_upgrade_reason"))
         app = Application(self._new_id("A"), a.id, new, to_g.id, why)
         self.applications[app.id] = app
         self._pending_application[a.id] = app.id
@@ -283,7 +283,7 @@ class Sandbox(Queries, Building):
         """
         a = self._active_group(actor)
         g = self._managed_group(a, group)
-        person = validate.person(self.rules, (name, mobile), "志愿者")
+        person = validate.person(self.rules, (name, mobile), self.rules.text("field_volunteer"))
         card = validate.id_card(self.rules, id_card, self.today)
         volunteers.check_new_card(self, card)
         v = Volunteer(self._new_id("V"), person.name, card, person.mobile, {g.id})
@@ -335,7 +335,7 @@ class Sandbox(Queries, Building):
         of order.
         """
         a = self._active_group(actor)
-        title = validate.text(self.rules, name, "项目名称")
+        title = validate.text(self.rules, name, self.rules.text("field_project_name"))
         projects.check_free_of_charge(self.rules, charges_fee, title)
         start_d, end_d = projects.dates(self.rules, start, end)
         p = self.places[a.place] if place is None else self.place(place)
@@ -427,7 +427,7 @@ class Sandbox(Queries, Building):
         v = self.volunteer(actor)
         rec = self.record(record)
         records.check_correction_request(self.rules, rec, v, pending=rec.id in self._pending_correction)
-        why = validate.text(self.rules, reason, "更正理由")
+        why = validate.text(self.rules, reason, self.rules.text("field_correction_reason"))
         new = records.corrected_fields(self, rec, v, changes)
         c = Correction(self._new_id("C"), rec.id, v.id, new, why)
         self.corrections[c.id] = c
