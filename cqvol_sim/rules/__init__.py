@@ -21,7 +21,7 @@ import yaml
 
 from .. import model as _model
 from ..errors import RuleViolation, RulesError, show_sources_with
-from ..places import Level
+from ..places import Level, name_levels_with
 
 FILES = ("rights.yaml", "grades.yaml", "groups.yaml", "records.yaml", "labels.yaml", "violations.yaml")
 
@@ -710,3 +710,4 @@ def default_rules() -> Rules:
 
 _model.use_shipped_rules(default_rules)
 show_sources_with(source_line)
+name_levels_with(lambda level: default_rules().label(level))
