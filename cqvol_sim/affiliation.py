@@ -30,19 +30,18 @@ class AffiliationView(Protocol):
 
 def expected_contact_text(sb: AffiliationView, kind: Kind, place: Place) -> str:
     """The contact group the rules ask for, described in Chinese for a hint."""
+    text = sb.rules.text
     rule, _ = sb.rules.contact_rule[kind]
-    if rule == "none":
-        return "登记机关（不选联络团体）"
-    if rule == "parent_org":
-        return "所属的社会组织（法人）"
+    if rule in ("none", "parent_org"):
+        return text(f"contact_{rule}")
     target = place if rule == "hub_same_place" else sb.places.get(place.parent) if place.parent else None
     if target is None:
-        return "（无）"
+        return text("contact_no_place")
     hub = sb.hub_of(target.code)
-    word = "本级" if rule == "hub_same_place" else "上一级"
+    word = text(f"contact_{rule}")
     if hub is None:
-        return f"{word}枢纽型团体（{target.name}的枢纽型团体，尚未注册）"
-    return f"{word}枢纽型团体“{hub.name}”"
+        return text("contact_hub_missing", word=word, place=target.name)
+    return text("contact_hub", word=word, hub=hub.name)
 
 
 def check_contact(sb: AffiliationView, kind: Kind, place: Place, name: str, contact: Group | None) -> None:

@@ -32,7 +32,7 @@ FIELD_LABELS = {
     "leader_name": "负责人姓名", "leader_mobile": "负责人手机", "liaison_name": "联系人姓名",
     "liaison_mobile": "联系人手机",
     "person_name": "姓名", "id_card": "身份证号码", "mobile": "手机号码",
-    "project_name": "项目名称", "start": "开始日期", "end": "结束日期",
+    "project_name": "项目名称", "start": "开始日期", "end": "结束日期", "charges_fee": "是否收费",
     "volunteer": "志愿者",
     "target_group": "下级团体", "grade": "权限组别", "up_grade": "申请组别", "to": "向谁申请", "reason": "理由",
     "record": "要更正的记录", "field": "更正项目", "value": "正确的内容",
@@ -231,10 +231,11 @@ def volunteer_form(sb, *, name, id_card, mobile) -> list[Problem]:
     return out + id_card_problems(sb, id_card) + mobile_problems(sb, mobile)
 
 
-def project_form(sb, *, name, start, end) -> list[Problem]:
-    """发布项目: name and dates (their order is the sandbox's to say)."""
+def project_form(sb, *, name, start, end, charges_fee=False) -> list[Problem]:
+    """发布项目: name, dates (their order is the sandbox's to say) and whether it charges a fee
+    (left unchosen: asked; chosen "yes": the sandbox refuses it, 无偿)."""
     return (_text_problems(sb, name, "project_name") + _date_problems(sb, start, "start", future_ok=True)
-            + _date_problems(sb, end, "end", future_ok=True))
+            + _date_problems(sb, end, "end", future_ok=True) + _chosen(sb, charges_fee, "charges_fee"))
 
 
 def record_form(sb, *, volunteer, project, date, place, target, content, hours, evaluation,
@@ -308,6 +309,7 @@ _REFUSAL_FIELDS = {
     "volunteers.id_card_registered": "id_card", "input.id_card_invalid": "id_card",
     "input.date_order": "end", "records.date_outside_project": "date", "records.daily_cap": "hours",
     "records.hours_invalid": "hours", "projects.not_published": "project", "projects.not_owner": "project",
+    "projects.charges_fee": "charges_fee",
     "grades.exceeds_setter": "grade", "grades.unchanged": "grade", "upgrade.not_higher": "up_grade",
     "upgrade.wrong_decider": "to", "recovery.mismatch": "person_name",
     "corrections.no_change": "value",

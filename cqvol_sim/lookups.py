@@ -11,11 +11,11 @@ the rule families' views ask for. It changes nothing.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from . import naming
 from .errors import RuleViolation
-from .model import (Application, Authority, Correction, Grade, Group, Kind, Project, RegStatus,
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Project, RegStatus, Role,
                     ServiceRecord, Status, Volunteer)
 from .params import Ref
 from .places import PATH_SEP, Level, Place, Places, place_notes
@@ -30,8 +30,8 @@ AUTHORITY_SUFFIX = "民政局"
 _MATCHES_SHOWN = 8
 _ITEM_KINDS = ("group", "project", "application", "correction")
 #: The kinds of choice ``resolve`` parses, with their enum.
-_CHOICES: dict[Ref, type[Grade] | type[Kind] | type[RegStatus]] = {
-    Ref.GRADE: Grade, Ref.KIND: Kind, Ref.REG_STATUS: RegStatus}
+_CHOICES: dict[Ref, type[Grade] | type[Kind] | type[RegStatus] | type[Role]] = {
+    Ref.GRADE: Grade, Ref.KIND: Kind, Ref.REG_STATUS: RegStatus, Ref.ROLE: Role}
 
 
 def _listed(texts: list[str]) -> str:
@@ -56,7 +56,7 @@ class Lookups:
     _hub_by_place: dict[str, str]
     _group_by_name: dict[str, list[str]]
     _volunteer_by_card: dict[str, str]
-    _daily: dict[str, dict[_dt.date, float]]
+    _hours_by_day: dict[str, dict[_dt.date, float]]
     _records_by_volunteer: dict[str, list[str]]
     _pending_correction: dict[str, str]
     _pending_application: dict[str, str]
@@ -64,11 +64,11 @@ class Lookups:
     # -- the private indexes, read ----------------------------------------------------------
     def daily_hours(self, volunteer_id: str, day: _dt.date) -> float:
         """The hours recorded for this volunteer on ``day`` (0 if none)."""
-        return self._daily.get(volunteer_id, {}).get(day, 0.0)
+        return self._hours_by_day.get(volunteer_id, {}).get(day, 0.0)
 
-    def record_ids_of(self, volunteer_id: str) -> list[str]:
-        """The ids of a volunteer's records, oldest first."""
-        return list(self._records_by_volunteer.get(volunteer_id, ()))
+    def record_ids_of(self, volunteer_id: str) -> Sequence[str]:
+        """The ids of a volunteer's records, oldest first (read-only: the index itself)."""
+        return self._records_by_volunteer.get(volunteer_id, ())
 
     def volunteer_by_card(self, id_card: str) -> Volunteer | None:
         """The volunteer registered with this ID card (as stored: digits, X upper-case), or None."""

@@ -40,7 +40,7 @@ def _shipped() -> Any:
     return _shipped_rules()
 
 
-class _Labelled(str, enum.Enum):
+class _Labelled(str, enum.Enum):  # noqa: UP042 - members must still equal their stored value
     """A string enum whose Chinese label comes from the rule data.
 
     Members keep their ``.value`` string (what is stored) and still equal it, but members of

@@ -79,6 +79,9 @@ def check_name(rules: Rules, kind: Kind, place: Place, name: str, registered_nam
                 stem = name[: -len(suffix)] or "单位名称"
                 raise rules.violation("naming.nonhub_imitates_hub", name=name, suffix=name[-len(suffix):],
                                       suggestion=stem + rules.non_hub_suffix)
+        for suffix in rules.hub_suffixes:
+            if suffix in folded:   # "南坪街道志愿服务总队青年志愿服务队" reads as the hub or a part of it
+                raise rules.violation("naming.nonhub_contains_hub", name=name, suffix=suffix)
 
 
 def name_warnings(rules: Rules, kind: Kind, name: str) -> list[RuleViolation]:

@@ -8,7 +8,7 @@ The state changes themselves (storing a record, applying a correction) are the S
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from . import validate
@@ -33,7 +33,7 @@ class RecordView(Protocol):
 
     def daily_hours(self, volunteer_id: str, day: _dt.date) -> float: ...
 
-    def record_ids_of(self, volunteer_id: str) -> list[str]: ...
+    def record_ids_of(self, volunteer_id: str) -> Sequence[str]: ...
 
     @property
     def records(self) -> Mapping[str, ServiceRecord]: ...
@@ -82,7 +82,8 @@ def check_project(rules: Rules, proj: Project, actor_id: str, owner_name: str, a
         raise rules.violation("projects.not_published", project=proj.name, status=rules.label(proj.status))
 
 
-def _present(rules: Rules, value: Any, field: str) -> Any:
+def filled(rules: Rules, value: Any, field: str) -> Any:
+    """``value``, unless it is None: then the refusal of a record field left empty."""
     if value is None:
         raise rules.violation("input.text_missing", field=rules.record_field_labels[field])
     return value
@@ -96,10 +97,10 @@ def record_fields(view: RecordView, v: Volunteer, proj: Project, **given: Any) -
     """
     rules = view.rules
     labels = rules.record_field_labels
-    out: dict[str, Any] = {"date": service_date(view, _present(rules, given["date"], "date"), proj)}
+    out: dict[str, Any] = {"date": service_date(view, filled(rules, given["date"], "date"), proj)}
     for key in ("venue", "served", "content"):
         out[key] = validate.text(rules, given[key], labels[key])
-    out["hours"] = validate.hours(rules, _present(rules, given["hours"], "hours"))
+    out["hours"] = validate.hours(rules, filled(rules, given["hours"], "hours"))
     out["evaluation"] = evaluation(rules, given["evaluation"])
     out["contact_person"] = validate.text(rules, given["contact_person"], labels["contact_person"])
     check_cap(view, v, out["date"], out["hours"])
@@ -112,9 +113,10 @@ def record_fields(view: RecordView, v: Volunteer, proj: Project, **given: Any) -
 def same_record(view: RecordView, volunteer_id: str, facts: Mapping[str, Any]) -> str | None:
     """The id of a record of this volunteer identical in every fact of the service, or None."""
     wanted = tuple(facts[k] for k in SERVICE_FACTS)
+    records = view.records
     for rid in view.record_ids_of(volunteer_id):
-        r = view.records[rid]
-        if tuple(getattr(r, k) for k in SERVICE_FACTS) == wanted:
+        r = records[rid]   # the facts of SERVICE_FACTS, spelt out: this runs for every record entered
+        if (r.project, r.date, r.venue, r.served, r.content, r.hours) == wanted:
             return rid
     return None
 

@@ -8,9 +8,10 @@ holds the rest, written against ``RegistrationView``; it never sees the Sandbox.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from . import naming, validate
+from . import affiliation, naming, validate
 from .errors import RuleViolation
 from .model import Authority, Group, Kind, Person, RegStatus, Role
 from .places import Level, Place
@@ -56,7 +57,7 @@ def check_kind_place(view: RegistrationView, kind: Kind, p: Place) -> None:
                               level=rules.label(p.level), place=p.name, why=rules.text("legal_person_place"))
 
 
-def reg_status(rules: Rules, kind: Kind, given: RegStatus | None) -> RegStatus:
+def reg_status_of(rules: Rules, kind: Kind, given: RegStatus | None) -> RegStatus:
     """The registration status a group of ``kind`` must have; refused if ``given`` differs."""
     expected = rules.kind_reg_status[kind]
     if given is not None and given is not expected:
@@ -117,7 +118,7 @@ def check_name_given(rules: Rules, name: Any, registered_name: Any) -> None:
     if registered_name is not None and not isinstance(registered_name, str):
         raise TypeError(f"registered_name must be a str, not {type(registered_name).__name__}")
     if registered_name is not None:
-        validate.savable_text(rules, registered_name, "登记名称")
+        validate.savable_text(rules, registered_name, rules.text("field_registered_name"))
     if not isinstance(name, str):
         validate.group_name(rules, name)  # raises its TypeError
     if not naming.normalise(name).strip():
@@ -132,3 +133,51 @@ def person(rules: Rules, value: object, role: Role) -> Person:
             raise rules.violation("input.person_missing", role=label)
         raise rules.violation("input.person_form", role=label, value=shown(value.strip()))
     return validate.person(rules, value, label)
+
+
+class Resolver(Protocol):
+    """The lookups a registration resolves its references with."""
+
+    def place(self, ref: Any) -> Place: ...
+
+    def group(self, ref: Any) -> Group: ...
+
+    def _actor(self, actor: Any) -> Group | Authority: ...
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A group's registration, every rule passed: what ``Sandbox.register_group`` stores."""
+
+    name: str
+    kind: Kind
+    place: Place
+    reg_status: RegStatus
+    leader: Person
+    liaison: Person
+    contact: Group | None
+    viewing: Group | None
+    authority: Authority | None
+    registered_name: str | None
+
+
+def check_registration(view: Any, *, name: Any, kind: Any, place: Any, leader: Any, liaison: Any,
+                       contact: Any, viewing: Any, reg_status: Any, authority: Any,
+                       registered_name: Any) -> Registration:
+    """Every rule of a new group, in the order a trainee fills the form; ``view`` is a
+    ``RegistrationView`` and a ``Resolver`` (the sandbox). Raise the first refusal."""
+    rules = view.rules
+    check_name_given(rules, name, registered_name)
+    k, p = Kind.parse(kind, rules), view.place(place)
+    check_kind_place(view, k, p)
+    status = reg_status_of(rules, k, None if reg_status is None else RegStatus.parse(reg_status, rules))
+    checked, registered = checked_name(rules, k, p, name, registered_name)
+    check_name_free(view, k, checked)
+    people = person(rules, leader, Role.LEADER), person(rules, liaison, Role.LIAISON)
+    contact_g = None if contact is None else view.group(contact)
+    viewing_g = None if viewing is None else view.group(viewing)
+    auth = check_authority(view, k, p, checked, contact_g, authority, view._actor)
+    affiliation.check_contact(view, k, p, checked, contact_g)
+    affiliation.check_viewing(view, None, k, p, checked, contact_g.id if contact_g else None, viewing_g,
+                              at_registration=True)
+    return Registration(checked, k, p, status, *people, contact_g, viewing_g, auth, registered)

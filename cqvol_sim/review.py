@@ -12,7 +12,7 @@ Written against ``ReviewView``, the read-only lookups it needs; it never sees th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, Union
+from typing import Protocol
 
 from . import permissions
 from .grades import GradeView, hubs_upward, setters_text
@@ -20,7 +20,7 @@ from .model import (Application, Authority, Correction, Group, Kind, Project, Pr
                     ServiceRecord, Status, Volunteer)
 
 #: What can be reviewed.
-Item = Union[Group, Project, Application, Correction]
+Item = Group | Project | Application | Correction
 #: The statuses of an item still waiting for its reviewer.
 PENDING = (Status.PENDING, ProjectStatus.PENDING)
 

@@ -10,42 +10,34 @@ beside the events, not in them). Reading the state is ``Lookups``'s (``lookups.p
 from __future__ import annotations
 
 import datetime as _dt
-import pickle
-from collections.abc import Iterable
 from typing import Any
 
-from . import affiliation, grades, legacy, naming, permissions, records, recovery, registration, review, \
-    scenarios, validate, volunteers
-from .errors import RuleViolation
+from . import affiliation, grades, naming, permissions, projects, records, recovery, registration, review, \
+    validate, volunteers
+from .building import Building, check_today_type
 from .events import action, event, jsonable, scenario_event
-from .lookups import AUTHORITY_SUFFIX, Lookups
+from .lookups import AUTHORITY_SUFFIX
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project, ProjectStatus,
                     RegStatus, Right, Role, ServiceRecord, Status, Volunteer)
-from .params import (ActionSpec, ActorRef, AuthorityRef, Changes, DateRef, Evaluation, GradeRef, GroupName,
-                     GroupRef, Hours, IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, ProjectRef,
-                     RecordRef, RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef, action_specs)
+from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, Flag, GradeRef, GroupName, GroupRef, Hours,
+                     IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, ProjectRef, RecordRef,
+                     RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef)
 from .places import Level, Places, load_places
+from .queries import Queries
 from .rules import Rules, default_rules
-from .scenarios import DEFAULT_TODAY, LOAD_SCALE_MAX, check_scenario, check_today
-from .storage import load_sandbox, save_sandbox
+from .scenarios import DEFAULT_TODAY, check_today
 
 __all__ = ["Sandbox", "DEFAULT_TODAY", "action"]
 
 
-def _check_today(today: Any) -> None:
-    if not isinstance(today, _dt.date) or isinstance(today, _dt.datetime):
-        raise TypeError(f"today must be a datetime.date, not {type(today).__name__}")
-
-
-class Sandbox(Lookups):
+class Sandbox(Queries, Building):
     """The state of one simulated system: places, groups, volunteers, projects, records."""
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
                  places: Places | None = None):
-        _check_today(today)
+        check_today_type(today)
         check_today("empty", today)
         self.rules = rules or default_rules()
-        self._grade_rights = self.rules.grade_rights
         self.places = places or load_places()
         self.today = today
         self.groups: dict[str, Group] = {}
@@ -63,7 +55,7 @@ class Sandbox(Lookups):
         # may share a name (two 走马镇 in two districts), other groups may not
         self._group_by_name: dict[str, list[str]] = {}
         self._volunteer_by_card: dict[str, str] = {}
-        self._daily: dict[str, dict[_dt.date, float]] = {}   # volunteer id -> day -> hours recorded
+        self._hours_by_day: dict[str, dict[_dt.date, float]] = {}   # volunteer id -> day -> hours recorded
         self._records_by_volunteer: dict[str, list[str]] = {}
         self._pending_correction: dict[str, str] = {}    # record id -> its pending correction
         self._pending_application: dict[str, str] = {}   # group id -> its pending application
@@ -95,58 +87,6 @@ class Sandbox(Lookups):
         if not self._building_scenario:
             self.events.append(event(len(self.events) + 1, name, actor, args, result))
 
-    # -- ready-made sandboxes, replay, saving ---------------------------------------------------
-    @classmethod
-    def demo(cls, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None) -> Sandbox:
-        """A small real district (南岸区) ready to train on: see ``scenarios.demo``.
-
-        ScenarioError (Chinese, with the allowed range) for a ``today`` it cannot be built for.
-        """
-        _check_today(today)
-        return cls._scenario("demo", {"today": today.isoformat()}, rules=rules)
-
-    @classmethod
-    def city(cls, seed: int = 1, *, scale: float = 1.0, today: _dt.date = DEFAULT_TODAY,
-             progress: bool = True, rules: Rules | None = None) -> Sandbox:
-        """Every real place of Chongqing with its hubs, plus synthetic groups, volunteers and records.
-
-        ScenarioError (Chinese, saying what is allowed) for a ``today`` or ``scale`` out of range.
-        """
-        scenarios.check_city_types(seed, scale)
-        _check_today(today)
-        return cls._scenario("city", {"seed": seed, "scale": scale, "today": today.isoformat()},
-                             progress=progress, rules=rules)
-
-    @classmethod
-    def _scenario(cls, name: str, params: dict, progress: bool = False, rules: Rules | None = None) -> Sandbox:
-        params = check_scenario(name, params)  # before anything is built: refused up front
-        sb = scenarios.build(cls, name, params, progress=progress, rules=rules)
-        sb.events.append(scenario_event(name, params))
-        return sb
-
-    @classmethod
-    def replay(cls, events: Iterable[dict], *, rules: Rules | None = None) -> Sandbox:
-        """Rebuild a sandbox from its event log by doing every action again, under ``rules``
-        (default: the shipped rules; give a sandbox's own to rebuild it exactly). Events of
-        older logs are read in today's form (``legacy.upgrade_event``)."""
-        evs = [legacy.upgrade_event(ev) if isinstance(ev, dict) else ev for ev in events]
-        if evs and evs[0].get("action") == "scenario":
-            args = evs[0]["args"]
-            if not isinstance(args, dict):
-                raise TypeError("the scenario event's args must be a mapping")
-            args = dict(args)
-            sb = cls._scenario(args.pop("name", None), args, rules=rules)
-            evs = evs[1:]
-        else:
-            sb = cls(rules=rules)
-        for ev in evs:
-            method: Any = getattr(sb, ev["action"], None)
-            if not getattr(method, "is_action", False):
-                raise ValueError(f"event {ev.get('seq')}: unknown action {ev.get('action')!r}")
-            method(ev["actor"], **ev["args"])
-        sb.refusals.clear()
-        return sb
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sandbox):
             return NotImplemented
@@ -157,157 +97,9 @@ class Sandbox(Lookups):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        del state["_grade_rights"]
-        # the shipped rules and places are shared, not copied, by pickling
-        if state["rules"] is default_rules():
-            state["rules"] = None
-        if state["places"] is load_places():
-            state["places"] = None
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        if self.rules is None:
-            self.rules = default_rules()
-        if self.places is None:
-            self.places = load_places()
-        self._grade_rights = self.rules.grade_rights
-
     def __repr__(self) -> str:
         return (f"<Sandbox {len(self.groups)} groups, {len(self.volunteers)} volunteers, "
                 f"{len(self.projects)} projects, {len(self.records)} records, {len(self.events)} events>")
-
-    def copy(self) -> Sandbox:
-        """An independent copy (same rules and places, shared)."""
-        return pickle.loads(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def save(self, path: Any) -> None:
-        """Write the event log atomically to ``path`` (see ``storage``): a symbolic link is written
-        through (the file it points to is replaced, the link stays); a device, pipe or folder is
-        refused with StorageError."""
-        save_sandbox(self, path)
-
-    @classmethod
-    def load(cls, path: Any, *, max_scale: float | None = None, rules: Rules | None = None) -> Sandbox:
-        """Read a sandbox saved with ``save`` (replayed under ``rules``, default the shipped);
-        raises StorageError naming the file if it cannot.
-
-        A file asking for a city larger than ``max_scale`` (default: ``scenarios.LOAD_SCALE_MAX``,
-        the default city) is refused before anything is rebuilt.
-        """
-        def replay(events: list[dict]) -> Sandbox:
-            return cls.replay(events, rules=rules)
-
-        return load_sandbox(path, replay=replay, max_scale=LOAD_SCALE_MAX if max_scale is None else max_scale)
-
-    @staticmethod
-    def action_specs() -> dict[str, ActionSpec]:
-        """Every action's parameters and their kinds (see ``cqvol_sim.params``)."""
-        return action_specs()
-
-    # -- questions (nothing changes) -----------------------------------------------------------
-    def can(self, group: GroupRef, right: Right | str) -> bool:
-        """Whether ``group``'s grade holds ``right``: a yes/no question, never a refusal.
-
-        ``group`` is a Group, an id or a name (RuleViolation input.unknown_group if there is no
-        such group); ``right`` a Right or its value (ValueError if there is no such right).
-        """
-        # hot path: a Group (or an id) and a Right; names and right values are checked only when
-        # the quick answer is no, so a misspelt right still raises
-        g = self.groups.get(group) or self.group(group) if type(group) is str else group
-        assert isinstance(g, Group)
-        if right in self._grade_rights[g.grade]:
-            return True
-        if type(right) is not Right:
-            return permissions.holds(self.rules, g, Right.parse(right, self.rules))
-        return False
-
-    def explain(self, group: GroupRef, right: Right | str) -> str:
-        """Why ``group`` can or cannot use ``right``, in Chinese, citing the notice."""
-        decision = permissions.decide(self.rules, self.group(group), Right.parse(right, self.rules))
-        return permissions.explanation(self.rules, decision)
-
-    def in_region(self, actor: Group, group: Group) -> bool:
-        """Whether ``group`` lies in ``actor``'s area (its place and below)."""
-        return self.places.contains(actor.place, group.place)
-
-    def reviewer(self, item: ItemRef) -> Group | Authority | None:
-        """Who may decide a pending registration, project, application or correction."""
-        return review.reviewer_of(self, self.item(item))
-
-    def item_label(self, item: ItemRef) -> str:
-        """A pending item in Chinese, e.g. “阳光社区志愿服务大队”的注册 or 项目“助老服务”."""
-        return review.item_label(self, self.item(item))
-
-    def review_queue(self, actor: ActorRef) -> list:
-        """Every pending item ``actor`` may decide, oldest first."""
-        a = self._actor(actor)
-        return [it for it in self.pending_items() if (r := review.reviewer_of(self, it)) is not None and r.id == a.id]
-
-    def grade_setters(self, target: GroupRef) -> list[Group]:
-        """The groups that may set ``target``'s grade (三（四））."""
-        return grades.grade_setters(self, self.group(target))
-
-    def expected_grade(self, target: GroupRef) -> Grade | None:
-        """The grade the notice says a hub should get (三（四）), or None for other groups."""
-        return grades.expected_grade(self, self.group(target))
-
-    def upgrade_deciders(self, group: GroupRef) -> list[Group]:
-        """The hubs a non-hub group may apply to for a higher grade."""
-        return grades.upgrade_deciders(self, self.group(group))
-
-    def subordinates(self, actor: ActorRef) -> list[Group]:
-        """The active groups whose grade ``actor`` may set."""
-        a = self._actor(actor)
-        return [] if isinstance(a, Authority) else grades.subordinates(self, a)
-
-    def contact_candidates(self, kind: KindRef, place: PlaceRef) -> list[Group]:
-        """Plausible contact groups for a new group, the right one among wrong ones."""
-        return affiliation.contact_candidates(self, Kind.parse(kind, self.rules), self.place(place))
-
-    def viewing_candidates(self, kind: KindRef, place: PlaceRef) -> list[Group]:
-        """Groups that could be the viewing group (查看团体) of a new group of ``kind`` at ``place``:
-        the plausible choices, not only the right one (see ``affiliation.viewing_candidates``)."""
-        Kind.parse(kind, self.rules)
-        return affiliation.viewing_candidates(self, self.place(place))
-
-    def check_name(self, kind: KindRef, place: PlaceRef, name: str,
-                   registered_name: str | None = None) -> tuple[list[RuleViolation], list[RuleViolation]]:
-        """Check a proposed group name: (errors, warnings), without registering anything."""
-        k = Kind.parse(kind, self.rules)
-        try:
-            checked, _ = registration.checked_name(self.rules, k, self.place(place), name, registered_name)
-        except RuleViolation as exc:
-            return [exc], []
-        return [], naming.name_warnings(self.rules, k, checked)
-
-    def check_hours(self, volunteer: VolunteerRef | None, date: DateRef, hours: Hours) -> list[RuleViolation]:
-        """What is wrong with recording ``hours`` on ``date`` for ``volunteer`` (empty if nothing):
-        the hours' form and the daily cap (``volunteer`` None: the cap for this entry alone).
-        For live checks in forms; records nothing."""
-        try:
-            h = validate.hours(self.rules, hours)
-            d = validate.date(self.rules, date, self.today)
-            v = Volunteer("", "（该志愿者）", "", "") if volunteer is None else self.volunteer(volunteer)
-            records.check_cap(self, v, d, h)
-        except RuleViolation as exc:
-            return [exc]
-        return []
-
-    def records_of(self, volunteer: VolunteerRef) -> list[ServiceRecord]:
-        """A volunteer's service records, oldest first."""
-        return [self.records[r] for r in self.record_ids_of(self.volunteer(volunteer).id)]
-
-    def stars(self, volunteer: VolunteerRef) -> int:
-        """A volunteer's star rating (0-5) from recorded hours (thresholds in records.yaml)."""
-        return self.rules.stars_for(self.volunteer(volunteer).hours)
-
-    def star_ratings(self) -> dict[str, int]:
-        """Every volunteer's star rating, by volunteer id."""
-        stars_for = self.rules.stars_for
-        return {vid: stars_for(v.hours) for vid, v in self.volunteers.items()}
 
     # -- groups --------------------------------------------------------------------------------
     @action
@@ -320,28 +112,18 @@ class Sandbox(Lookups):
         Raise RuleViolation if the name, place, registration status, contact, viewing group or
         authority is wrong, or a 负责人/联系人 is missing or malformed.
         """
-        rules = self.rules
         acting = None if actor is None else self._actor(actor)
-        registration.check_name_given(rules, name, registered_name)
-        k, p = Kind.parse(kind, rules), self.place(place)
-        registration.check_kind_place(self, k, p)
-        status = registration.reg_status(rules, k, None if reg_status is None else RegStatus.parse(reg_status, rules))
-        checked, registered = registration.checked_name(rules, k, p, name, registered_name)
-        registration.check_name_free(self, k, checked)
-        people = registration.person(rules, leader, Role.LEADER), registration.person(rules, liaison, Role.LIAISON)
-        contact_g = None if contact is None else self.group(contact)
-        viewing_g = None if viewing is None else self.group(viewing)
-        auth = registration.check_authority(self, k, p, checked, contact_g, authority, self._actor)
-        affiliation.check_contact(self, k, p, checked, contact_g)
-        affiliation.check_viewing(self, None, k, p, checked, contact_g.id if contact_g else None, viewing_g,
-                                  at_registration=True)
-        g = Group(self._new_id("G"), checked, k, p.code, status, *people, contact=contact_g.id if contact_g else None,
-                  viewing=viewing_g.id if viewing_g else None, authority=auth.id if auth else None,
-                  responsible_unit=naming.responsible_unit(rules, p) if k is Kind.HUB else None)
+        r = registration.check_registration(
+            self, name=name, kind=kind, place=place, leader=leader, liaison=liaison, contact=contact,
+            viewing=viewing, reg_status=reg_status, authority=authority, registered_name=registered_name)
+        g = Group(self._new_id("G"), r.name, r.kind, r.place.code, r.reg_status, r.leader, r.liaison,
+                  contact=r.contact.id if r.contact else None, viewing=r.viewing.id if r.viewing else None,
+                  authority=r.authority.id if r.authority else None,
+                  responsible_unit=naming.responsible_unit(self.rules, r.place) if r.kind is Kind.HUB else None)
         self._add_group(g)
         self._emit("register_group", acting, dict(
-            name=checked, kind=k, place=p.code, leader=g.leader, liaison=g.liaison, contact=g.contact,
-            viewing=g.viewing, reg_status=status, authority=g.authority, registered_name=registered), g)
+            name=g.name, kind=g.kind, place=g.place, leader=g.leader, liaison=g.liaison, contact=g.contact,
+            viewing=g.viewing, reg_status=g.reg_status, authority=g.authority, registered_name=r.registered_name), g)
         return g
 
     @action
@@ -390,9 +172,7 @@ class Sandbox(Lookups):
             self.groups[it.group].grade = it.grade
             self._pending_application.pop(it.group, None)
         elif isinstance(it, Correction):
-            rec = self.records[it.record]
-            self._apply_correction(rec, records.corrected_fields(self, rec, self.volunteers[rec.volunteer], it.changes))
-            self._pending_correction.pop(it.record, None)
+            self._apply_correction(it)
         elif isinstance(it, Group):
             it.grade = self.rules.default_grade[it.kind]
         it.status = ProjectStatus.PUBLISHED if isinstance(it, Project) else Status.ACTIVE
@@ -455,7 +235,7 @@ class Sandbox(Lookups):
         new = Grade.parse(grade, self.rules)
         to_g = self.group(to)
         grades.check_application(self, a, new, to_g, pending=a.id in self._pending_application)
-        why = validate.text(self.rules, reason, "申请理由")
+        why = validate.text(self.rules, reason, self.rules.text("field_upgrade_reason"))
         app = Application(self._new_id("A"), a.id, new, to_g.id, why)
         self.applications[app.id] = app
         self._pending_application[a.id] = app.id
@@ -503,7 +283,7 @@ class Sandbox(Lookups):
         """
         a = self._active_group(actor)
         g = self._managed_group(a, group)
-        person = validate.person(self.rules, (name, mobile), "志愿者")
+        person = validate.person(self.rules, (name, mobile), self.rules.text("field_volunteer"))
         card = validate.id_card(self.rules, id_card, self.today)
         volunteers.check_new_card(self, card)
         v = Volunteer(self._new_id("V"), person.name, card, person.mobile, {g.id})
@@ -547,18 +327,17 @@ class Sandbox(Lookups):
     # -- projects ------------------------------------------------------------------------------
     @action
     def publish_project(self, actor: ActorRef, *, name: GroupName, start: DateRef, end: DateRef,
-                        place: PlaceRef | None = None) -> Project:
+                        place: PlaceRef | None = None, charges_fee: Flag = False) -> Project:
         """Publish a project: live at once with 发布项目无须审核, else pending its reviewer.
 
-        Raise RuleViolation if the actor is not an active group, the name is missing, or the
-        dates are malformed or out of order.
+        Raise RuleViolation if the actor is not an active group, the name is missing, the project
+        charges the people served (volunteer service is 无偿), or the dates are malformed or out
+        of order.
         """
         a = self._active_group(actor)
-        title = validate.text(self.rules, name, "项目名称")
-        start_d = validate.date(self.rules, start, future_ok=True)
-        end_d = validate.date(self.rules, end, future_ok=True)
-        if end_d < start_d:
-            raise self.rules.violation("input.date_order", start=start_d, end=end_d)
+        title = validate.text(self.rules, name, self.rules.text("field_project_name"))
+        projects.check_free_of_charge(self.rules, charges_fee, title)
+        start_d, end_d = projects.dates(self.rules, start, end)
         p = self.places[a.place] if place is None else self.place(place)
         live = permissions.holds(self.rules, a, Right.PUBLISH_WITHOUT_REVIEW)
         proj = Project(self._new_id("P"), title, a.id, p.code, start_d, end_d,
@@ -576,11 +355,7 @@ class Sandbox(Lookups):
         """
         a = self._active_group(actor)
         proj = self.project(project)
-        if proj.group != a.id:
-            raise self.rules.violation("projects.not_owner", project=proj.name,
-                                       owner=self.groups[proj.group].name, actor=a.name)
-        if proj.status is not ProjectStatus.PUBLISHED:
-            raise self.rules.violation("projects.not_open", project=proj.name, status=self.rules.label(proj.status))
+        projects.check_close(self.rules, proj, a, self.groups[proj.group].name)
         proj.status = ProjectStatus.CLOSED
         self._emit("close_project", a, dict(project=proj.id))
 
@@ -602,9 +377,7 @@ class Sandbox(Lookups):
         permissions.require(self.rules, a, Right.MANAGE_OWN_VOLUNTEERS)
         v = self.volunteer(volunteer)
         volunteers.check_membership(self.rules, v, a, member=True)
-        if project is None:
-            raise self.rules.violation("input.text_missing", field=self.rules.record_field_labels["project"])
-        proj = self.project(project)
+        proj = self.project(records.filled(self.rules, project, "project"))
         records.check_project(self.rules, proj, a.id, self.groups[proj.group].name, a.name)
         fields = records.record_fields(self, v, proj, date=date, venue=venue, served=served, content=content,
                                        hours=hours, evaluation=evaluation, contact_person=contact_person)
@@ -614,7 +387,7 @@ class Sandbox(Lookups):
         return rec
 
     def _add_hours(self, rec: ServiceRecord, sign: int) -> None:
-        day = self._daily.setdefault(rec.volunteer, {})
+        day = self._hours_by_day.setdefault(rec.volunteer, {})
         day[rec.date] = records.sum_hours(day.get(rec.date, 0.0), sign * rec.hours)
         v = self.volunteers[rec.volunteer]
         v.hours = records.sum_hours(v.hours, sign * rec.hours)
@@ -624,12 +397,17 @@ class Sandbox(Lookups):
         self._records_by_volunteer.setdefault(rec.volunteer, []).append(rec.id)
         self._add_hours(rec, +1)
 
-    def _apply_correction(self, rec: ServiceRecord, new: dict) -> None:
+    def _apply_correction(self, c: Correction) -> None:
+        """Correct the record as ``c`` asks (checked again: the record may have changed since),
+        keeping the old values in its history."""
+        rec = self.records[c.record]
+        new = records.corrected_fields(self, rec, self.volunteers[rec.volunteer], c.changes)
         rec.history.append({k: jsonable(getattr(rec, k)) for k in new})
         self._add_hours(rec, -1)
         for k, value in new.items():
             setattr(rec, k, value)
         self._add_hours(rec, +1)
+        self._pending_correction.pop(c.record, None)
 
     @action
     def request_correction(self, actor: VolunteerActor, record: RecordRef, *, reason: Text,
@@ -649,7 +427,7 @@ class Sandbox(Lookups):
         v = self.volunteer(actor)
         rec = self.record(record)
         records.check_correction_request(self.rules, rec, v, pending=rec.id in self._pending_correction)
-        why = validate.text(self.rules, reason, "更正理由")
+        why = validate.text(self.rules, reason, self.rules.text("field_correction_reason"))
         new = records.corrected_fields(self, rec, v, changes)
         c = Correction(self._new_id("C"), rec.id, v.id, new, why)
         self.corrections[c.id] = c

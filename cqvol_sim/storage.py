@@ -177,7 +177,8 @@ def save_sandbox(sb, path) -> None:
         text = json.dumps(doc, ensure_ascii=False, indent=0)
         text.encode("utf-8")  # a lone surrogate (refused at input, so never expected) fails here, not half-way
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
-        raise StorageError(f"无法保存沙盘文件 {shown}：沙盘中有无法保存的内容（cannot encode: {type(exc).__name__}）") from None
+        raise StorageError(f"无法保存沙盘文件 {shown}：沙盘中有无法保存的内容"
+                           f"（cannot encode: {type(exc).__name__}）") from None
     try:
         atomic_write_text(path, text)
     except OSError as exc:
@@ -203,7 +204,8 @@ def _read_doc(path, shown: str) -> dict:
         if not stat.S_ISREG(info.st_mode):
             raise StorageError(f"{shown} 不是普通文件，不是保存的沙盘（{shown} is not a regular file）")
         if info.st_size > MAX_FILE_BYTES:
-            raise StorageError(f"沙盘文件 {shown} 太大（{info.st_size // 2**20} MB，上限 {MAX_FILE_BYTES // 2**20} MB），"
+            raise StorageError(f"沙盘文件 {shown} 太大（{info.st_size // 2**20} MB，"
+                               f"上限 {MAX_FILE_BYTES // 2**20} MB），"
                                f"不是 cqvol-sim 保存的沙盘（{shown} is too large）")
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
@@ -252,7 +254,8 @@ def _check_events(events, shown: str, max_scale: float) -> None:
         raise StorageError(f"沙盘文件 {shown} 中的起始沙盘无法重建：{exc}（{shown}: bad scenario）") from None
     if params.get("scale", 0) > max_scale:
         label = SCENARIOS[name].label
-        raise StorageError(f"沙盘文件 {shown} 要求重建 {params['scale']:g} 倍规模的{label}，打开它需要很长时间和大量内存，"
+        raise StorageError(f"沙盘文件 {shown} 要求重建 {params['scale']:g} 倍规模的{label}，"
+                           f"打开它需要很长时间和大量内存，"
                            f"超过了打开文件时允许的 {max_scale:g} 倍。如果确实需要，请在代码中用 "
                            f"Sandbox.load(文件, max_scale={params['scale']:g}) 打开（{shown}: scale too large）")
 
@@ -270,9 +273,11 @@ def load_sandbox(path, *, replay: Callable[[list[dict]], Any], max_scale: float 
     doc = _read_doc(path, shown)
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise StorageError(f"沙盘文件 {shown} 已损坏：格式版本 {echo(version, 20)} 无效（{shown} has an invalid format version）")
+        raise StorageError(f"沙盘文件 {shown} 已损坏：格式版本 {echo(version, 20)} 无效"
+                           f"（{shown} has an invalid format version）")
     if version > VERSION:
-        raise StorageError(f"沙盘文件 {shown} 由更新版本的 cqvol-sim 保存（格式版本 {echo(version, 20)}），请升级后再打开"
+        raise StorageError(f"沙盘文件 {shown} 由更新版本的 cqvol-sim 保存（格式版本 {echo(version, 20)}），"
+                           f"请升级后再打开"
                            f"（{shown} was written by a newer version）")
     events = doc.get("events")
     _check_events(events, shown, max_scale)
@@ -296,6 +301,7 @@ def load_sandbox(path, *, replay: Callable[[list[dict]], Any], max_scale: float 
                            f"（{shown}: the event log does not match its replay）")
     expected = file_digest(sb, refusals) if version >= 2 else state_digest(sb)
     if doc.get("digest") != expected:
-        raise StorageError(f"沙盘文件 {shown} 与重现的结果不一致，文件可能被改动过（{shown} does not match its digest）")
+        raise StorageError(f"沙盘文件 {shown} 与重现的结果不一致，文件可能被改动过"
+                           f"（{shown} does not match its digest）")
     sb.refusals = refusals
     return sb

@@ -121,7 +121,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.started_in = 0.0
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         t = time.perf_counter()
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.cmd, cwd=self.root, env=self.env, stdout=self._log,

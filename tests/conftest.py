@@ -2,9 +2,11 @@
 
 - ``demo``: a fresh copy of the demo sandbox (南岸区), and ``G(sb, name)`` to find its groups.
 - ``refused(...)``: run an action, expect a RuleViolation with a given code, and prove that
-  nothing changed (the public ``==`` and the private indexes too). Every code it sees is
-  noted in ``SEEN_CODES``; ``test_refusal_codes.py`` checks that every code in
-  ``violations.yaml`` was seen (it is moved to the end of the run, see below).
+  nothing changed (the public ``==`` and the private indexes too). That every code in
+  ``violations.yaml`` is reachable is checked by ``test_refusal_codes.py`` on its own, with one
+  catalogued call per code (it does not depend on which other tests ran).
+- ``log``: a story test ends with ``assert log(sb) == [...]``, the whole event log it expects
+  in compact form, and gets a line-by-line diff when it differs (see ``StoryLog``).
 - The RULES.md tables (permission grades, who sets which grade), copied from RULES.md by hand
   and parsed here: tests compare the sandbox against these, never against the YAML.
 """
@@ -12,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import itertools
 import pickle
 import re
@@ -192,9 +195,6 @@ def record_kwargs(sb: Sandbox, project, /, **over) -> dict:
 # --------------------------------------------------------------------------------------------
 # Refusals
 
-#: Every refusal code a test has asserted (via ``refused``/``saw_code``) in this session.
-SEEN_CODES: set[str] = set()
-
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -214,7 +214,8 @@ def check_teaches(exc: RuleViolation) -> None:
 
 
 def saw_code(code: str) -> None:
-    SEEN_CODES.add(code)
+    """Kept for tests that still mark a code as seen; nothing reads it any more (see
+    ``test_refusal_codes.py``, which reaches every code itself)."""
 
 
 def refused(sb: Sandbox, code: str, method, *args, **kwargs) -> RuleViolation:
@@ -231,7 +232,6 @@ def refused(sb: Sandbox, code: str, method, *args, **kwargs) -> RuleViolation:
     assert sb == before_copy
     if getattr(method, "is_action", False):
         assert len(sb.refusals) == n_refusals + 1 and sb.refusals[-1]["code"] == code
-    saw_code(code)
     return exc
 
 
@@ -271,25 +271,142 @@ def snapshot():
 
 
 # --------------------------------------------------------------------------------------------
-# The refusal-code coverage check must run after every story test: move it to the end, and
-# skip it when only part of the suite runs (it would then report codes as missing).
-COVERAGE_TEST = "test_every_violation_code_is_exercised"
-COVERAGE_MODULES = ("test_actions.py", "test_affiliation.py", "test_bad_input.py", "test_grades.py",
-                    "test_naming.py", "test_names_api.py", "test_permissions.py", "test_refusal_codes.py")
+# The story log (after SimPy's ``log`` fixture): the whole event log, compared in one assert
+
+class StoryLog(list):
+    """A sandbox's event log in compact form: one ``(action, actor, args, result)`` tuple per
+    event, with every group, volunteer, project and place id shown as its name.
+
+    It equals a list of expected entries when both have the same length and each event matches
+    the entry at its position. An expected entry is ``(action, actor)``, ``(action, actor,
+    args)`` or ``(action, actor, args, result)``: ``args`` is a dict of the arguments that
+    matter to the story (the event may have more), tuples count as lists.
+    """
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, sb: Sandbox):
+        names = _names_by_id(sb)
+
+        def shown(value):
+            if isinstance(value, str):
+                return names.get(value, value)
+            if isinstance(value, list | tuple):
+                return [shown(v) for v in value]
+            if isinstance(value, dict):
+                return {k: shown(v) for k, v in value.items()}
+            return value
+
+        super().__init__((e["action"], shown(e["actor"]), shown(e["args"]) or {}, shown(e["result"]))
+                         for e in sb.events)
+
+    def __eq__(self, expected) -> bool:
+        if not isinstance(expected, list):
+            return NotImplemented
+        return len(self) == len(expected) and all(_entry_matches(got, want) for got, want in zip(self, expected))
+
+    def __ne__(self, expected) -> bool:
+        eq = self.__eq__(expected)
+        return eq if eq is NotImplemented else not eq
+
+    def diff(self, expected: list) -> list[str]:
+        """The events that differ from ``expected``, as unified-diff lines without context (the
+        ``@@`` lines give their positions). An event shows only what its expected entry names,
+        and one that matches it shows as that entry, so only real differences appear."""
+        want = [_entry_line(entry) for entry in expected]
+        got = []
+        for i, event in enumerate(self):
+            entry = _nearest_entry(event, i, expected)
+            matched = entry is not None and _entry_matches(event, entry)
+            got.append(_entry_line(entry) if matched else _entry_line(_as_named_by(event, entry)))
+        return [line for line in difflib.unified_diff(want, got, lineterm="", n=0)
+                if not line.startswith(("---", "+++"))]
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session, config, items):
-    cover = [it for it in items if it.name == COVERAGE_TEST]
-    if not cover:
-        return
-    for it in cover:
-        items.remove(it)
-    items.extend(cover)
-    modules = {it.path.name for it in items}
-    partial = (config.getoption("keyword") or config.getoption("markexpr")
-               or not set(COVERAGE_MODULES) <= modules or config.getoption("lf", False)
-               or any("::" in str(arg) for arg in config.args))
-    if partial:
-        for it in cover:
-            it.add_marker(pytest.mark.skip(reason="needs the whole core test suite to run"))
+def _names_by_id(sb: Sandbox) -> dict[str, str]:
+    """Group, volunteer and project ids, and the codes of the places events name, to names."""
+    names = {}
+    for table in (sb.groups, sb.volunteers, sb.projects):
+        names.update((key, item.name) for key, item in table.items())
+    for e in sb.events:
+        names.update((v, sb.places[v].name) for v in _strings(e["args"]) if v not in names and v in sb.places)
+    return names
+
+
+def _strings(value):
+    """Every string inside ``value`` (a JSON-like event part)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+
+
+def _plain(value):
+    """Tuples as lists, recursively (events are JSON: they hold lists)."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _entry_matches(got: tuple, want) -> bool:
+    if not isinstance(want, tuple) or not 2 <= len(want) <= 4:
+        raise TypeError(f"an expected log entry is (action, actor[, args[, result]]), not {want!r}")
+    action, actor, args, result = got
+    if (action, actor) != want[:2]:
+        return False
+    if len(want) >= 3 and any(k not in args or args[k] != _plain(v) for k, v in want[2].items()):
+        return False
+    return len(want) < 4 or result == _plain(want[3])
+
+
+def _nearest_entry(event: tuple, position: int, expected: list):
+    """The expected entry that most likely describes ``event``: of those with its action and actor
+    (else its action), the one nearest its position; None if no entry has its action."""
+    for same in (lambda e: e[:2] == event[:2], lambda e: e[0] == event[0]):
+        near = [(abs(j - position), j) for j, e in enumerate(expected) if isinstance(e, tuple) and e and same(e)]
+        if near:
+            return expected[min(near)[1]]
+    return None
+
+
+def _as_named_by(event: tuple, want) -> tuple:
+    """``event`` cut to the parts its expected entry names (all of it when there is none)."""
+    action, actor, args, result = event
+    if not isinstance(want, tuple) or len(want) < 2:
+        return event
+    if len(want) == 2:
+        return action, actor
+    shown = {k: args.get(k, "（没有这个参数）") for k in want[2]}
+    return (action, actor, shown) if len(want) == 3 else (action, actor, shown, result)
+
+
+def _entry_line(entry) -> str:
+    if not isinstance(entry, tuple):
+        return repr(entry)
+    parts = list(entry)
+    if len(parts) >= 3:
+        parts[2] = _plain(parts[2])
+    if len(parts) == 4:
+        parts[3] = _plain(parts[3])
+    return "(" + ", ".join(repr(p) for p in parts) + ")"
+
+
+@pytest.fixture
+def log():
+    """``log(sb)`` is the sandbox's whole event log as a ``StoryLog``: end a story with
+    ``assert log(sb) == [("scenario", None, {"name": "demo"}), ("approve", "南岸区志愿者协会",
+    {"item": "…"}), ...]``."""
+    return StoryLog
+
+
+def pytest_assertrepr_compare(op, left, right):
+    """Show a failed ``log(sb) == [...]`` as a diff of the two logs, one event a line."""
+    if op == "==" and isinstance(left, StoryLog) and isinstance(right, list):
+        return ["the event log is not the story's (- expected by the story, + in sb.events):", *left.diff(right)]
+    return None

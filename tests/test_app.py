@@ -72,10 +72,12 @@ def test_query_strings_round_trip_chinese_names():
 # -- catalogue and notebooks -----------------------------------------------------------------
 def test_catalogue_pages_exist_with_matching_titles():
     cat = catalogue_mod.catalogue()
+    assert len(cat.lessons) >= 9 and len(cat.tracks) >= 4 and len(cat.levels) == 3  # the course as written
     for page in [*cat.lessons, *cat.tracks, cat.practice, cat.home, cat.instructor, cat.clause_map]:
         nb = json.loads((NOTEBOOKS / f"{page.id}.ipynb").read_text(encoding="utf-8"))
         assert nb["metadata"].get("title") in (page.title, page.title.split("：")[0]), page.id
     for level in cat.levels:
+        assert level.required, level.id
         for pid in (*level.required, *level.optional, *level.tracks):
             assert cat.page(pid) is not None, pid
         assert (ROOT / "exercises" / level.exercises).is_dir()
@@ -85,6 +87,11 @@ def test_catalogue_pages_exist_with_matching_titles():
 def lesson_notebooks():
     cat = catalogue_mod.catalogue()
     return [p.id for p in cat.self_study_order()]
+
+
+def test_the_lesson_list_is_the_whole_course():
+    """The two tests below are parametrized by it: an empty list would run neither."""
+    assert len(lesson_notebooks()) >= 13
 
 
 @pytest.mark.parametrize("pid", lesson_notebooks())
@@ -119,11 +126,15 @@ def test_practice_cells_work_when_run_alone(pid, app_home, monkeypatch):
 
 
 def test_saved_outputs_never_show_raw_widget_text():
-    for path in NOTEBOOKS.glob("*.ipynb"):
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    texts = 0
+    for path in notebooks:
         for c in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             for out in c.get("outputs", []):
                 text = "".join(out.get("data", {}).get("text/plain", ""))
+                texts += bool(text)
                 assert "children=" not in text, f"{path.name}: {text[:80]}"
+    assert len(notebooks) >= 15 and texts >= 20, (len(notebooks), texts)  # the saved outputs were read
 
 
 # -- home page --------------------------------------------------------------------------------
@@ -154,6 +165,7 @@ def test_home_shows_levels_exercises_and_own_progress(app_home):
     assert "你好，王桂英" in before and "已打开过 0/" in before
     for level in ("区县级", "镇街级", "村社级"):
         assert f"<b>{level}</b>" in before
+    assert len(load_bank(strict=False)) >= 20  # the bank as shipped (24 when written)
     assert before.count("exercise.ipynb?trainee=") == len(load_bank(strict=False))
     assert "接着学：" in before and "从这里开始" in before.split("接着学：")[1][:200]
     page("06_records", query=q("王桂英"))

@@ -33,12 +33,14 @@ def _raises_and_unchanged(sb, exc_type, fn, *args, **kwargs):
 
 # -- group names ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["", " ", "\u3000", "\t\n"], ids=["empty", "space", "ideographic-space", "tab-newline"])
+@pytest.mark.parametrize("name", ["", " ", "\u3000", "\t\n"],
+                         ids=["empty", "space", "ideographic-space", "tab-newline"])
 def test_group_name_empty(demo, name):
     refused(demo, "input.name_empty", demo.register_group, None, **_team(demo, name))
 
 
-@pytest.mark.parametrize("name", ["重庆市南岸区图书馆 志愿服务队", " 重庆市南岸区图书馆志愿服务队", "重庆市南岸区图书馆志愿服务队\n",
+@pytest.mark.parametrize("name", ["重庆市南岸区图书馆 志愿服务队", " 重庆市南岸区图书馆志愿服务队",
+                                  "重庆市南岸区图书馆志愿服务队\n",
                                   "重庆市南岸区\x00图书馆志愿服务队",
                                   "重庆市南岸区\x1b[31m图书馆志愿服务队", "重庆市南岸区图书馆\u3000志愿服务队"],
                          ids=["inner-space", "leading-space", "newline", "nul", "escape", "ideographic"])
@@ -202,7 +204,8 @@ def test_bad_record_date(demo, date, code):
             **record_kwargs(demo, own_project(demo, knit), date=date))
 
 
-@pytest.mark.parametrize("date", [_dt.datetime(2026, 11, 1, 9, 0), 20261101, 2026.11, ["2026-11-01"]], ids=lambda v: None)
+@pytest.mark.parametrize("date", [_dt.datetime(2026, 11, 1, 9, 0), 20261101, 2026.11, ["2026-11-01"]],
+                         ids=lambda v: None)
 def test_date_wrong_type(demo, date):
     knit = G(demo, KNIT_TEAM)
     v = fresh_volunteer(demo, knit)

@@ -74,7 +74,6 @@ def test_jupyterlab(browser, served):
         check_page(page, errors)
         report("JupyterLab", timings, {"服务器启动": server.started_in, "打开笔记本并显示面板": shown})
         page.close()
-    assert max(timings.values()) < 5.0
 
 
 def test_voila(browser, served):
@@ -94,4 +93,3 @@ def test_voila(browser, served):
         check_page(page, errors)
         report("Voilà", timings, {"服务器启动": server.started_in, "打开页面并显示面板": shown})
         page.close()
-    assert max(timings.values()) < 5.0

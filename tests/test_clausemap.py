@@ -12,7 +12,8 @@ from cqvol_sim import clausemap
 from cqvol_sim.app import catalogue as catalogue_mod
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTICE_ORDER = ["一", "二", "三（一）1", "三（一）2", "三（二）1", "三（二）2", "三（三）", "三（四）", "三（五）", "四", "附件"]
+NOTICE_ORDER = ["一", "二", "三（一）1", "三（一）2", "三（二）1", "三（二）2", "三（三）", "三（四）", "三（五）",
+                "四", "附件"]
 
 
 def test_the_clauses_are_the_notices_in_order():

@@ -11,7 +11,7 @@ from cqvol_sim.exercises.grading import grade
 from cqvol_sim.exercises.loader import MISSING, load_bank, run_quietly, run_step
 from cqvol_sim.exercises.schema import FOLDER_LEVELS, REQUIRED_CLAUSES, normalise_clause
 from cqvol_sim.exercises.verify import verify_exercise
-from cqvol_sim.model import Grade, ProjectStatus, Status
+from cqvol_sim.model import Grade, ProjectStatus, Right, Status
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK_DIR = ROOT / "exercises"
@@ -175,3 +175,98 @@ def test_pending_items_of_the_demo_are_used():
     assert sb.find_group("鸡冠石镇志愿服务总队").status is Status.PENDING
     v = BANK["d04-authority-review"].variant(0)
     assert v.identity_id == "M" + v.start().places.find("南岸区")[0].code
+
+
+# -- issue 9: honest sources, no enrolling without consent, no padding, every taught item exercised
+
+
+def _run(v, steps):
+    """A fresh start of variant ``v`` with ``steps`` done quietly; the sandbox and its grade."""
+    sb = v.start()
+    run_quietly(sb, steps, v.identity)
+    return sb, grade(v, sb)
+
+
+def _mistake(v, words: str):
+    return next(steps for title, steps in v.mistakes if words in title)
+
+
+def _solved(ex_id):
+    v = BANK[ex_id].variant(0)
+    sb = v.start()
+    for step in v.solution:
+        run_step(sb, step, v.identity)
+    return v, sb
+
+
+def test_nobody_is_enrolled_by_a_reference_solution_without_coming_to_sign_up():
+    """Only v02 registers or admits volunteers in its reference, and there the residents came to
+    sign up themselves (报名). t07 no longer pulls a one-off helper into the team."""
+    enrolling = {ex.id for ex in BANK.values() for step in ex.data["solution"]
+                 if step["action"] in ("register_volunteer", "admit_volunteer")}
+    assert enrolling == {"v02-volunteer-join"}
+    assert "来报名" in BANK["v02-volunteer-join"].data["task"]
+
+
+def test_t07_records_members_only_and_registering_the_helper_who_declined_costs_points():
+    v, sb = _solved("t07-town-records")
+    assert all(step.action == "record_hours" for step in v.solution)
+    assert not any(x.name == "陈国富" for x in sb.volunteers.values())
+    team = sb.find_group("峡口镇志愿服务总队")
+    assert {r.contact for r in sb.records.values() if r.group == team.id and r.date.isoformat() == "2026-11-15"} == {"姜婷洋"}
+    sb, result = _run(v, _mistake(v, "陈国富"))
+    assert result.state("not-enrolled") == "unmet"
+    assert "自愿" in result.text() and "《志愿服务条例》第三条" in result.text()
+
+
+def test_record_steps_of_the_bank_are_realistic_sessions():
+    """No 8-hour days to top up a star (issue 9): every service the bank records, in its setup or
+    its reference, is a session of at most 4 hours."""
+    for ex in BANK.values():
+        for part in ("setup", "solution"):
+            for step in ex.data.get(part) or []:
+                if step["action"] == "record_hours":
+                    assert 0 < float(step["args"]["hours"]) <= 4, (ex.id, part, step["args"])
+
+
+def test_v09_commendation_rests_on_true_complete_records():
+    v, sb = _solved("v09-commendation-records")
+    hours = {x.name: x.hours for x in sb.volunteers.values() if x.name in ("冉桂兰", "邹建国", "何丽萍")}
+    assert hours == {"冉桂兰": 12.5, "邹建国": 4.5, "何丽萍": 4}
+    padded_sb, padded = _run(v, _mistake(v, "4 小时"))
+    assert padded.state("true-total") == "unmet" and padded.state("ran-18") == "unmet"
+    assert "推选表彰依据系统记录" in padded.text() and "《志愿服务记录与证明出具办法（试行）》" in padded.text()
+    _, absent = _run(v, _mistake(v, "请假"))
+    assert absent.state("no-absent") == "unmet" and "真实" in absent.text()
+    _, nickname = _run(v, _mistake(v, "石姐"))
+    assert nickname.state("real-contact") == "unmet" and "石海芳" in nickname.text()
+    assert next(g for g in v.goals if g.id == "true-total").clause == "四"
+
+
+def test_t08_primary_group_lets_teams_register_but_the_town_reviews_them():
+    v = BANK["t08-community-primary-group"].variant(0)
+    sb = v.start()
+    donglu = sb.find_group("东路社区志愿服务大队")
+    team = sb.find_group("东路社区银龄互助志愿服务队")
+    assert donglu.grade is Grade.PRIMARY_GROUP and team.contact == donglu.id
+    assert sb.can(donglu, Right.ALLOW_SUB_REGISTRATION) and not sb.can(donglu, Right.FAST_REVIEW_SUBS)
+    assert sb.reviewer(team).id == v.identity_id
+    v, sb = _solved("t08-community-primary-group")
+    assert sb.find_group("东路社区志愿服务大队").grade is Grade.PRIMARY_FAST
+    sb, result = _run(v, _mistake(v, "初级团体组（项目）"))
+    assert not sb.can(sb.find_group("东路社区志愿服务大队"), Right.ALLOW_SUB_REGISTRATION)
+    assert result.state("keeps-sub-registration") == "unmet" and result.state("grade") == "unmet"
+    sb, result = _run(v, _mistake(v, "先改组别"))
+    assert [r["code"] for r in sb.refusals] == ["review.not_reviewer"]
+    assert result.state("approved") == "unmet"
+
+
+def test_t09_a_padded_correction_is_rejected_with_what_was_checked():
+    v, sb = _solved("t09-correction-check")
+    zhou = next(r for r in sb.records.values() if sb.volunteers[r.volunteer].name == "周春燕")
+    xie = next(r for r in sb.records.values() if sb.volunteers[r.volunteer].name == "谢文彬")
+    assert (zhou.hours, zhou.history) == (2, []) and (xie.place, xie.hours) == ("大石村农家书屋", 2)
+    sb, result = _run(v, _mistake(v, "都批准"))
+    assert result.state("zhou-not-approved") == "unmet"
+    sb, result = _run(v, _mistake(v, "不同意"))
+    assert result.state("zhou-rejected") == "unmet" and "签到表" in result.text()

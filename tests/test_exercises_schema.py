@@ -116,12 +116,18 @@ def test_unsound_exercises_are_reported_with_file_and_line(name, line, phrase):
 
 
 def test_every_broken_file_is_refused():
-    for f in sorted(BROKEN.glob("*.yaml")):
+    files = sorted(BROKEN.glob("*.yaml"))
+    named = {name for name, _, _ in SCHEMA_CASES + VERIFY_CASES}
+    assert len(files) >= 10 and named <= {f.name for f in files}, files  # 11 broken files when written
+    refused_on_load = 0
+    for f in files:
         try:
             ex = load_exercise(f)
         except ExerciseError:
+            refused_on_load += 1
             continue
         assert verify_exercise(ex).problems, f.name
+    assert 0 < refused_on_load < len(files)  # both kinds are there: unreadable, and readable but unsound
 
 
 def test_folder_and_file_name_must_match(tmp_path):
@@ -198,8 +204,8 @@ def test_substitute_only_declared_parameters():
 
 
 def test_parameter_values_are_checked_once_filled_in():
-    text = MINIMAL.replace("minutes: 5", "minutes: 5\nparams:\n  g: {choose_from: [中级团体组（快审）, 中级团体]}").replace(
-        "grade: 中级团体组（快审）}\n    points", "grade: \"{g}\"}\n    points")
+    text = (MINIMAL.replace("minutes: 5", "minutes: 5\nparams:\n  g: {choose_from: [中级团体组（快审）, 中级团体]}")
+            .replace("grade: 中级团体组（快审）}\n    points", "grade: \"{g}\"}\n    points"))
     ex = parse_exercise(text, "p.yaml")
     assert ex.variant(params={"g": "中级团体组（快审）"}).goals[0].conditions["grade"] == "中级团体组（快审）"
     with pytest.raises(ExerciseError, match="“中级团体”不是权限组别"):
@@ -212,7 +218,8 @@ def test_a_name_cut_short_suggests_every_name_it_begins():
         parse_exercise(text, "mini.yaml")
     [problem] = info.value.problems
     assert problem.line == 14
-    assert "“初级团体组”不是权限组别。是不是“初级团体组（项目）”、“初级团体组（团体）”还是“初级团体组（快审）”？" in str(problem)
+    assert ("“初级团体组”不是权限组别。"
+            "是不是“初级团体组（项目）”、“初级团体组（团体）”还是“初级团体组（快审）”？") in str(problem)
     text = MINIMAL.replace("grade: 中级团体组（快审）}}", "grade: 中级团体}}")
     with pytest.raises(ExerciseError) as info:
         parse_exercise(text, "mini.yaml")

@@ -80,7 +80,8 @@ def test_demo_today_out_of_range(today, monkeypatch):
     assert today.isoformat() in text and "2025-09-01" in text and "2099-12-31" in text
 
 
-@pytest.mark.parametrize("today", [scenarios.SCENARIOS["demo"].earliest_today, scenarios.SCENARIOS["demo"].latest_today],
+@pytest.mark.parametrize("today", [scenarios.SCENARIOS["demo"].earliest_today,
+                                   scenarios.SCENARIOS["demo"].latest_today],
                          ids=str)
 def test_demo_builds_at_both_ends_of_its_range(today):
     sb = Sandbox.demo(today=today)
@@ -242,7 +243,8 @@ FREE_TEXT = {
     "volunteer.name": lambda sb, t: _volunteer(sb, name=t),
     "volunteer.id_card": lambda sb, t: _volunteer(sb, id_card=t),
     "volunteer.mobile": lambda sb, t: _volunteer(sb, mobile=t),
-    "project.name": lambda sb, t: sb.publish_project(G(sb, KNIT_TEAM), name=t, start=D(2026, 12, 1), end=D(2026, 12, 2)),
+    "project.name": lambda sb, t: sb.publish_project(G(sb, KNIT_TEAM), name=t, start=D(2026, 12, 1),
+                                                     end=D(2026, 12, 2)),
     "record.venue": lambda sb, t: _record(sb, venue=t),
     "record.served": lambda sb, t: _record(sb, served=t),
     "record.content": lambda sb, t: _record(sb, content=t),

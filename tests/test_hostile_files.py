@@ -231,7 +231,8 @@ def test_report_with_one_hostile_file(kind, tmp_path):
     outcome = REPORT_CASES[kind]
     warnings = [line for line in p.stderr.splitlines() if line.startswith("注意：")]
     if outcome == "skipped":
-        assert any(line.startswith(f"注意：跳过 {shown}：") and CJK.search(line[len(shown) + 6:]) for line in warnings), p.stderr
+        assert any(line.startswith(f"注意：跳过 {shown}：") and CJK.search(line[len(shown) + 6:])
+                   for line in warnings), p.stderr
     elif outcome == "ignored":
         assert any("不是 cqvol-sim 进度数据库的文件" in line and shown in line for line in warnings), p.stderr
     else:
@@ -270,7 +271,8 @@ def test_report_fails_when_every_database_was_skipped(tmp_path):
     p = _cli("report", "班级", "--xlsx", "成绩.xlsx", cwd=tmp_path)
     _no_traceback(p)
     assert p.returncode == 1
-    assert "没有一个进度数据库可以读取" in p.stderr and "damaged.sqlite3" in p.stderr and "bad-score.sqlite3" in p.stderr
+    assert "没有一个进度数据库可以读取" in p.stderr
+    assert "damaged.sqlite3" in p.stderr and "bad-score.sqlite3" in p.stderr
     assert not (tmp_path / "成绩.xlsx").exists()
     assert _hashes(cls) == before
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cqvol_sim import Sandbox
+from cqvol_sim import RuleViolation, Sandbox
 from cqvol_sim.app import instructor as I
 from cqvol_sim.app.instructor import InstructorPage, report_summary, sandbox_files
 from cqvol_sim.app.roster import RosterEntry, load_roster
@@ -40,7 +40,7 @@ def played_sandbox() -> Sandbox:
     town = sb.find_group("迎龙镇志愿服务总队")
     beidou = sb.find_group("北斗村志愿服务大队")
     sb.set_grade(town, beidou, "primary_fast")
-    with pytest.raises(Exception):
+    with pytest.raises(RuleViolation):
         sb.set_grade(town, sb.find_group("南岸区志愿者协会"), "advanced")
     place = sb.places.find("北斗村", within=sb.places.find("迎龙镇")[0].code)[0].code
     team = sb.register_group(None, name="北斗村乡贤志愿服务队", kind="non_hub", place=place, contact=beidou,
@@ -260,7 +260,8 @@ def upload_of(name: str, data: bytes) -> tuple:
 def roster_xlsx() -> bytes:
     wb = Workbook()
     ws = wb.active
-    for row in (["姓名", "单位", "班级"], ["张三", "南坪街道", "一班"], ["", "无名", "一班"], ["李四", "鸡冠石镇", "一班"]):
+    rows = (["姓名", "单位", "班级"], ["张三", "南坪街道", "一班"], ["", "无名", "一班"], ["李四", "鸡冠石镇", "一班"])
+    for row in rows:
         ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
@@ -284,7 +285,7 @@ def test_roster_upload_shows_the_table_and_problems_then_saves(home):
 
 def test_a_roster_that_is_not_excel_is_refused_in_chinese(home):
     page = InstructorPage()
-    page.roster.upload.value = upload_of("名单.csv", "姓名,单位\n张三,南坪\n".encode("utf-8"))
+    page.roster.upload.value = upload_of("名单.csv", "姓名,单位\n张三,南坪\n".encode())
     assert "文本文件" in text_of(page.roster.message)
     assert page.roster.save_button.disabled and not roster_path().exists()
 

@@ -21,7 +21,7 @@ from cqvol_sim.authoring import lessons  # noqa: E402
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 TOPICS = ["01_group_kinds", "02_names", "03_affiliation", "04_grades", "05_review", "06_records", "07_stars",
-          "08_recovery"]
+          "08_recovery", "09_system_versions"]
 TRACKS = ["10_track_district", "11_track_town", "12a_track_village", "12b_track_village"]
 #: a level's week may be split into several tracks; together they cover the working week
 WEEKS = [["10_track_district"], ["11_track_town"], ["12a_track_village", "12b_track_village"]]

@@ -206,3 +206,18 @@ def test_rejected_group_frees_its_name(demo):
     g = accepted(demo, demo.register_group, None,
                  **_reg(demo, "峡口镇卫生院志愿服务队", Kind.NON_HUB, pending.place, pending.contact))
     assert demo.find_group("峡口镇卫生院志愿服务队") is g and g.id != pending.id
+
+
+@pytest.mark.parametrize("name", ["南坪街道志愿服务总队青年志愿服务队", "重庆市南岸区志愿者协会读书志愿服务队",
+                                  "南坪街道志願服務總隊青年志愿服务队"])
+def test_non_hub_name_must_not_contain_a_hub_name(demo, name):
+    place = P(demo, "南坪街道").code
+    exc = refused(demo, "naming.nonhub_contains_hub", demo.register_group, None,
+                  **_reg(demo, name, Kind.NON_HUB, place, G(demo, "南坪街道志愿服务总队")))
+    assert "单位名称+志愿服务队" in exc.hint
+    assert exc.clause.startswith("假设")   # the notice only says 应避免: the refusal is the simulator's
+
+
+def test_non_hub_name_with_its_unit_passes(demo):
+    place = P(demo, "南坪街道").code
+    assert demo.check_name(Kind.NON_HUB, place, "重庆市南岸区南坪街道青年志愿服务队") == ([], [])

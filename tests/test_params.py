@@ -28,7 +28,7 @@ EXPECTED = {
     "admit_volunteer": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "group": Ref.GROUP},
     "remove_volunteer": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "group": Ref.GROUP},
     "publish_project": {"actor": Ref.ACTOR, "name": Ref.NAME, "start": Ref.DATE, "end": Ref.DATE,
-                        "place": Ref.PLACE},
+                        "place": Ref.PLACE, "charges_fee": Ref.BOOL},
     "close_project": {"actor": Ref.ACTOR, "project": Ref.PROJECT},
     "record_hours": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "project": Ref.PROJECT, "date": Ref.DATE,
                      "venue": Ref.TEXT, "served": Ref.TEXT, "content": Ref.TEXT, "hours": Ref.HOURS,
@@ -117,6 +117,7 @@ def test_resolve_names_and_ids(demo):
     p = next(iter(sb.projects.values()))
     assert sb.resolve(p.name, Ref.PROJECT) == p.id
     assert sb.resolve("中级团体组", Ref.GRADE) == "intermediate"
+    assert sb.resolve("联系人", Ref.ROLE) == "liaison"
 
 
 def test_resolve_refuses_unknown_and_ambiguous_in_chinese(demo):

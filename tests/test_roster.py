@@ -116,7 +116,7 @@ def test_header_only_unit_column_optional_and_other_sheet():
 
 @pytest.mark.parametrize("data, words", [
     (b"", "是空的"),
-    ("姓名,单位\n张三,南坪街道\n".encode("utf-8"), "文本文件"),
+    ("姓名,单位\n张三,南坪街道\n".encode(), "文本文件"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "旧版 Excel（.xls）"),
     (b"PK\x03\x04" + bytes(100), "不是有效的 Excel 工作簿"),
     (bytes(range(256)) * 4, "不是 Excel 工作簿"),

@@ -115,7 +115,8 @@ def test_unknown_key_in_entry(rules_dir):
 
 
 def test_unknown_key_in_violation(rules_dir):
-    edit(rules_dir, "violations.yaml", "  message: 团体名称不能为空。\n", "  message: 团体名称不能为空。\n  colour: red\n")
+    edit(rules_dir, "violations.yaml", "  message: 团体名称不能为空。\n",
+         "  message: 团体名称不能为空。\n  colour: red\n")
     broken(rules_dir, "violations.yaml", "input.name_empty", "colour")
 
 
@@ -194,7 +195,8 @@ def test_unknown_right(rules_dir):
 
 
 @pytest.mark.parametrize(("old", "new", "entry"), [
-    ("non_hub: {grade: basic, source: 三（四）}", "non_hub: {grade: superb, source: 三（四）}", "default_grades.non_hub.grade"),
+    ("non_hub: {grade: basic, source: 三（四）}", "non_hub: {grade: superb, source: 三（四）}",
+     "default_grades.non_hub.grade"),
     ("expected: advanced_fast", "expected: advanced_fastest", "grade_setters.hub_district.expected"),
     ("hub_town: {set_by: [contact]", "hub_town: {set_by: [mayor]", "grade_setters.hub_town.set_by"),
     ("upgrade_by_application: [non_hub, legal_person, branch]", "upgrade_by_application: [non_hub, club]",

@@ -60,16 +60,21 @@ def test_app_has_every_panel_in_a_chinese_tab(sb):
 
 def test_every_label_a_trainee_reads_is_chinese(sb):
     a = app(sb, identity=TOWN)
+    texts = dropdowns = toggles = 0
     for w in all_widgets(a):
         for attr in ("description", "placeholder"):
             value = getattr(w, attr, "")
             if isinstance(value, str) and value.strip("\u200b"):
                 assert _HAN.search(value), (type(w).__name__, attr, value)
+                texts += 1
         if isinstance(w, W.Dropdown):
+            dropdowns += 1
             for label in w.options and [o[0] if isinstance(o, tuple) else o for o in w.options]:
                 assert _HAN.search(str(label)), (w.description, label)
         if isinstance(w, W.ToggleButtons):
+            toggles += 1
             assert all(_HAN.search(str(lbl)) for lbl in w._options_labels)
+    assert texts >= 50 and dropdowns >= 15 and toggles >= 2, (texts, dropdowns, toggles)  # every panel was walked
 
 
 def test_app_acts_as_the_identity_given(sb):
@@ -79,15 +84,6 @@ def test_app_acts_as_the_identity_given(sb):
     assert TOWN in text(a.banner.value)
     assert a.panels["当前身份"].role.value == "group"
     assert a.panels["当前身份"].picker.value == g.id
-
-
-def test_app_builds_fast(sb):
-    import time
-
-    app(sb)  # warm up imports
-    t = time.perf_counter()
-    app(sb, identity=TOWN)
-    assert time.perf_counter() - t < 1.0
 
 
 def test_app_select_draws_the_lazy_panels_only_when_shown(sb):
@@ -137,7 +133,8 @@ def test_replacing_the_sandbox_forgets_an_unknown_identity(sb):
     sb2 = Sandbox.demo()
     s2 = Session(sb2)
     g = sb2.register_group(None, name="星光社区志愿服务大队", kind="hub", place="500108003013",
-                           contact=sb2.find_group(TOWN), leader=("王芳", "13812345678"), liaison=("李强", "13812345679"))
+                           contact=sb2.find_group(TOWN), leader=("王芳", "13812345678"),
+                           liaison=("李强", "13812345679"))
     s2.set_identity(g.id)
     s2.set_sandbox(Sandbox.demo())
     assert s2.identity is None
@@ -257,6 +254,7 @@ def test_unexpected_error_in_every_panels_action_is_shown(sb, monkeypatch):
     assert "出错了" in text(grades.message.value)
     projects = a.panels["项目与时长"]
     projects.p_name.value = "冬季送温暖"
+    projects.p_fee.value = False
     projects.p_submit.click()
     assert "RuntimeError" in text(projects.message.value)
     projects.r_volunteer.value = projects.r_volunteer.dropdown.options[1][1]
@@ -303,6 +301,7 @@ def test_no_two_widgets_share_a_layout(sb):
         if layout is not None:
             assert id(layout) not in seen or seen[id(layout)] is w, (w.description if hasattr(w, "description") else w)
             seen[id(layout)] = w
+    assert len(seen) >= 200, len(seen)  # every panel's widgets were walked (296 when written)
 
 
 def test_demo_notebook_runs_clean_in_a_kernel():

@@ -226,7 +226,7 @@ def test_project_and_contacts_forms_mark_every_field(sb):
     projects.p_start.value = None
     n = len(sb.projects)
     projects.p_submit.click()
-    assert set(projects.marks.shown) == {"project_name", "start"} and len(sb.projects) == n
+    assert set(projects.marks.shown) == {"project_name", "start", "charges_fee"} and len(sb.projects) == n
     recovery = RecoveryPanel(Session(sb, TOWN))
     town = sb.find_group(TOWN)
     before = (town.leader, town.liaison)

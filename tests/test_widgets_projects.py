@@ -56,6 +56,7 @@ def test_publish_without_review_right_goes_live(sb):
     panel.p_name.value = "冬季送温暖"
     panel.p_start.value = TODAY
     panel.p_end.value = TODAY + _dt.timedelta(days=10)
+    panel.p_fee.value = False
     panel.p_submit.click()
     p = list(sb.projects.values())[-1]
     assert p.name == "冬季送温暖" and p.status is ProjectStatus.PUBLISHED
@@ -67,6 +68,7 @@ def test_publish_without_the_right_waits_for_review(sb):
     a = app(sb, identity=SUNSHINE)
     panel = a.panels["项目与时长"]
     panel.p_name.value = "邻里读书会"
+    panel.p_fee.value = False
     panel.p_submit.click()
     p = list(sb.projects.values())[-1]
     assert p.status is ProjectStatus.PENDING
@@ -80,6 +82,7 @@ def test_project_dates_in_the_wrong_order_are_refused(sb):
     panel.p_name.value = "倒着的项目"
     panel.p_start.value = TODAY
     panel.p_end.value = TODAY - _dt.timedelta(days=1)
+    panel.p_fee.value = False
     n = len(sb.projects)
     panel.p_submit.click()
     assert 'data-code="input.date_order"' in panel.message.value and len(sb.projects) == n
@@ -257,3 +260,16 @@ def test_record_and_star_sources_are_shown_as_rules_source_line_shows_them(sb):
     assert source_line(sb.rules.daily_cap_source, sb.rules).split("：")[0] in note
     volunteer = next(iter(sb.volunteers.values()))
     assert f"星级标准（{source_line(sb.rules.star_source, sb.rules)}）" in stars_html(sb, volunteer)
+
+
+def test_fee_must_be_chosen_and_a_charging_project_is_refused(sb):
+    panel = ProjectsPanel(Session(sb, TOWN))
+    panel.section.value = "project"
+    panel.p_name.value = "收费陪诊"
+    n = len(sb.projects)
+    panel.p_submit.click()                       # 是否收费 left at （请选择）: asked, nothing published
+    assert "charges_fee" in panel.marks.shown and len(sb.projects) == n
+    panel.p_fee.value = True
+    panel.p_submit.click()
+    assert len(sb.projects) == n and sb.refusals[-1]["code"] == "projects.charges_fee"
+    assert "无偿" in text(panel.message.value) and "《志愿服务条例》第三条" in text(panel.message.value)

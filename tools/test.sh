@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Install everything and run the whole test suite (the README's test command; .ci/run runs it).
+# Install everything, then lint (ruff), type-check the core (mypy) and run the whole test suite
+# (the README's test command; .ci/run runs it). All three always run; the script exits non-zero
+# at the end, naming each one that failed.
 # On Debian as root it also installs Chromium and a CJK font for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,13 @@ sha256sum pyproject.toml | cut -d' ' -f1 > .venv/.cqvol-installed-lessons   # [t
 # lessons and exercises write progress: never into the real home folder during tests
 export CQVOL_PROGRESS_DB="$(mktemp -d)/progress.sqlite3"
 export CQVOL_TRAINEE=示例学员
+failed=()
+echo "== ruff (lint: cqvol_sim tests benchmarks tools; rules in pyproject.toml [tool.ruff])"
+.venv/bin/ruff check cqvol_sim tests benchmarks tools || failed+=("ruff")
+echo "== mypy (types of the core; files in pyproject.toml [tool.mypy])"
+.venv/bin/mypy || failed+=("mypy")
+
+echo "== pytest"
 set +e
 .venv/bin/python -m pytest tests notebooks -p no:cacheprovider \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -35,7 +44,14 @@ set +e
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then
-  echo "pytest collected no tests: that is a failure" >&2
+  failed+=("pytest (collected no tests)")
+elif [ "$rc" != 0 ]; then
+  failed+=("pytest")
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "== FAILED:" >&2
+  printf '   - %s\n' "${failed[@]}" >&2
   exit 1
 fi
-exit "$rc"
+echo "== all passed: ruff, mypy, pytest"

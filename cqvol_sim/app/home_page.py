@@ -144,7 +144,8 @@ def home_html(ctx: PageContext) -> str:
     if nxt is not None:
         mine += (f"<div style='{_CARD};background:#fffbe6;font-size:16px'>接着学："
                  f"{link(nxt.id, nxt.title, ctx, 'font-weight:bold')}"
-                 "<span style='color:#777;font-size:14px'>（按自学顺序，下一课还没打开过的；也可以在下面按层级选）</span></div>")
+                 "<span style='color:#777;font-size:14px'>"
+                 "（按自学顺序，下一课还没打开过的；也可以在下面按层级选）</span></div>")
     levels = "".join(_level_card(ctx, lv, visits, best, exercises) for lv in cat.levels)
     study = "".join(_lesson_item(ctx, p, visits) for p in lessons)
     switch = link(cat.home.id, "不是你？换一个名字", None, "font-size:14px")

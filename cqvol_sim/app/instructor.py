@@ -203,8 +203,10 @@ class _Block(dict):
     """A mapping always written in block style (one entry a line)."""
 
 
-_Dumper.add_representer(str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
-_Dumper.add_representer(_Block, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False))
+_Dumper.add_representer(
+    str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
+_Dumper.add_representer(
+    _Block, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False))
 
 
 def exercise_yaml(data: dict) -> str:
@@ -295,7 +297,8 @@ def form_values(data: dict) -> FormValues:
         goals.append(GoalFields(str(g.get("id") or f"g{i + 1}"), describe_goal(g), True,
                                 pts if isinstance(pts, int) and not isinstance(pts, bool) else 1,
                                 _text(g.get("met")), _text(g.get("unmet"))))
-    hints = {str(k): _text(v) for k, v in (data.get("hints") or {}).items()} if isinstance(data.get("hints"), dict) else {}
+    raw_hints = data.get("hints")
+    hints = {str(k): _text(v) for k, v in raw_hints.items()} if isinstance(raw_hints, dict) else {}
     minutes = data.get("minutes")
     return FormValues(_text(data.get("id")), _text(data.get("title")), _text(data.get("level")) or "区县",
                       minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else 10,
@@ -566,7 +569,8 @@ class DraftSection(_Section):
         self.make_button.on_click(self._on_make)
         self.upload.observe(self._on_upload, names="value")
         self.widget = W.VBox([
-            W.HTML("<p style='line-height:1.7;max-width:60em'>先在沙盘（自由练习）里把任务做一遍：学员要做的每一步都做出来。"
+            W.HTML("<p style='line-height:1.7;max-width:60em'>"
+                   "先在沙盘（自由练习）里把任务做一遍：学员要做的每一步都做出来。"
                    "沙盘会自动保存。然后在这里选中那次练习，点“生成练习草稿”：参考答案就是你做过的操作，"
                    "每个操作的结果成为一个目标。也可以上传别处保存的沙盘文件。</p>"),
             W.HBox([self.files, self.refresh_button]), self.make_button,
@@ -610,7 +614,8 @@ class DraftSection(_Section):
 
     def _done(self, text: str, label: str) -> None:
         self.on_draft(text, label)
-        self.show(ok_box("已生成练习草稿", [f"来源：{label}", "请在“② 编辑并保存练习”中修改标题、任务说明和反馈，再保存并检查。"]))
+        self.show(ok_box("已生成练习草稿", [f"来源：{label}",
+                                            "请在“② 编辑并保存练习”中修改标题、任务说明和反馈，再保存并检查。"]))
 
 
 class FormSection(_Section):
@@ -658,7 +663,8 @@ class FormSection(_Section):
         self.result = W.HTML("")
         self.result.add_class("cqvol-check-result")
         self.yaml_view = W.HTML("")
-        self.yaml_fold = W.Accordion(children=[self.yaml_view], titles=["查看练习文件（YAML，只读）"], selected_index=None)
+        self.yaml_fold = W.Accordion(children=[self.yaml_view], titles=["查看练习文件（YAML，只读）"],
+                                     selected_index=None)
         self.form = W.VBox([
             self.origin, self.ex_id, self.ex_title, W.HBox([self.level, self.minutes]), self.task,
             W.HTML("<h4 style='margin:10px 0 4px 0'>目标（每个目标：达成和未达成时学员看到的反馈、分值）</h4>"),
@@ -666,7 +672,8 @@ class FormSection(_Section):
             W.HTML("<h4 style='margin:10px 0 4px 0'>提示（学员点“提示”时，按遇到的拒绝看到）</h4>"),
             self.hints_box, W.HBox([self.new_hint, self.add_hint_button]),
             W.HBox([self.save_button, self.overwrite_button]), self.message, self.result, self.yaml_fold])
-        self.empty = W.HTML(info_box("还没有打开练习：请先在“① 从沙盘生成草稿”中生成草稿，或在上面打开一个已保存的练习。"))
+        self.empty = W.HTML(info_box("还没有打开练习：请先在“① 从沙盘生成草稿”中生成草稿，"
+                                     "或在上面打开一个已保存的练习。"))
         self.widget = W.VBox([W.HBox([self.saved, self.open_button]), self.empty, self.form])
         self.form.layout.display = "none"
         self.refresh_saved()
@@ -732,7 +739,8 @@ class FormSection(_Section):
             points.observe(lambda _c: self._show_total(), names="value")
             keep.observe(lambda _c: self._show_total(), names="value")
             rows.append((g, keep, points, met, unmet))
-            boxes.append(W.VBox([W.HTML(f"<b>目标 {k}</b>（{esc(g.id)}）<span style='color:#555'>{esc(g.describe)}</span>"),
+            title = f"<b>目标 {k}</b>（{esc(g.id)}）<span style='color:#555'>{esc(g.describe)}</span>"
+            boxes.append(W.VBox([W.HTML(title),
                                  W.HBox([keep, points]), met, unmet],
                                 layout=W.Layout(border="1px solid #ddd", padding="4px 8px", margin="4px 0")))
         self._goal_rows = rows
@@ -748,8 +756,8 @@ class FormSection(_Section):
 
     def _add_hint(self, code: str, text: str = "") -> None:
         W = self.W
-        box = W.Textarea(value=text, description=("一般提示" if code == "default" else code), style={"description_width": "14em"},
-                         layout=W.Layout(width="56em", height="3.6em"))
+        box = W.Textarea(value=text, description=("一般提示" if code == "default" else code),
+                         style={"description_width": "14em"}, layout=W.Layout(width="56em", height="3.6em"))
         self._hint_boxes[code] = box
         self.hints_box.children = tuple(self.hints_box.children) + (
             W.VBox([W.HTML(f"<span style='color:#555'>{esc(refusal_description(code))}：</span>"), box]),)
@@ -924,8 +932,10 @@ class RosterSection(_Section):
         more = (f"<p style='color:#777'>共 {len(parsed.entries)} 人，只列出前 {MAX_TABLE_ROWS} 人。</p>"
                 if len(parsed.entries) > MAX_TABLE_ROWS else "")
         cols = "、".join(f"{v}" for v in parsed.columns.values())
-        return (f"<p>从工作表“{esc(parsed.sheet)}”读出 <b>{len(parsed.entries)} 名学员</b>（使用的列：{esc(cols)}）。</p>"
-                f"<div style='max-height:24em;overflow:auto'><table class='cqvol-roster' style='border-collapse:collapse'>"
+        return (f"<p>从工作表“{esc(parsed.sheet)}”读出 <b>{len(parsed.entries)} 名学员</b>"
+                f"（使用的列：{esc(cols)}）。</p>"
+                "<div style='max-height:24em;overflow:auto'>"
+                "<table class='cqvol-roster' style='border-collapse:collapse'>"
                 f"<tr>{head}</tr>{rows}</table></div>{more}")
 
     @staticmethod
@@ -973,8 +983,10 @@ class ReportSection(_Section):
         self.download = W.HTML("")
         self.data: bytes | None = None
         self.widget = W.VBox([
-            W.HTML("<p style='line-height:1.7;max-width:60em'>成绩保存在学员的进度文件（.sqlite3）中。几名学员共用一台电脑时，"
-                   "他们的成绩都在下面这个文件夹里；也可以把学员交上来的进度文件上传。点“生成全班成绩”得到 Excel 成绩表。</p>"),
+            W.HTML("<p style='line-height:1.7;max-width:60em'>"
+                   "成绩保存在学员的进度文件（.sqlite3）中。几名学员共用一台电脑时，"
+                   "他们的成绩都在下面这个文件夹里；也可以把学员交上来的进度文件上传。"
+                   "点“生成全班成绩”得到 Excel 成绩表。</p>"),
             self.source, self.folder, self.upload, self.build_button, self.message, self.summary, self.download])
 
     @guarded

@@ -103,8 +103,8 @@ def main(argv=None) -> int:
         return 1
     ip = "0.0.0.0" if args.room else "127.0.0.1"
     if not port_free(ip, args.port):
-        print(f"端口 {args.port} 已被占用（可能培训首页已经打开了）。换一个端口：bash tools/start.sh --port {args.port + 1}",
-              file=sys.stderr)
+        print(f"端口 {args.port} 已被占用（可能培训首页已经打开了）。"
+              f"换一个端口：bash tools/start.sh --port {args.port + 1}", file=sys.stderr)
         return 1
     what = "JupyterLab（给培训老师）" if args.lab else "培训首页"
     print(f"{what}正在启动，请稍候……")
@@ -116,7 +116,8 @@ def main(argv=None) -> int:
             for a in addrs:
                 print(f"    http://{a}:{args.port}/")
         else:
-            print("没有找到本机的局域网地址：请在系统的网络设置里查看本机 IP，然后打开 http://本机IP:" + str(args.port) + "/")
+            print("没有找到本机的局域网地址：请在系统的网络设置里查看本机 IP，"
+                  f"然后打开 http://本机IP:{args.port}/")
     if args.room and not args.lab:
         code = os.environ.get(ENV_INSTRUCTOR_CODE) or f"{secrets.randbelow(10**6):06d}"
         os.environ[ENV_INSTRUCTOR_CODE] = code      # the page kernels inherit it

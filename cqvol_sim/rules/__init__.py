@@ -14,13 +14,14 @@ import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import AbstractSet, Any
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 import yaml
 
 from .. import model as _model
 from ..errors import RuleViolation, RulesError, show_sources_with
-from ..places import Level
+from ..places import Level, name_levels_with
 
 FILES = ("rights.yaml", "grades.yaml", "groups.yaml", "records.yaml", "labels.yaml", "violations.yaml")
 
@@ -29,7 +30,8 @@ _HUB_NAME = frozenset({"name", "place", "expected", "level"})
 #: and hint of violations.yaml (tests/test_rules_loader.py checks this against the code).
 VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code, fields in {
     "input.name_empty": (), "input.name_too_long": ("name", "length", "limit"), "input.name_bad_chars": ("name",),
-    "input.person_missing": ("role",), "input.person_form": ("role", "value"), "input.person_name_invalid": ("name", "role"),
+    "input.person_missing": ("role",), "input.person_form": ("role", "value"),
+    "input.person_name_invalid": ("name", "role"),
     "input.mobile_invalid": ("mobile",), "input.id_card_invalid": ("id_card", "why"),
     "input.unknown_place": ("place",), "input.unknown_group": ("group",), "input.unknown_item": ("item",),
     "input.ambiguous_place": ("place", "count", "matches", "example"),
@@ -44,7 +46,7 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "naming.city_hub_name": ("expected", "name"), "naming.hub_suffix": _HUB_NAME, "naming.hub_place": _HUB_NAME,
     "naming.legal_name_mismatch": ("name", "registered"), "naming.registered_name_missing": (),
     "naming.nonhub_imitates_hub": ("name", "suffix", "suggestion"), "naming.nonhub_suffix": ("name",),
-    "naming.name_only_suffix": ("name",),
+    "naming.name_only_suffix": ("name",), "naming.nonhub_contains_hub": ("name", "suffix"),
     "groups.name_taken": ("name",), "groups.hub_exists": ("place", "existing"), "groups.city_hub_fixed": (),
     "groups.kind_place": ("clause", "kind", "level", "place", "why"),
     "groups.reg_status": ("clause", "kind", "expected", "given"), "groups.not_active": ("group", "status"),
@@ -68,7 +70,7 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "volunteers.id_card_registered": ("existing",), "volunteers.outside_region": ("group", "actor", "area"),
     "volunteers.already_member": ("volunteer", "group"), "volunteers.not_member": ("volunteer", "group"),
     "projects.not_owner": ("project", "owner", "actor"), "projects.not_published": ("project", "status"),
-    "projects.not_open": ("project", "status"),
+    "projects.not_open": ("project", "status"), "projects.charges_fee": ("project",),
     "records.hours_invalid": ("hours", "step", "max"), "records.daily_cap": ("volunteer", "date", "total", "cap"),
     "records.duplicate": ("volunteer", "date", "record"),
     "records.date_outside_project": ("date", "project", "start", "end"),
@@ -76,16 +78,22 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "corrections.not_own_record": ("volunteer",), "corrections.no_change": (), "corrections.already_pending": (),
     "corrections.unknown_field": ("field", "fields"),
     "recovery.mismatch": ("role", "group"),
-    "recovery.target_missing": (), "recovery.role_invalid": ("role",), "recovery.volunteer_mismatch": (), "input.no_actor": (),
+    "recovery.target_missing": (), "recovery.role_invalid": ("role",), "recovery.volunteer_mismatch": (),
+    "input.no_actor": (),
 }.items()}
 
 
 #: The notice every bare clause refers to.
-NOTICE = "渝民发〔2020〕17号"
-#: The clauses of the notice, by its own numbering (一、二、三（一）1 … 四、附件); a source citing
-#: the notice must be one of these (tests/test_sources.py checks them against the notice's text).
-NOTICE_CLAUSES = ("一", "二", "三", "三（一）", "三（一）1", "三（一）2", "三（二）", "三（二）1", "三（二）2",
-                  "三（三）", "三（四）", "三（五）", "四", "附件")
+def _shipped_notice() -> tuple[str, tuple[str, ...]]:
+    """notice.yaml as shipped: the notice's name and its clauses."""
+    raw = yaml.safe_load((resources.files(__name__) / "notice.yaml").read_text(encoding="utf-8"))
+    return str(raw["name"]), tuple(str(c) for c in raw["clauses"])
+
+
+#: The notice's name and clauses, by its own numbering (一、二、三（一）1 … 四、附件), read from
+#: notice.yaml; a source citing the notice must be one of these. A Rules copy answers for its own
+#: folder (``Rules.notice``, ``Rules.notice_clauses``).
+NOTICE, NOTICE_CLAUSES = _shipped_notice()
 #: The kinds of source a rule may have. A source is written as text and its kind is read from
 #: its form: a notice clause (三（二）1; several joined by 、), a regulation in 《》 (法规),
 #: or text starting with 系统规则, 假设 or 操作提示.
@@ -324,8 +332,17 @@ class Rules:
     def _load(self, folder: Path, raw: dict) -> None:
         from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Role, Status
 
+        # notice.yaml (older copies of the rules have none: the shipped notice)
+        f: str = f"{folder / 'notice.yaml'}"
+        self._file = f
+        self.notice, self.notice_clauses = NOTICE, NOTICE_CLAUSES
+        if (folder / "notice.yaml").is_file():
+            n = _keys(f, _read(folder, "notice.yaml"), {"name", "clauses"})
+            self.notice = _text(f + ": name", n["name"])
+            self.notice_clauses = tuple(_text(f + ": clauses", c) for c in _list(f + ": clauses", n["clauses"]))
+
         # rights.yaml
-        f: str = f"{folder / 'rights.yaml'}"
+        f = f"{folder / 'rights.yaml'}"
         self._file = f
         rights = _keys(f, raw["rights.yaml"], {"source", "rights"})["rights"]
         self._check_enum_keys(f + ": rights", rights, Right)
@@ -407,7 +424,8 @@ class Rules:
                 if _fields(_text(where + ".patterns", p)) != {"place"}:
                     raise RulesError(f"{where}.patterns: {p!r} must contain {{place}} and nothing else")
             self.hub_name_patterns[lvl] = tuple(pats)
-        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
+        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s)
+                                  for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
         self.non_hub_suffix = _text(f"{f}: non_hub_suffix", g["non_hub_suffix"])
         trad = g.get("traditional_forms", {})
         if not isinstance(trad, dict) or not all(
@@ -522,10 +540,10 @@ class Rules:
                     {"assumption", "role", "level", "texts"})
         self.texts = self._texts(f + ": texts", lab.get("texts"))
         # role and level came later: a copy of older rules gets the shipped words
-        lab.setdefault("role", {"leader": "负责人", "liaison": "联系人"})
+        lab.setdefault("role", _shipped_labels()["role"])
         self._check_enum_keys(f + ": role", lab["role"], Role)
         self.role_labels = {Role(k): _text(f"{f}: role.{k}", v) for k, v in lab["role"].items()}
-        self.level_labels, self.level_words = self._levels(f + ": level", lab.get("level", _SHIPPED_LEVELS))
+        self.level_labels, self.level_words = self._levels(f + ": level", lab.get("level", _shipped_labels()["level"]))
         self._check_enum_keys(f + ": status", lab["status"], Status)
         self._check_enum_keys(f + ": project_status", lab["project_status"], ProjectStatus)
         self.status_labels = {Status(k): _text(f"{f}: status.{k}", v) for k, v in lab["status"].items()}
@@ -535,7 +553,8 @@ class Rules:
         self.assumption_label = _text(f"{f}: assumption", lab.get("assumption", "假设"))
         enums = {"kind": Kind, "reg_status": RegStatus, "grade": Grade, "right": Right, "status": Status,
                  "project_status": ProjectStatus, "role": Role}
-        names = _keys(f + ": choice_names", {"role": "验证身份", **lab["choice_names"]}, set(enums))
+        names = _keys(f + ": choice_names", {"role": _shipped_labels()["choice_names"]["role"], **lab["choice_names"]},
+                      set(enums))
         self.choice_names: dict[type, str] = {enums[k]: _text(f"{f}: choice_names.{k}", v) for k, v in names.items()}
         self.name_checked_as = _text(f + ": name_checked_as", lab["name_checked_as"])
         if _fields(self.name_checked_as) != {"name"}:
@@ -611,7 +630,7 @@ class Rules:
 
     def _texts(self, where: str, mapping: Any) -> dict[str, str]:
         """labels.yaml's texts; a copy of older rules without some gets the shipped ones."""
-        shipped = _read(Path(str(resources.files(__name__))), "labels.yaml")["texts"]
+        shipped = _shipped_labels()["texts"]
         if mapping is None:
             mapping = {}
         if not isinstance(mapping, dict) or set(mapping) - set(shipped):
@@ -649,7 +668,7 @@ class Rules:
         return self._labels[(type(member), member.value)]
 
     def level_word(self, level: Level) -> str:
-        """A level as a group's level is said: 市级, 区县级, 镇街级, 村社级."""
+        """A level as a group's level is said (e.g. 市级), from labels.yaml's ``level``."""
         return self.level_words[Level(level)]
 
     def violation(self, code: str, **params: Any) -> RuleViolation:
@@ -672,9 +691,10 @@ class Rules:
         return stars
 
 
-#: labels.yaml's ``level`` entry as shipped, for copies of older rules without it.
-_SHIPPED_LEVELS = {"city": {"label": "市", "word": "市级"}, "district": {"label": "区县", "word": "区县级"},
-                   "town": {"label": "镇街", "word": "镇街级"}, "community": {"label": "村社", "word": "村社级"}}
+@functools.cache
+def _shipped_labels() -> dict:
+    """labels.yaml as shipped: what a copy of older rules lacks (roles, levels, texts) comes from it."""
+    return _read(Path(str(resources.files(__name__))), "labels.yaml")
 
 
 def load_rules(folder: str | Path) -> Rules:
@@ -690,3 +710,4 @@ def default_rules() -> Rules:
 
 _model.use_shipped_rules(default_rules)
 show_sources_with(source_line)
+name_levels_with(lambda level: default_rules().label(level))

@@ -73,7 +73,8 @@ def check_scale(scale, limit: float = CITY_SCALE_MAX) -> float:
     """A city scale as a float in (0, ``limit``], or ScenarioError saying what is allowed."""
     # plain comparisons: NaN fails them, and a huge int is compared without float overflow
     if not (isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale <= limit):
-        raise _refuse(f"全市沙盘的规模不能是 {echo(scale, 20)}：规模应是大于 0、不超过 {limit:g} 的数（1 表示默认规模）。")
+        raise _refuse(f"全市沙盘的规模不能是 {echo(scale, 20)}："
+                      f"规模应是大于 0、不超过 {limit:g} 的数（1 表示默认规模）。")
     return float(scale)
 
 
@@ -93,7 +94,8 @@ def check_scenario(name, params) -> dict[str, Any]:
         raise _refuse(f"{spec.label}的参数应是一组“名称: 值”。")
     unknown = sorted(map(str, set(params) - spec.params))
     if unknown:
-        raise _refuse(f"{spec.label}没有参数 {'、'.join(echo(u, 20) for u in unknown[:5])}；可用的参数：{'、'.join(sorted(spec.params))}。")
+        raise _refuse(f"{spec.label}没有参数 {'、'.join(echo(u, 20) for u in unknown[:5])}；"
+                      f"可用的参数：{'、'.join(sorted(spec.params))}。")
     out: dict[str, Any] = {}
     today = params.get("today")
     if not isinstance(today, str) or len(today) != 10:

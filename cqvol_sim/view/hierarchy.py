@@ -34,6 +34,7 @@ KIND_COLORS = {
     "branch": "#8e44ad",
     "none": "#ffffff",
     "more": "#bdbdbd",
+    "authority": "#f5f5f5",
 }
 KIND_LABELS_LEGEND = {
     "hub": "枢纽型团体",
@@ -41,6 +42,7 @@ KIND_LABELS_LEGEND = {
     "legal_person": "社会组织（法人）",
     "branch": "分支（代表）机构",
     "none": "尚未注册枢纽型团体的地方",
+    "authority": "民政局（审核社会组织）",
 }
 PENDING_COLOR = "#ff8c00"
 EDGE_COLOR = "#9e9e9e"
@@ -92,8 +94,11 @@ def hierarchy_graph(sandbox, root_place=None, depth: int = 1, expand: Iterable =
     places that are open (at most ``max_teams`` per place, the rest as one "另有 N 个" node).
 
     Node ids: place codes for places, group ids for groups, ``"<code>:more"`` for the rest.
-    Every node has ``type`` ("place", "group", "more"), ``name``, ``kind`` ("hub",
-    "non_hub", "legal_person", "branch", "none" for a place with no hub, "more"),
+    Social organisations (法人) and their branches hang under a ``"<code>:authority"`` node, the
+    civil affairs bureau that reviews them, not under the hub: they have no 联络团体.
+
+    Every node has ``type`` ("place", "group", "more", "authority"), ``name``, ``kind`` ("hub",
+    "non_hub", "legal_person", "branch", "none" for a place with no hub, "more", "authority"),
     ``pending`` and ``level``; groups and hubs also ``grade``, ``grade_label``, ``status``;
     collapsed places ``hidden`` = {"places", "hubs", "pending", "teams"}.
     """
@@ -192,9 +197,19 @@ def hierarchy_graph(sandbox, root_place=None, depth: int = 1, expand: Iterable =
         level = G.nodes[code]["level"]
         for g in shown:
             G.add_node(g.id, type="group", place=code, level=level, hidden=None, **_group_attrs(sandbox, g))
+        # social organisations have no 联络团体: they hang under the civil affairs bureau that
+        # reviews them, never under the hub (三（二）1); a branch under its parent organisation
+        social = [g for g in shown if g.kind in (Kind.LEGAL_PERSON, Kind.BRANCH)]
         for g in shown:
-            parent = g.contact if g.kind is Kind.BRANCH and g.contact in shown_ids else code
-            G.add_edge(parent, g.id, relation="branch" if parent != code else "team")
+            if g not in social:
+                G.add_edge(code, g.id, relation="team")
+        if social:
+            authority = _add_authority_node(G, sandbox, code, level)
+            for g in social:
+                if g.kind is Kind.BRANCH and g.contact in shown_ids:
+                    G.add_edge(g.contact, g.id, relation="branch")
+                else:
+                    G.add_edge(authority, g.id, relation="reviewed_by")
         rest = groups[max_teams:]
         if rest:
             more = f"{code}:more"
@@ -205,6 +220,17 @@ def hierarchy_graph(sandbox, root_place=None, depth: int = 1, expand: Iterable =
     return G
 
 
+def _add_authority_node(G: nx.DiGraph, sandbox, code: str, level: int) -> str:
+    """A node for the civil affairs bureau of place ``code``, under which its social
+    organisations are drawn; return its id."""
+    node = f"{code}:authority"
+    name = sandbox.authority_for(sandbox.places[code]).name
+    G.add_node(node, type="authority", place=code, level=level, kind="authority", group=None,
+               name=f"{name}（登记管理机关）", pending=False, n_rights=0, grade_label="", hidden=None)
+    G.add_edge(code, node, relation="authority")
+    return node
+
+
 def summarize(graph: nx.DiGraph) -> str:
     """One Chinese sentence about the graph (an alt text for the picture)."""
     nodes = graph.nodes
@@ -213,7 +239,8 @@ def summarize(graph: nx.DiGraph) -> str:
     pending = sum(1 for _, a in nodes(data=True) if a.get("pending"))
     hidden = [a["hidden"] for _, a in nodes(data=True) if a.get("hidden")]
     text = (f"{graph.graph['root_name']}：图中地方 {len(places)} 个，其中已注册枢纽型团体 {len(hubs)} 个；"
-            f"其他团体 {sum(1 for _, a in nodes(data=True) if a['type'] != 'place')} 个节点；待审 {pending} 个")
+            f"其他团体 {sum(1 for _, a in nodes(data=True) if a['type'] in ('group', 'more'))} 个节点；"
+            f"待审 {pending} 个")
     if hidden:
         text += f"；另有 {sum(h['places'] for h in hidden)} 个下级地方已折叠"
     return text + "。"
@@ -261,6 +288,8 @@ def _label_parts(attrs: dict, show_expected: bool) -> tuple[str, str, str, str]:
     if attrs["type"] == "more":
         info = f"（其中待审 {attrs['n_pending']} 个）" if attrs.get("n_pending") else ""
         return name, "", "#616161", info
+    if attrs["type"] == "authority":
+        return name, "审核社会组织（法人），它们不挂枢纽型团体", "#616161", ""
     if attrs["kind"] == "none":
         tag, color = "未注册枢纽型团体", "#757575"
     elif attrs.get("pending"):
@@ -338,12 +367,13 @@ def draw_hierarchy(graph: nx.DiGraph, ax, *, fit_figure: bool = True, show_expec
     # markers: one draw call per style
     by_style: dict[tuple, list] = {}
     for node, attrs in graph.nodes(data=True):
-        shape = "s" if attrs["type"] == "more" else "o"
+        shape = "s" if attrs["type"] in ("more", "authority") else "o"
         by_style.setdefault((shape, bool(attrs.get("pending"))), []).append(node)
     for (shape, pending), nodes in by_style.items():
         colors = [KIND_COLORS[graph.nodes[n]["kind"]] for n in nodes]
         sizes = [28 + 14 * graph.nodes[n].get("n_rights", 0) for n in nodes]
-        edge = [PENDING_COLOR if pending else ("#616161" if graph.nodes[n]["kind"] in ("none", "more") else "#ffffff")
+        edge = [PENDING_COLOR if pending else
+                ("#616161" if graph.nodes[n]["kind"] in ("none", "more", "authority") else "#ffffff")
                 for n in nodes]
         nx.draw_networkx_nodes(graph, pos, nodelist=nodes, ax=ax, node_color=colors, node_size=sizes,
                                node_shape=shape, edgecolors=edge, linewidths=2.2 if pending else 0.8)
@@ -365,8 +395,9 @@ def draw_hierarchy(graph: nx.DiGraph, ax, *, fit_figure: bool = True, show_expec
     # header: title and legend
     ax.text(0, HEADER_H - 0.32, graph.graph.get("title", ""), fontsize=12, va="center", ha="left")
     if legend:
-        handles = [Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=KIND_COLORS[k],
-                          markeredgecolor="#616161" if k == "none" else "#ffffff", label=label)
+        handles = [Line2D([], [], marker="s" if k == "authority" else "o", linestyle="", markersize=7,
+                          markerfacecolor=KIND_COLORS[k], markeredgecolor="#616161" if k in ("none", "authority")
+                          else "#ffffff", label=label)
                    for k, label in KIND_LABELS_LEGEND.items()]
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor="#ffffff",
                               markeredgecolor=PENDING_COLOR, markeredgewidth=2.2, label="待审（橙色圈）"))

@@ -13,8 +13,10 @@ from ..model import ProjectStatus, Right
 from ..rules import source_line
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
+from .imports import ImportPanel
 
-SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records")]
+SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records"),
+            ("导入签到表", "import")]
 
 
 def star_label(sb, volunteer) -> str:
@@ -83,11 +85,15 @@ class ProjectsPanel(Panel):
         self.p_name = W.Text(description="项目名称", style=STYLE, layout=wide())
         self.p_start = W.DatePicker(description="开始日期", value=sb.today, style=STYLE)
         self.p_end = W.DatePicker(description="结束日期", value=sb.today + _dt.timedelta(days=30), style=STYLE)
+        self.p_fee = W.Dropdown(description="是否收费", options=[("（请选择）", NONE), ("不收费（志愿服务是无偿的）", False),
+                                                            ("要向服务对象收费", True)],
+                                style=STYLE, layout=W.Layout(width="26em"))
+        self.p_fee.add_class("cqvol-p-fee")
         self.p_submit = W.Button(description="发布项目", button_style="primary")
         self.p_list = W.HTML("")
         m = self.marks
         self.p_box = W.VBox([m.add("project_name", self.p_name), m.add("start", self.p_start), m.add("end", self.p_end),
-                             self.p_submit, self.p_list])
+                             m.add("charges_fee", self.p_fee), self.p_submit, self.p_list])
 
         # volunteers
         self.v_name = W.Text(description="姓名", style=STYLE, layout=W.Layout(width="20em"))
@@ -154,6 +160,10 @@ class ProjectsPanel(Panel):
                              m.add("record", self.c_record), m.add("field", self.c_field), m.add("value", self.c_value),
                              m.add("reason", self.c_reason), self.c_submit])
 
+        # Excel sign-in sheets: a panel of its own, shown as this panel's last sub-page
+        self.importer = ImportPanel(session)
+        self.i_box = self.importer.widget
+
         on_value(self.section, self._on_section)
         self.p_submit.on_click(self._publish)
         self.v_submit.on_click(self._register_volunteer)
@@ -166,7 +176,8 @@ class ProjectsPanel(Panel):
         self.c_submit.on_click(self._request_correction)
         self._stale: set[str] = set()
         self._member_opts: list = []
-        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.message])
+        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.i_box,
+                              self.message])
         self.refresh("identity")
 
     # -- refresh ----------------------------------------------------------------------------
@@ -232,12 +243,17 @@ class ProjectsPanel(Panel):
                 for v in sorted((sb.volunteers[i] for i in ids), key=lambda v: v.id)]
 
     @handler
+    def leave(self) -> None:
+        super().leave()
+        self.importer.leave()
+
     def _on_section(self, _change) -> None:
         s = self.section.value
         show_if(self.p_box, s == "project")
         show_if(self.v_box, s == "volunteer")
         show_if(self.r_box, s == "record")
         show_if(self.l_box, s == "records")
+        show_if(self.i_box, s == "import")
         if _change is not None:
             self.leave()  # the last sub-page's result is not about this one
             self._fill_section()
@@ -287,11 +303,12 @@ class ProjectsPanel(Panel):
         sb = self.sb
         if not self.need_actor("发布项目"):
             return
+        fee = None if self.p_fee.value == NONE else self.p_fee.value
         if not self.check_form(formcheck.project_form(sb, name=self.p_name.value, start=self.p_start.value,
-                                                      end=self.p_end.value)):
+                                                      end=self.p_end.value, charges_fee=fee)):
             return
         p = sb.publish_project(self.session.actor, name=self.p_name.value, start=self.p_start.value,
-                               end=self.p_end.value)
+                               end=self.p_end.value, charges_fee=fee)
         if p.status is ProjectStatus.PUBLISHED:
             detail = "本团体有“发布项目无须审核”的权限，项目已直接发布。"
         else:

@@ -3,7 +3,8 @@
 Each file probes one way a saved sandbox can be hostile; tests/test_hardening_core.py loads
 every one through Sandbox.load and cqvol-sim info.
 """
-import json, sys, os, datetime as dt
+import json
+import sys
 sys.path.insert(0, "tests")
 from pathlib import Path
 from cqvol_sim import Sandbox, Grade
@@ -25,7 +26,8 @@ def w(name, obj):
 (out / "deep_nesting_in_args.json").write_text(
     HEAD + '"events": [{"seq": 1, "action": "scenario", "actor": null, "args": {"name": "demo", "today": '
     + "[" * 50_000 + "]" * 50_000 + '}, "result": null}], "refusals": [], "digest": ""}', encoding="utf-8")
-(out / "huge_int_version.json").write_text('{"format": "cqvol-sim-sandbox", "version": ' + "9" * 5000 + ', "events": []}', encoding="utf-8")
+(out / "huge_int_version.json").write_text(
+    '{"format": "cqvol-sim-sandbox", "version": ' + "9" * 5000 + ', "events": []}', encoding="utf-8")
 (out / "huge_int_hours.json").write_text(
     HEAD + '"events": [{"seq": 1, "action": "record_hours", "actor": "G000001", "args": {"hours": '
     + "1" * 5000 + '}, "result": null}], "refusals": [], "digest": ""}', encoding="utf-8")
@@ -59,7 +61,8 @@ w("hours_1e400.json", doc([scen("demo", today="2026-11-20"),
     {"seq": 2, "action": "record_hours", "actor": "G000036",
      "args": {"volunteer": "V000005", "project": "P000009", "date": "2026-11-01", "place": "南坪", "target": "老人",
               "content": "陪伴", "hours": 1e400, "evaluation": "优秀", "contact": "王芳"}, "result": "R002001"}]))
-(out / "hours_1e400.json").write_text((out / "hours_1e400.json").read_text(encoding="utf-8").replace("Infinity", "1e400"), encoding="utf-8")
+(out / "hours_1e400.json").write_text(
+    (out / "hours_1e400.json").read_text(encoding="utf-8").replace("Infinity", "1e400"), encoding="utf-8")
 
 # a real save, then its refusal notes edited by hand
 sb = Sandbox.demo()
