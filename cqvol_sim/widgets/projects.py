@@ -85,8 +85,9 @@ class ProjectsPanel(Panel):
         self.p_name = W.Text(description="项目名称", style=STYLE, layout=wide())
         self.p_start = W.DatePicker(description="开始日期", value=sb.today, style=STYLE)
         self.p_end = W.DatePicker(description="结束日期", value=sb.today + _dt.timedelta(days=30), style=STYLE)
-        self.p_fee = W.Dropdown(description="是否收费", options=[("（请选择）", NONE), ("不收费（志愿服务是无偿的）", False),
-                                                            ("要向服务对象收费", True)],
+        self.p_fee = W.Dropdown(description="是否收费",
+                                options=[("（请选择）", NONE), ("不收费（志愿服务是无偿的）", False),
+                                         ("要向服务对象收费", True)],
                                 style=STYLE, layout=W.Layout(width="26em"))
         self.p_fee.add_class("cqvol-p-fee")
         self.p_submit = W.Button(description="发布项目", button_style="primary")
