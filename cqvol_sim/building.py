@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import legacy, scenarios
 from .events import scenario_event
@@ -32,9 +32,9 @@ class Building:
     events: list[dict]
     refusals: list[dict]
 
-    def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
-                 places: Places | None = None):
-        raise NotImplementedError   # Sandbox's own; declared here for the type checker
+    if TYPE_CHECKING:   # Sandbox's own constructor, which the classmethods below call
+        def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
+                     places: Places | None = None) -> None: ...
 
     @classmethod
     def demo(cls, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None) -> Any:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from . import affiliation, grades, validate
 from .errors import RuleViolation
 from .model import Grade, Kind
+from .rules import RENAMED_RECORD_FIELDS
 from .places import Level
 
 #: The Chinese label of every field key used below (record fields come from the rule data).
@@ -65,7 +66,8 @@ class Problem:
 
 def label_of(sb, field: str) -> str:
     """The Chinese label of a field key."""
-    return sb.rules.record_field_labels.get(field) or FIELD_LABELS.get(field, field)
+    record_field = RENAMED_RECORD_FIELDS.get(field, field)   # a form may still say place/target/contact
+    return sb.rules.record_field_labels.get(record_field) or FIELD_LABELS.get(field, field)
 
 
 def _missing(sb, field: str, verb: str = "填写", label: str | None = None) -> Problem:
@@ -238,17 +240,23 @@ def project_form(sb, *, name, start, end, charges_fee=False) -> list[Problem]:
             + _date_problems(sb, end, "end", future_ok=True) + _chosen(sb, charges_fee, "charges_fee"))
 
 
-def record_form(sb, *, volunteer, project, date, place, target, content, hours, evaluation,
-                contact) -> list[Problem]:
-    """记录服务时长: every field of 三（五）, the hours with the daily cap."""
+def record_form(sb, *, volunteer, project, date, content, hours, evaluation, **texts) -> list[Problem]:
+    """记录服务时长: every field of 三（五）, the hours with the daily cap.
+
+    ``texts``: venue, served and contact_person (record_hours' names), or their old names
+    place, target and contact; each problem is keyed by the name the form gave.
+    """
+    given = {RENAMED_RECORD_FIELDS.get(k, k): (k, v) for k, v in texts.items()}
+    if set(given) != {"venue", "served", "contact_person"} or len(given) != len(texts):
+        raise TypeError(f"record_form needs venue, served and contact_person once each, not {sorted(texts)}")
     out = _chosen(sb, volunteer, "volunteer") + _chosen(sb, project, "project", "项目")
     out += _date_problems(sb, date, "date", future_ok=False)
-    for field, value in (("place", place), ("target", target), ("content", content)):
-        out += _text_problems(sb, value, field)
+    for key, value in (given["venue"], given["served"], ("content", content)):
+        out += _text_problems(sb, value, key)
     day_ok = date is not None and not any(p.field == "date" for p in out)
     out += hours_problems(sb, hours, volunteer, date if day_ok else None)
     out += _chosen(sb, evaluation, "evaluation")
-    out += _text_problems(sb, contact, "contact")
+    out += _text_problems(sb, given["contact_person"][1], given["contact_person"][0])
     return out
 
 

@@ -19,8 +19,8 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from .model import Application, Authority, Correction, Grade, Group, Kind, Person, Project, RegStatus, \
-    ServiceRecord, Volunteer
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project, RegStatus, Role,
+                    ServiceRecord, Volunteer)
 from .places import Place
 
 __all__ = [
@@ -72,7 +72,7 @@ AuthorityRef = Annotated[Authority | str, Ref.AUTHORITY]
 GradeRef = Annotated[Grade | str, Ref.GRADE]
 KindRef = Annotated[Kind | str, Ref.KIND]
 RegStatusRef = Annotated[RegStatus | str, Ref.REG_STATUS]
-RoleRef = Annotated[Any, Ref.ROLE]
+RoleRef = Annotated[Role | str | None, Ref.ROLE]
 PersonRef = Annotated[Person | tuple[str, str] | list[str] | dict[str, str], Ref.PERSON]
 DateRef = Annotated[_dt.date | str, Ref.DATE]
 Hours = Annotated[float | int | str, Ref.HOURS]

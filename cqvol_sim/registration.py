@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import affiliation, naming, validate
+from .affiliation import AffiliationView
 from .errors import RuleViolation
 from .model import Authority, Group, Kind, Person, RegStatus, Role
 from .places import Level, Place
@@ -26,8 +27,8 @@ def shown(text: str) -> str:
     return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "…"
 
 
-class RegistrationView(Protocol):
-    """What the registration rules read of the state."""
+class RegistrationView(AffiliationView, Protocol):
+    """What the registration rules read of the state (the affiliation rules' lookups, and these)."""
 
     @property
     def rules(self) -> Rules: ...
@@ -35,11 +36,11 @@ class RegistrationView(Protocol):
     @property
     def groups(self) -> Mapping[str, Group]: ...
 
-    def hub_of(self, place_code: str) -> Group | None: ...
-
-    def authority_for(self, place: Place) -> Authority: ...
-
     def group_ids_named(self, name: str) -> list[str]: ...
+
+    def place(self, ref: Any) -> Place: ...
+
+    def group(self, ref: Any) -> Group: ...
 
 
 def check_kind_place(view: RegistrationView, kind: Kind, p: Place) -> None:
@@ -135,16 +136,6 @@ def person(rules: Rules, value: object, role: Role) -> Person:
     return validate.person(rules, value, label)
 
 
-class Resolver(Protocol):
-    """The lookups a registration resolves its references with."""
-
-    def place(self, ref: Any) -> Place: ...
-
-    def group(self, ref: Any) -> Group: ...
-
-    def _actor(self, actor: Any) -> Group | Authority: ...
-
-
 @dataclass(frozen=True)
 class Registration:
     """A group's registration, every rule passed: what ``Sandbox.register_group`` stores."""
@@ -161,11 +152,12 @@ class Registration:
     registered_name: str | None
 
 
-def check_registration(view: Any, *, name: Any, kind: Any, place: Any, leader: Any, liaison: Any,
-                       contact: Any, viewing: Any, reg_status: Any, authority: Any,
-                       registered_name: Any) -> Registration:
-    """Every rule of a new group, in the order a trainee fills the form; ``view`` is a
-    ``RegistrationView`` and a ``Resolver`` (the sandbox). Raise the first refusal."""
+def check_registration(view: RegistrationView, resolve_authority: Callable[[object], Group | Authority], *,
+                       name: Any, kind: Any, place: Any, leader: Any, liaison: Any, contact: Any, viewing: Any,
+                       reg_status: Any, authority: Any, registered_name: Any) -> Registration:
+    """Every rule of a new group, in the order a trainee fills the form; ``resolve_authority``
+    finds the named registration authority (a group named instead is refused as wrong).
+    Raise the first refusal."""
     rules = view.rules
     check_name_given(rules, name, registered_name)
     k, p = Kind.parse(kind, rules), view.place(place)
@@ -176,7 +168,7 @@ def check_registration(view: Any, *, name: Any, kind: Any, place: Any, leader: A
     people = person(rules, leader, Role.LEADER), person(rules, liaison, Role.LIAISON)
     contact_g = None if contact is None else view.group(contact)
     viewing_g = None if viewing is None else view.group(viewing)
-    auth = check_authority(view, k, p, checked, contact_g, authority, view._actor)
+    auth = check_authority(view, k, p, checked, contact_g, authority, resolve_authority)
     affiliation.check_contact(view, k, p, checked, contact_g)
     affiliation.check_viewing(view, None, k, p, checked, contact_g.id if contact_g else None, viewing_g,
                               at_registration=True)

@@ -114,7 +114,7 @@ class Sandbox(Queries, Building):
         """
         acting = None if actor is None else self._actor(actor)
         r = registration.check_registration(
-            self, name=name, kind=kind, place=place, leader=leader, liaison=liaison, contact=contact,
+            self, self._actor, name=name, kind=kind, place=place, leader=leader, liaison=liaison, contact=contact,
             viewing=viewing, reg_status=reg_status, authority=authority, registered_name=registered_name)
         g = Group(self._new_id("G"), r.name, r.kind, r.place.code, r.reg_status, r.leader, r.liaison,
                   contact=r.contact.id if r.contact else None, viewing=r.viewing.id if r.viewing else None,

@@ -112,3 +112,20 @@ def test_a_rules_copy_with_the_old_field_names_loads(tmp_path):
     assert rules.record_field_labels["venue"] == "地点" and "venue" in rules.correction_fields
     sb = Sandbox(rules=rules, today=_dt.date(2026, 11, 20))
     assert sb.rules is rules
+
+
+def test_the_record_form_check_takes_new_and_old_field_names(demo):
+    from cqvol_sim import formcheck
+
+    team = G(demo, KNIT_TEAM)
+    v = fresh_volunteer(demo, team)
+    base = dict(volunteer=v.id, project=own_project(demo, team).id, date="2026-11-18", content="陪伴聊天",
+                hours="2", evaluation="优秀")
+    new = formcheck.record_form(demo, **base, venue="", served="社区老人", contact_person="王芳")
+    assert [(p.field, p.label) for p in new] == [("venue", "地点")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)   # a form's own keys are no deprecated call
+        old = formcheck.record_form(demo, **base, place="南坪广场", target="", contact="王芳")
+    assert [(p.field, p.label) for p in old] == [("target", "服务对象")]
+    with pytest.raises(TypeError):
+        formcheck.record_form(demo, **base, venue="南坪广场", place="南坪广场", served="社区老人", contact="王芳")
