@@ -8,13 +8,13 @@ Public API::
 
 from .errors import CqvolError, RuleViolation, RulesError, StorageError
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Level, Person, Project,
-                    ProjectStatus, RegStatus, Right, ServiceRecord, Status, Volunteer)
+                    ProjectStatus, RegStatus, Right, Role, ServiceRecord, Status, Volunteer)
 from .sandbox import Sandbox
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Sandbox", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Level",
+    "Sandbox", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Level", "Role",
     "Group", "Authority", "Person", "Volunteer", "Project", "ServiceRecord", "Correction", "Application",
     "CqvolError", "RuleViolation", "RulesError", "StorageError", "__version__",
 ]

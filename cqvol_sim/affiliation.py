@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
-from .model import Group, Kind, Right, Status
-from .places import Level, Place
+from . import permissions
+from .model import Authority, Group, Kind, Right, Status
+from .places import Level, Place, Places
+from .rules import Rules
 
-if TYPE_CHECKING:
-    from .sandbox import Sandbox
+
+class AffiliationView(Protocol):
+    """What the affiliation rules read of the state."""
+
+    @property
+    def rules(self) -> Rules: ...
+
+    @property
+    def places(self) -> Places: ...
+
+    @property
+    def groups(self) -> Mapping[str, Group]: ...
+
+    def hub_of(self, place_code: str) -> Group | None: ...
+
+    def authority_for(self, place: Place) -> Authority: ...
 
 
-def expected_contact_text(sb: Sandbox, kind: Kind, place: Place) -> str:
+def expected_contact_text(sb: AffiliationView, kind: Kind, place: Place) -> str:
     """The contact group the rules ask for, described in Chinese for a hint."""
+    text = sb.rules.text
     rule, _ = sb.rules.contact_rule[kind]
-    if rule == "none":
-        return "登记机关（不选联络团体）"
-    if rule == "parent_org":
-        return "所属的社会组织（法人）"
-    target = place if rule == "hub_same_place" else sb.places.get(place.parent)
+    if rule in ("none", "parent_org"):
+        return text(f"contact_{rule}")
+    target = place if rule == "hub_same_place" else sb.places.get(place.parent) if place.parent else None
     if target is None:
-        return "（无）"
+        return text("contact_no_place")
     hub = sb.hub_of(target.code)
-    word = "本级" if rule == "hub_same_place" else "上一级"
+    word = text(f"contact_{rule}")
     if hub is None:
-        return f"{word}枢纽型团体（{target.name}的枢纽型团体，尚未注册）"
-    return f"{word}枢纽型团体“{hub.name}”"
+        return text("contact_hub_missing", word=word, place=target.name)
+    return text("contact_hub", word=word, hub=hub.name)
 
 
-def check_contact(sb: Sandbox, kind: Kind, place: Place, name: str, contact: Group | None) -> None:
+def check_contact(sb: AffiliationView, kind: Kind, place: Place, name: str, contact: Group | None) -> None:
     """Raise unless ``contact`` is the right contact group for a new group of ``kind`` at ``place``."""
     rules = sb.rules
     rule, clause = sb.rules.contact_rule[kind]
@@ -51,12 +67,12 @@ def check_contact(sb: Sandbox, kind: Kind, place: Place, name: str, contact: Gro
     if not ok:
         raise rules.violation("affiliation.contact_wrong", clause=clause, name=name, contact=contact.name,
                               expected=expected)
-    if not sb.can(contact, Right.ALLOW_SUB_REGISTRATION):
+    if not permissions.holds(rules, contact, Right.ALLOW_SUB_REGISTRATION):
         raise rules.violation("affiliation.contact_not_open", contact=contact.name,
                               grade=sb.rules.label(contact.grade))
 
 
-def check_viewing(sb: Sandbox, group: Group | None, kind: Kind, place: Place, name: str,
+def check_viewing(sb: AffiliationView, group: Group | None, kind: Kind, place: Place, name: str,
                   contact: str | None, viewing: Group | None, *, at_registration: bool) -> None:
     """Raise unless ``viewing`` may be the viewing group (查看团体) of this group."""
     if viewing is None:
@@ -79,7 +95,7 @@ def check_viewing(sb: Sandbox, group: Group | None, kind: Kind, place: Place, na
             raise rules.violation("affiliation.viewing_wrong", viewing=viewing.name, name=name)
 
 
-def contact_candidates(sb: Sandbox, kind: Kind, place: Place) -> list[Group]:
+def contact_candidates(sb: AffiliationView, kind: Kind, place: Place) -> list[Group]:
     """Every plausible contact group for a new group, right and wrong ones alike.
 
     Widgets offer all of them so a trainee can make a mistake and learn from the refusal.
@@ -96,3 +112,13 @@ def contact_candidates(sb: Sandbox, kind: Kind, place: Place) -> list[Group]:
                     district is None or sb.places.contains(g.place, place.code) or g.place == district.code):
                 out.append(g)
     return out
+
+
+def viewing_candidates(sb: AffiliationView, place: Place) -> list[Group]:
+    """Groups that could be the viewing group (查看团体) of a new group at ``place``.
+
+    Like ``contact_candidates``, this offers the plausible choices, not only the right one:
+    active groups at the place or above it (hubs included, so a trainee can err).
+    """
+    above = {q.code for q in sb.places.path(place.code)}
+    return [g for g in sb.groups.values() if g.status is Status.ACTIVE and g.place in above]

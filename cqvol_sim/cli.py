@@ -28,7 +28,7 @@ from collections import Counter
 from .errors import CqvolError
 
 # Sub-packages that add their own commands: module name -> function taking the subparsers.
-_PLUGINS = ("cqvol_sim.jupyter_setup", "cqvol_sim.exercises.cli", "cqvol_sim.lessons")
+_PLUGINS = ("cqvol_sim.authoring.jupyter_setup", "cqvol_sim.exercises.cli", "cqvol_sim.authoring.lessons")
 
 
 def _cmd_demo(args) -> int:
@@ -85,7 +85,8 @@ def _cmd_info(args) -> int:
     for kind, n in sorted(kinds.items(), key=lambda kv: kv[0].value):
         print(f"  {rules.label(kind)}：{n}")
     statuses = Counter(g.status for g in sb.groups.values())
-    print("  团体状态：" + "，".join(f"{rules.label(s)} {n}" for s, n in sorted(statuses.items(), key=lambda kv: kv[0].value)))
+    by_value = sorted(statuses.items(), key=lambda kv: kv[0].value)
+    print("  团体状态：" + "，".join(f"{rules.label(s)} {n}" for s, n in by_value))
     stars = Counter(sb.star_ratings().values())
     print("  星级志愿者：" + "，".join(f"{k}星 {stars.get(k, 0)}" for k in range(1, 6)))
     if sb.refusals:
@@ -126,7 +127,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
     _MESSAGES = (
         (re.compile(r"the following arguments are required: (.*)"), "缺少参数：{0}"),
-        (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"), "参数 {0}：没有“{1}”这一项（可选：{2}）"),
+        (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"), "参数 {0}：没有“{1}”这一项"
+                                                                                     "（可选：{2}）"),
         (re.compile(r"argument (\S+): invalid (\w+) value: '(.*)'"), "参数 {0}：“{2}”的写法不对（应是{1}）"),
         (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面要写一个值"),
         (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),

@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+
+def _clause_as_is(clause: str) -> str:
+    return clause
+
+
+#: How a refusal's clause reads on screen (``rules.source_line``): the rules set it when they are
+#: imported, so this module, below them, never imports them.
+_source_line: Callable[[str], str] = _clause_as_is
+
+
+def show_sources_with(render: Callable[[str], str]) -> None:
+    """Tell the errors how a clause reads on screen (called once by ``cqvol_sim.rules``)."""
+    global _source_line
+    _source_line = render
+
 
 class CqvolError(Exception):
     """Base class of every error cqvol-sim raises on purpose."""
@@ -24,9 +41,7 @@ class RuleViolation(CqvolError):
         self.hint = hint
 
     def __str__(self) -> str:
-        from .rules import source_line  # rules imports this module
-
-        line = source_line(self.clause)
+        line = _source_line(self.clause)
         text = f"{self.message}（{line}）" if line else self.message
         if self.hint:
             text += f" {self.hint}"

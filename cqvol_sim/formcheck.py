@@ -20,9 +20,10 @@ import random
 import re
 from dataclasses import dataclass
 
-from . import affiliation, reviewers, validate
+from . import affiliation, grades, validate
 from .errors import RuleViolation
 from .model import Grade, Kind
+from .rules import RENAMED_RECORD_FIELDS
 from .places import Level
 
 #: The Chinese label of every field key used below (record fields come from the rule data).
@@ -65,7 +66,8 @@ class Problem:
 
 def label_of(sb, field: str) -> str:
     """The Chinese label of a field key."""
-    return sb.rules.record_field_labels.get(field) or FIELD_LABELS.get(field, field)
+    record_field = RENAMED_RECORD_FIELDS.get(field, field)   # a form may still say place/target/contact
+    return sb.rules.record_field_labels.get(record_field) or FIELD_LABELS.get(field, field)
 
 
 def _missing(sb, field: str, verb: str = "填写", label: str | None = None) -> Problem:
@@ -213,8 +215,8 @@ def registration_form(sb, *, kind, place, name, registered_name=None, reg_status
                 check()
             except RuleViolation as exc:
                 out.append(_wrong(sb, field, exc))
-    out += person_problems(sb, *leader, "负责人", "leader")
-    out += person_problems(sb, *liaison, "联系人", "liaison")
+    out += person_problems(sb, leader[0], leader[1], "负责人", "leader")
+    out += person_problems(sb, liaison[0], liaison[1], "联系人", "liaison")
     return out
 
 
@@ -238,23 +240,30 @@ def project_form(sb, *, name, start, end, charges_fee=False) -> list[Problem]:
             + _date_problems(sb, end, "end", future_ok=True) + _chosen(sb, charges_fee, "charges_fee"))
 
 
-def record_form(sb, *, volunteer, project, date, place, target, content, hours, evaluation,
-                contact) -> list[Problem]:
-    """记录服务时长: every field of 三（五）, the hours with the daily cap."""
+def record_form(sb, *, volunteer, project, date, content, hours, evaluation, **texts) -> list[Problem]:
+    """记录服务时长: every field of 三（五）, the hours with the daily cap.
+
+    ``texts``: venue, served and contact_person (record_hours' names), or their old names
+    place, target and contact; each problem is keyed by the name the form gave.
+    """
+    given = {RENAMED_RECORD_FIELDS.get(k, k): (k, v) for k, v in texts.items()}
+    if set(given) != {"venue", "served", "contact_person"} or len(given) != len(texts):
+        raise TypeError(f"record_form needs venue, served and contact_person once each, not {sorted(texts)}")
     out = _chosen(sb, volunteer, "volunteer") + _chosen(sb, project, "project", "项目")
     out += _date_problems(sb, date, "date", future_ok=False)
-    for field, value in (("place", place), ("target", target), ("content", content)):
-        out += _text_problems(sb, value, field)
+    for key, value in (given["venue"], given["served"], ("content", content)):
+        out += _text_problems(sb, value, key)
     day_ok = date is not None and not any(p.field == "date" for p in out)
     out += hours_problems(sb, hours, volunteer, date if day_ok else None)
     out += _chosen(sb, evaluation, "evaluation")
-    out += _text_problems(sb, contact, "contact")
+    out += _text_problems(sb, given["contact_person"][1], given["contact_person"][0])
     return out
 
 
 def contacts_form(sb, *, leader, liaison) -> list[Problem]:
     """修改负责人和联系人."""
-    return person_problems(sb, *leader, "负责人", "leader") + person_problems(sb, *liaison, "联系人", "liaison")
+    return (person_problems(sb, leader[0], leader[1], "负责人", "leader")
+            + person_problems(sb, liaison[0], liaison[1], "联系人", "liaison"))
 
 
 def group_recovery_form(sb, *, group, role, name, mobile) -> list[Problem]:
@@ -330,7 +339,7 @@ def grade_suggestion(sb, target) -> tuple[Grade | None, str]:
     if grade is None:
         return None, ""
     g = sb.group(target)
-    key = reviewers.setter_key(g, sb.places[g.place].level)
+    key = grades.setter_key(g, sb.places[g.place].level)
     return grade, sb.rules.grade_setter_sources.get(key, "三（四）").split("；")[0]
 
 

@@ -1,6 +1,6 @@
 """Plain data of the sandbox: identifiers (enums) and records (dataclasses).
 
-Chinese labels live in the rule data (``cqvol_sim/rules/*.yaml``); ``.label`` reads them.
+Chinese labels live in the rule data (``cqvol_sim/rules/*.yaml``): ``rules.label(member)``.
 Nothing here checks a rule: the rule modules do, and ``Sandbox`` changes these objects.
 """
 
@@ -9,45 +9,75 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import unicodedata
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .places import Level
 
 __all__ = [
-    "Level", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus",
+    "Level", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Role",
     "Person", "Authority", "Group", "Volunteer", "Project", "ServiceRecord",
     "Correction", "Application",
 ]
 
 
-class _Labelled(str, enum.Enum):
-    """A string enum whose Chinese label comes from the rule data."""
+#: The shipped rules, for ``.label`` and ``parse`` without rules: set by ``cqvol_sim.rules``
+#: when it is imported (model is below the rules and never imports them).
+_shipped_rules: Callable[[], Any] | None = None
+
+
+def use_shipped_rules(loader: Callable[[], Any]) -> None:
+    """Tell the model how to get the shipped rules (called once by ``cqvol_sim.rules``)."""
+    global _shipped_rules
+    _shipped_rules = loader
+
+
+def _shipped() -> Any:
+    if _shipped_rules is None:
+        raise RuntimeError("cqvol_sim.rules is not imported")
+    return _shipped_rules()
+
+
+class _Labelled(str, enum.Enum):  # noqa: UP042 - members must still equal their stored value
+    """A string enum whose Chinese label comes from the rule data.
+
+    Members keep their ``.value`` string (what is stored) and still equal it, but members of
+    two classes never compare equal: ``Grade.PENDING != Status.PENDING``.
+    """
 
     # Enum's own __hash__ is a Python function; str's is C and gives the same buckets for
     # members equal as strings. can() and the rights tables hash these on every call.
     __hash__ = str.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, enum.Enum):
+            return self is other
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __str__(self) -> str:
         return self.value
 
     @property
     def label(self) -> str:
-        from .rules import default_rules
-
-        return default_rules().label(self)
+        """The label in the *shipped* rules (for lessons). A sandbox's own label:
+        ``sb.rules.label(member)``, which the core always uses."""
+        return _shipped().label(self)
 
     @classmethod
     def parse(cls, value, rules=None):
         """The member ``value`` names: a member, its identifier (``non_hub``) or its Chinese label
-        (``非枢纽型团体``; full-width or half-width brackets alike).
+        (``非枢纽型团体``; full-width or half-width brackets alike) in ``rules`` (default: the shipped).
 
         Raise RuleViolation ``input.unknown_choice``, listing the labels, for anything else.
         """
-        from .rules import default_rules
-
         if isinstance(value, cls):
             return value
-        rules = rules or default_rules()
+        rules = rules or _shipped()
         if isinstance(value, str):
             text = unicodedata.normalize("NFKC", value).strip()
             member = cls._value2member_map_.get(text)
@@ -69,6 +99,13 @@ class Right(_Labelled):
     ALLOW_SUB_REGISTRATION = "allow_sub_registration"
     FAST_REVIEW_SUBS = "fast_review_subs"
     MANAGE_REGION_VOLUNTEERS = "manage_region_volunteers"
+
+
+class Role(_Labelled):
+    """The two people every group registers (三（三）): who may recover its account (四)."""
+
+    LEADER = "leader"      # 负责人
+    LIAISON = "liaison"    # 联系人
 
 
 class Grade(_Labelled):
@@ -191,6 +228,8 @@ class ServiceRecord:
     """One service record (志愿服务记录) with every field of 三（五）.
 
     ``history`` holds earlier versions (as dicts of the corrected fields) after corrections.
+    ``venue``, ``served`` and ``contact_person`` are free text (服务地点, 服务对象, 联系人); their
+    old names ``place``, ``target`` and ``contact`` still read, with a DeprecationWarning.
     """
 
     id: str
@@ -199,13 +238,36 @@ class ServiceRecord:
     project: str
     project_name: str
     date: _dt.date
-    place: str
-    target: str
+    venue: str
+    served: str
     content: str
     hours: float
     evaluation: str
-    contact: str
+    contact_person: str
     history: list[dict] = field(default_factory=list)
+
+    # the fields' names before the rename (a place or a group reference everywhere else)
+    @property
+    def place(self) -> str:
+        """Deprecated: ``venue`` (服务地点)."""
+        _renamed("place", "venue")
+        return self.venue
+
+    @property
+    def target(self) -> str:
+        """Deprecated: ``served`` (服务对象)."""
+        _renamed("target", "served")
+        return self.served
+
+    @property
+    def contact(self) -> str:
+        """Deprecated: ``contact_person`` (联系人)."""
+        _renamed("contact", "contact_person")
+        return self.contact_person
+
+
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(f"ServiceRecord.{old} is now ServiceRecord.{new}", DeprecationWarning, stacklevel=3)
 
 
 @dataclass(slots=True)

@@ -28,7 +28,6 @@ def with_checked_name(rules: Rules, exc: RuleViolation, given: str, checked: str
     return RuleViolation(exc.code, exc.clause, exc.message + note, exc.hint)
 
 
-_LEVEL_WORD = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}
 
 
 def expected_hub_names(rules: Rules, place: Place) -> tuple[str, ...]:
@@ -50,7 +49,7 @@ def check_hub_name(rules: Rules, place: Place, name: str) -> None:
     if place.level is Level.CITY:
         raise rules.violation("naming.city_hub_name", expected=expected[0], name=name)
     suffixes = [p.replace("{place}", "") for p in rules.hub_name_patterns[place.level]]
-    params = dict(name=name, place=place.name, expected=_quoted(expected), level=_LEVEL_WORD[place.level])
+    params = dict(name=name, place=place.name, expected=_quoted(expected), level=rules.level_word(place.level))
     if any(name.endswith(s) for s in suffixes):
         raise rules.violation("naming.hub_place", **params)
     raise rules.violation("naming.hub_suffix", **params)

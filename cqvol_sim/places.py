@@ -21,7 +21,7 @@ import gzip
 import json
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterator
+from collections.abc import Callable, Iterator
 
 __all__ = ["Level", "Place", "Places", "PlaceNote", "load_places", "place_notes", "DATA_FILE", "NOTES_FILE"]
 
@@ -42,11 +42,21 @@ class Level(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return _LEVEL_LABELS[self]
+        """The level's name in the shipped rules (labels.yaml's ``level``; a sandbox's own:
+        ``sb.rules.label(level)``)."""
+        if _level_label is None:
+            raise RuntimeError("cqvol_sim.rules is not imported")
+        return _level_label(self)
 
 
-_LEVEL_LABELS = {Level.CITY: "市", Level.DISTRICT: "区县", Level.TOWN: "镇街",
-                 Level.COMMUNITY: "村社"}
+#: How a level is named: set by ``cqvol_sim.rules`` when it is imported (places is below the rules).
+_level_label: Callable[[Level], str] | None = None
+
+
+def name_levels_with(label: Callable[[Level], str]) -> None:
+    """Tell the places how a level is named (called once by ``cqvol_sim.rules``)."""
+    global _level_label
+    _level_label = label
 _LEVELS = (None, Level.CITY, Level.DISTRICT, Level.TOWN, Level.COMMUNITY)
 
 # Name endings, most specific first (社区 before 区, 自治县 before 县, 民族乡 before 乡).
@@ -113,7 +123,9 @@ class Places:
         by_level: tuple[list[Place], ...] = ([], [], [], [], [])
         root = None
         for code, name, parent, level in rows:
-            p = _place(code, name, levels[level], parent)
+            lv = levels[level]
+            assert lv is not None
+            p = _place(code, name, lv, parent)
             by_code[code] = p
             by_level[level].append(p)
             if parent is None:

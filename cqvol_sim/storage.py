@@ -16,15 +16,20 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .errors import CqvolError, ScenarioError, StorageError
+from .model import Correction, ServiceRecord
+from .legacy import RENAMED_FIELDS, upgrade_event
 from .rules import echo
 from .scenarios import LOAD_SCALE_MAX
 
 FORMAT = "cqvol-sim-sandbox"
-#: 2: the digest covers the refusal notes too (1: the state only).
-VERSION = 2
+#: 2: the digest covers the refusal notes too (1: the state only). 3: a record's free-text
+#: fields are venue/served/contact_person (2 and earlier: place/target/contact, still read).
+VERSION = 3
 #: No saved sandbox is this large (a trainee's long session is a few MB; a city is one event):
 #: a larger file is refused before it is read into memory.
 MAX_FILE_BYTES = 256 * 2**20
@@ -39,13 +44,26 @@ def state_digest(sb) -> str:
     return h.hexdigest()
 
 
+#: The digest names a record's renamed fields as they were named when the format was set, so a
+#: file saved before the rename (record ``place``/``target``/``contact``) still verifies.
+_DIGEST_NAMES = {new: old for old, new in RENAMED_FIELDS.items()}
+
+
+def _digest_keys(mapping: dict) -> dict:
+    return {_DIGEST_NAMES.get(k, k): v for k, v in mapping.items()}
+
+
 def _plain(obj):
     out = []
     for name in obj.__slots__:
         value = getattr(obj, name)
         if isinstance(value, set):
             value = sorted(value)
-        out.append((name, value))
+        elif isinstance(obj, ServiceRecord) and name == "history":
+            value = [_digest_keys(h) for h in value]
+        elif isinstance(obj, Correction) and name == "changes":
+            value = _digest_keys(value)
+        out.append((_DIGEST_NAMES.get(name, name), value))
     return out
 
 
@@ -159,7 +177,8 @@ def save_sandbox(sb, path) -> None:
         text = json.dumps(doc, ensure_ascii=False, indent=0)
         text.encode("utf-8")  # a lone surrogate (refused at input, so never expected) fails here, not half-way
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
-        raise StorageError(f"无法保存沙盘文件 {shown}：沙盘中有无法保存的内容（cannot encode: {type(exc).__name__}）") from None
+        raise StorageError(f"无法保存沙盘文件 {shown}：沙盘中有无法保存的内容"
+                           f"（cannot encode: {type(exc).__name__}）") from None
     try:
         atomic_write_text(path, text)
     except OSError as exc:
@@ -185,7 +204,8 @@ def _read_doc(path, shown: str) -> dict:
         if not stat.S_ISREG(info.st_mode):
             raise StorageError(f"{shown} 不是普通文件，不是保存的沙盘（{shown} is not a regular file）")
         if info.st_size > MAX_FILE_BYTES:
-            raise StorageError(f"沙盘文件 {shown} 太大（{info.st_size // 2**20} MB，上限 {MAX_FILE_BYTES // 2**20} MB），"
+            raise StorageError(f"沙盘文件 {shown} 太大（{info.st_size // 2**20} MB，"
+                               f"上限 {MAX_FILE_BYTES // 2**20} MB），"
                                f"不是 cqvol-sim 保存的沙盘（{shown} is too large）")
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
@@ -234,35 +254,40 @@ def _check_events(events, shown: str, max_scale: float) -> None:
         raise StorageError(f"沙盘文件 {shown} 中的起始沙盘无法重建：{exc}（{shown}: bad scenario）") from None
     if params.get("scale", 0) > max_scale:
         label = SCENARIOS[name].label
-        raise StorageError(f"沙盘文件 {shown} 要求重建 {params['scale']:g} 倍规模的{label}，打开它需要很长时间和大量内存，"
+        raise StorageError(f"沙盘文件 {shown} 要求重建 {params['scale']:g} 倍规模的{label}，"
+                           f"打开它需要很长时间和大量内存，"
                            f"超过了打开文件时允许的 {max_scale:g} 倍。如果确实需要，请在代码中用 "
                            f"Sandbox.load(文件, max_scale={params['scale']:g}) 打开（{shown}: scale too large）")
 
 
-def load_sandbox(path, *, max_scale: float = LOAD_SCALE_MAX):
-    """Read a sandbox saved by ``save_sandbox``; StorageError (naming the file) if it cannot.
+def load_sandbox(path, *, replay: Callable[[list[dict]], Any], max_scale: float = LOAD_SCALE_MAX):
+    """Read a sandbox saved by ``save_sandbox``, rebuilt by ``replay`` (``Sandbox.replay`` with
+    the sandbox's rules: storage never imports the sandbox); StorageError (naming the file) if
+    it cannot.
 
     Everything that can be checked is checked before the log is replayed, and a city larger
     than ``max_scale`` is not rebuilt. Format version 1 files (whose digest did not cover the
     refusal notes) load without their notes.
     """
-    from .sandbox import Sandbox
-
     shown = _shown(path)
     doc = _read_doc(path, shown)
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise StorageError(f"沙盘文件 {shown} 已损坏：格式版本 {echo(version, 20)} 无效（{shown} has an invalid format version）")
+        raise StorageError(f"沙盘文件 {shown} 已损坏：格式版本 {echo(version, 20)} 无效"
+                           f"（{shown} has an invalid format version）")
     if version > VERSION:
-        raise StorageError(f"沙盘文件 {shown} 由更新版本的 cqvol-sim 保存（格式版本 {echo(version, 20)}），请升级后再打开"
+        raise StorageError(f"沙盘文件 {shown} 由更新版本的 cqvol-sim 保存（格式版本 {echo(version, 20)}），"
+                           f"请升级后再打开"
                            f"（{shown} was written by a newer version）")
     events = doc.get("events")
     _check_events(events, shown, max_scale)
+    assert isinstance(events, list)
+    events = [upgrade_event(ev) for ev in events]   # a record's fields as they are named now
     refusals = doc.get("refusals", []) if version >= 2 else []
     if not isinstance(refusals, list) or not all(isinstance(r, dict) for r in refusals):
         raise StorageError(f"沙盘文件 {shown} 已损坏：被拒绝的操作记录格式不对（{shown} has invalid refusal notes）")
     try:
-        sb = Sandbox.replay(events)
+        sb = replay(events)
     except RecursionError:
         raise StorageError(f"沙盘文件 {shown} 已损坏：嵌套层次太深（replaying {shown} failed）") from None
     except Exception as exc:  # whatever the log holds, a log that cannot be replayed is not a sandbox
@@ -276,6 +301,7 @@ def load_sandbox(path, *, max_scale: float = LOAD_SCALE_MAX):
                            f"（{shown}: the event log does not match its replay）")
     expected = file_digest(sb, refusals) if version >= 2 else state_digest(sb)
     if doc.get("digest") != expected:
-        raise StorageError(f"沙盘文件 {shown} 与重现的结果不一致，文件可能被改动过（{shown} does not match its digest）")
+        raise StorageError(f"沙盘文件 {shown} 与重现的结果不一致，文件可能被改动过"
+                           f"（{shown} does not match its digest）")
     sb.refusals = refusals
     return sb

@@ -194,6 +194,7 @@ def hours(rules: Rules, value) -> float:
             raise refuse()
         number = float(text)
     # compared before any float(): a huge int would overflow, NaN fails every comparison
+    assert not isinstance(number, str)
     if not 0 < number <= most:
         raise refuse()
     steps = round(float(number) / step)

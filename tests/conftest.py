@@ -21,6 +21,7 @@ import re
 
 import pytest
 
+from cqvol_sim.legacy import renamed_fields
 from cqvol_sim import Grade, Right, RuleViolation, Sandbox
 from cqvol_sim.validate import id_card_check_digit
 
@@ -185,9 +186,9 @@ def own_project(sb: Sandbox, group, status: str = "published"):
 
 def record_kwargs(sb: Sandbox, project, /, **over) -> dict:
     """Valid keyword arguments for record_hours on ``project``."""
-    kw = dict(project=project, date=_dt.date(2026, 11, 1), place="南坪广场", target="社区老人",
-              content="陪伴聊天", hours=2, evaluation="优秀", contact="王芳")
-    kw.update(over)
+    kw = dict(project=project, date=_dt.date(2026, 11, 1), venue="南坪广场", served="社区老人",
+              content="陪伴聊天", hours=2, evaluation="优秀", contact_person="王芳")
+    kw.update(renamed_fields("record_hours", over, warn=False))   # an old field name overrides its new one
     return kw
 
 

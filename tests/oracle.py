@@ -289,10 +289,10 @@ def check_affiliation(sb) -> None:
             assert g.viewing is None and g.authority is None
 
 
-def same_service_recorded(sb, vid, pid, day, place, target, content, hours) -> bool:
+def same_service_recorded(sb, vid, pid, day, venue, served, content, hours) -> bool:
     """Whether this volunteer already has a record of exactly this service (all its facts alike)."""
-    return any((r.volunteer, r.project, r.date, r.place, r.target, r.content, r.hours)
-               == (vid, pid, day, place, target, content, hours) for r in sb.records.values())
+    return any((r.volunteer, r.project, r.date, r.venue, r.served, r.content, r.hours)
+               == (vid, pid, day, venue, served, content, hours) for r in sb.records.values())
 
 
 def check_consistency(sb) -> None:

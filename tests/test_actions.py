@@ -340,7 +340,8 @@ def test_publish_project_story(demo):
     # with 发布项目无须审核 the project is live at once
     town = G(demo, TOWN_HUB)
     p = accepted(demo, demo.publish_project, town, name="  南坪街道敬老月  ", start="2026-12-01", end=D(2026, 12, 31))
-    assert (p.name, p.status, p.start, p.place) == ("南坪街道敬老月", ProjectStatus.PUBLISHED, D(2026, 12, 1), town.place)
+    assert (p.name, p.status, p.start, p.place) == ("南坪街道敬老月", ProjectStatus.PUBLISHED, D(2026, 12, 1),
+                                                    town.place)
     # without it, it waits for the reviewer of the group
     knit = G(demo, KNIT_TEAM)
     q = accepted(demo, demo.publish_project, knit, name="编织义卖", start=D(2026, 12, 1), end=D(2026, 12, 1),
@@ -357,7 +358,8 @@ def test_reject_project_story(demo):
     assert demo.reviewer(p) is G(demo, TOWN_HUB)
     accepted(demo, demo.reject, G(demo, TOWN_HUB), p, reason="活动地点未落实")
     assert p.status is ProjectStatus.REJECTED and p.reject_reason == "活动地点未落实"
-    refused(demo, "projects.not_published", demo.record_hours, p.group, some_member(demo, G(demo, "阳光社区志愿服务大队")),
+    refused(demo, "projects.not_published", demo.record_hours, p.group,
+            some_member(demo, G(demo, "阳光社区志愿服务大队")),
             **record_kwargs(demo, p))
 
 
@@ -415,14 +417,16 @@ def test_record_hours_refusals(demo):
     kw = record_kwargs(demo, p)
     other = some_member(demo, G(demo, SCHOOL_TEAM))
     refused(demo, "volunteers.not_member", demo.record_hours, knit, other, **kw)
-    refused(demo, "projects.not_owner", demo.record_hours, knit, v, **{**kw, "project": own_project(demo, G(demo, SCHOOL_TEAM))})
+    refused(demo, "projects.not_owner", demo.record_hours, knit, v,
+            **{**kw, "project": own_project(demo, G(demo, SCHOOL_TEAM))})
     pending = own_project(demo, G(demo, HOSPITAL_TEAM), "pending")
     hospital = G(demo, HOSPITAL_TEAM)
     refused(demo, "projects.not_published", demo.record_hours, hospital, some_member(demo, hospital),
             **{**kw, "project": pending, "date": D(2027, 3, 2)})
     refused(demo, "input.date_future", demo.record_hours, knit, v, **{**kw, "date": TODAY + _dt.timedelta(days=1)})
     refused(demo, "input.date_too_early", demo.record_hours, knit, v, **{**kw, "date": D(1999, 1, 1)})
-    refused(demo, "records.date_outside_project", demo.record_hours, knit, v, **{**kw, "date": p.start - _dt.timedelta(days=1)})
+    refused(demo, "records.date_outside_project", demo.record_hours, knit, v,
+            **{**kw, "date": p.start - _dt.timedelta(days=1)})
     refused(demo, "records.evaluation_invalid", demo.record_hours, knit, v, **{**kw, "evaluation": "很好"})
     refused(demo, "input.unknown_item", demo.record_hours, knit, v, **{**kw, "project": "P999999"})
     refused(demo, "input.unknown_item", demo.record_hours, knit, "V999999", **kw)
@@ -434,7 +438,8 @@ def test_record_hours_refusals(demo):
     refused(demo, "rights.missing", demo.record_hours, knit, v, **kw)
 
 
-@pytest.mark.parametrize("field", ["project", "date", "place", "target", "content", "hours", "evaluation", "contact"])
+@pytest.mark.parametrize("field", ["project", "date", "venue", "served", "content", "hours", "evaluation",
+                                   "contact_person"])
 @pytest.mark.parametrize("value", [None, "", "  "], ids=["none", "empty", "blank"])
 def test_record_hours_every_field_required(demo, field, value):
     knit = G(demo, KNIT_TEAM)
@@ -460,7 +465,8 @@ def test_record_hours_daily_cap(demo):
     exc = refused(demo, "records.daily_cap", demo.record_hours, knit, v, **record_kwargs(demo, p, date=day, hours=0.5))
     assert "24" in exc.message
     # one record above the cap is refused by the hours' own rule (at most records.yaml hours.max)
-    refused(demo, "records.hours_invalid", demo.record_hours, knit, v, **record_kwargs(demo, p, date=D(2026, 11, 18), hours=24.5))
+    refused(demo, "records.hours_invalid", demo.record_hours, knit, v,
+            **record_kwargs(demo, p, date=D(2026, 11, 18), hours=24.5))
 
 
 def test_the_same_service_is_recorded_once(demo):
@@ -500,7 +506,8 @@ def test_request_correction_story(demo):
     old = (rec.hours, rec.content, rec.date)
     hours = v.hours
     c = accepted(demo, demo.request_correction, v, rec, reason="实际服务了6小时", hours=6, content="编织教学")
-    assert isinstance(c, Correction) and c.status is Status.PENDING and c.changes == {"hours": 6.0, "content": "编织教学"}
+    assert isinstance(c, Correction) and c.status is Status.PENDING
+    assert c.changes == {"hours": 6.0, "content": "编织教学"}
     assert (rec.hours, rec.content) == old[:2]  # nothing changes before the group decides
     assert demo.reviewer(c) is knit and c in demo.review_queue(knit)
     accepted(demo, demo.approve, knit, c)
@@ -534,7 +541,8 @@ def test_request_correction_refusals(demo):
     refused(demo, "records.hours_invalid", demo.request_correction, v, rec, reason="写错了", hours=25)
     refused(demo, "records.evaluation_invalid", demo.request_correction, v, rec, reason="写错了", evaluation="一般")
     refused(demo, "records.date_outside_project", demo.request_correction, v, rec, reason="写错了", date=D(2020, 1, 1))
-    refused(demo, "input.date_future", demo.request_correction, v, rec, reason="写错了", date=TODAY + _dt.timedelta(days=3))
+    refused(demo, "input.date_future", demo.request_correction, v, rec, reason="写错了",
+            date=TODAY + _dt.timedelta(days=3))
     refused(demo, "input.text_missing", demo.request_correction, v, rec, reason="", hours=1)
     refused(demo, "input.text_missing", demo.request_correction, v, rec, reason="写错了", place=" ")
     refused(demo, "input.unknown_item", demo.request_correction, v, "R999999", reason="写错了", hours=1)

@@ -45,7 +45,7 @@ def test_console_script_runs_as_a_module(tmp_path):
 
 
 def test_setup_jupyter_writes_chinese_locale_overrides(tmp_path):
-    from cqvol_sim.jupyter_setup import write_overrides
+    from cqvol_sim.authoring.jupyter_setup import write_overrides
 
     target = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     target.parent.mkdir(parents=True)

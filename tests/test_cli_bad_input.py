@@ -62,7 +62,8 @@ def test_exercise_new_onto_a_folder_even_with_force(session_file, tmp_path):
 def test_exercise_new_where_nothing_can_be_written(session_file, tmp_path):
     (tmp_path / "占位").write_text("a file, not a folder", encoding="utf-8")
     p = _run("exercise", "new", "--from", session_file, "--out", "占位/草稿.yaml", cwd=tmp_path)
-    assert p.returncode == 1 and p.stderr.startswith("无法生成练习草稿：无法创建文件夹 占位") and "同名的文件" in p.stderr
+    assert p.returncode == 1 and "同名的文件" in p.stderr
+    assert p.stderr.startswith("无法生成练习草稿：无法创建文件夹 占位")
 
 
 def test_exercise_new_onto_a_read_only_file_system(session_file, tmp_path, monkeypatch, capsys):

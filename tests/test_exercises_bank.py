@@ -213,7 +213,8 @@ def test_t07_records_members_only_and_registering_the_helper_who_declined_costs_
     assert all(step.action == "record_hours" for step in v.solution)
     assert not any(x.name == "陈国富" for x in sb.volunteers.values())
     team = sb.find_group("峡口镇志愿服务总队")
-    assert {r.contact for r in sb.records.values() if r.group == team.id and r.date.isoformat() == "2026-11-15"} == {"姜婷洋"}
+    that_day = [r for r in sb.records.values() if r.group == team.id and r.date.isoformat() == "2026-11-15"]
+    assert {r.contact_person for r in that_day} == {"姜婷洋"}
     sb, result = _run(v, _mistake(v, "陈国富"))
     assert result.state("not-enrolled") == "unmet"
     assert "自愿" in result.text() and "《志愿服务条例》第三条" in result.text()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cqvol_sim import Sandbox
+from cqvol_sim import RuleViolation, Sandbox
 from cqvol_sim.exercises import cli
 from cqvol_sim.exercises.draft import draft_from_session
 from cqvol_sim.exercises.loader import load_exercise, parse_exercise
@@ -113,7 +113,7 @@ def test_new_from_a_session_writes_a_draft_that_passes_check(tmp_path, capsys):
     town = sb.find_group("迎龙镇志愿服务总队")
     beidou = sb.find_group("北斗村志愿服务大队")
     sb.set_grade(town, beidou, "primary_fast")
-    with pytest.raises(Exception):
+    with pytest.raises(RuleViolation):
         sb.set_grade(town, sb.find_group("南岸区志愿者协会"), "advanced")
     place = sb.places.find("北斗村", within=sb.places.find("迎龙镇")[0].code)[0].code
     team = sb.register_group(None, name="北斗村乡贤志愿服务队", kind="non_hub", place=place, contact=beidou,
@@ -133,7 +133,8 @@ def test_new_from_a_session_writes_a_draft_that_passes_check(tmp_path, capsys):
     assert [s.action for s in v.solution] == ["set_grade", "register_group", "approve"]
     assert v.solution[1].actor is None and v.solution[2].actor == "北斗村志愿服务大队"
     kinds = [(g.type, g.conditions.get("name") or g.conditions.get("target")) for g in v.goals]
-    assert kinds == [("event", "北斗村志愿服务大队"), ("group", "北斗村乡贤志愿服务队"), ("group", "北斗村乡贤志愿服务队")]
+    team = "北斗村乡贤志愿服务队"
+    assert kinds == [("event", "北斗村志愿服务大队"), ("group", team), ("group", team)]
     assert v.goals[1].conditions == {"name": "北斗村乡贤志愿服务队", "kind": "非枢纽型团体", "place": "北斗村",
                                      "contact": "北斗村志愿服务大队"}
     assert sum(g.points for g in v.goals) == 100
@@ -151,8 +152,8 @@ def test_new_to_the_screen_and_errors(tmp_path, capsys):
     sb = Sandbox.demo()
     hub = sb.find_group("黄桷渡社区刘孃孃开心编织志愿服务队")
     v = sb.register_volunteer(hub, name="严小梅", id_card="500108200106187071", mobile="13983209999")
-    sb.record_hours(hub, v, project=sb.project("P000009"), date="2026-11-19", place="图书角", target="社区居民",
-                    content="整理图书", hours=2, evaluation="良好", contact="刘孃孃")
+    sb.record_hours(hub, v, project=sb.project("P000009"), date="2026-11-19", venue="图书角", served="社区居民",
+                    content="整理图书", hours=2, evaluation="良好", contact_person="刘孃孃")
     sb.save(src)
     assert cli.main(["exercise", "new", "--from", str(src)]) == 0
     text = capsys.readouterr().out
@@ -175,8 +176,9 @@ def test_draft_skips_goals_undone_later():
     sb.remove_volunteer(hub, v)
     text = draft_from_session(sb, ex_id="undo")
     goals = parse_exercise(text, "undo.yaml").variant().goals
-    assert [g.type for g in goals] == ["volunteer"]                     # the removal; not the registration
-    assert goals[0].conditions["group"] == {"not": "黄桷渡社区刘孃孃开心编织志愿服务队"}
+    assert [g.type for g in goals] == ["event"]                         # the removal; not the registration
+    assert goals[0].conditions == {"action": "remove_volunteer", "by": "黄桷渡社区刘孃孃开心编织志愿服务队",
+                                   "volunteer": "严小梅"}
 
 
 # -- report -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from cqvol_sim import RuleViolation
 from cqvol_sim.exercises.goals import MET, NOT_STARTED, UNMET, Context, Goal, evaluate, match_value
-from cqvol_sim.exercises.grading import Session, grade, hints
+from cqvol_sim.exercises.grading import ExerciseSession, grade, hints
 from cqvol_sim.exercises.loader import base_sandbox, load_exercise, parse_exercise
 
 BANK = Path(__file__).resolve().parents[1] / "exercises"
@@ -26,7 +26,7 @@ def t03():
 
 
 def test_start_scores_zero_and_each_goal_gives_its_points(d01):
-    s = Session(d01, trainee="t")
+    s = ExerciseSession(d01, trainee="t")
     r = s.check()
     assert (r.score, r.earned, r.max_points, r.solved) == (0, 0, 100, False)
     sb, me = s.sandbox, s.identity
@@ -41,7 +41,7 @@ def test_start_scores_zero_and_each_goal_gives_its_points(d01):
 
 
 def test_unmet_feedback_says_what_is_there_instead(d01):
-    s = Session(d01, trainee="t")
+    s = ExerciseSession(d01, trainee="t")
     sb, me = s.sandbox, s.identity
     sb.set_grade(me, sb.find_group("广阳镇志愿服务总队"), "advanced_fast")
     r = s.check()
@@ -53,7 +53,7 @@ def test_unmet_feedback_says_what_is_there_instead(d01):
 
 
 def test_prohibitions_score_nothing_before_the_first_action(t03):
-    s = Session(t03, trainee="t")
+    s = ExerciseSession(t03, trainee="t")
     r = s.check()
     assert r.state("no-imitation") == NOT_STARTED and r.earned == 0
     assert "还没有开始操作" in r.text()
@@ -76,7 +76,7 @@ def test_the_trainees_log_starts_after_the_setup():
 
 
 def test_hints_follow_the_refusals_met_most_recent_first(d01):
-    s = Session(d01, trainee="t")
+    s = ExerciseSession(d01, trainee="t")
     assert [h.code for h in s.hints()] == [None]
     assert "权限设置" in str(s.hints()[0])                      # the exercise's default hint
     sb, me = s.sandbox, s.identity
@@ -96,7 +96,7 @@ def test_hints_follow_the_refusals_met_most_recent_first(d01):
 
 
 def test_restart_gives_a_fresh_sandbox(d01):
-    s = Session(d01, trainee="t")
+    s = ExerciseSession(d01, trainee="t")
     s.sandbox.approve(s.identity, s.sandbox.find_group("鸡冠石镇志愿服务总队"))
     assert s.check().score == 30
     s.restart()
@@ -105,7 +105,7 @@ def test_restart_gives_a_fresh_sandbox(d01):
 
 
 def test_a_result_as_dict(d01):
-    d = Session(d01, trainee="t").check().to_dict()
+    d = ExerciseSession(d01, trainee="t").check().to_dict()
     assert d["exercise"] == "d01-town-hub-grades" and d["score"] == 0
     assert [g["id"] for g in d["goals"]] == ["approved", "jgs-grade", "gy-grade"]
     assert d["goals"][0]["clause"] == "三（三）"
@@ -176,8 +176,9 @@ def test_event_and_refusal_goals_look_only_at_the_trainees_part():
     assert evaluate(_goal("event", action="set_grade", by="南岸区志愿者协会"), ctx) == UNMET
     # item_type tells a registration from an upgrade application
     sb.approve(dhub, next(iter(sb.applications)))
-    assert evaluate(_goal("event", action="approve", item="重庆市南岸区残疾人联合会志愿服务队", item_type="申请"), ctx) == MET
-    assert evaluate(_goal("event", action="approve", item="重庆市南岸区残疾人联合会志愿服务队", item_type="注册"), ctx) == UNMET
+    team = "重庆市南岸区残疾人联合会志愿服务队"
+    assert evaluate(_goal("event", action="approve", item=team, item_type="申请"), ctx) == MET
+    assert evaluate(_goal("event", action="approve", item=team, item_type="注册"), ctx) == UNMET
 
 
 def test_match_value_numbers_and_text(demo):
@@ -230,3 +231,13 @@ def test_a_records_fields_are_named_as_on_the_form():
     sb = Sandbox.demo()
     assert field_label(sb, "record", "contact") == "联系人" and field_label(sb, "record", "place") == "地点"
     assert field_label(sb, "group", "contact") == "联络团体"
+
+
+def test_the_old_name_session_still_works_with_a_deprecation_warning():
+    import cqvol_sim.exercises as exercises
+    from cqvol_sim.exercises import grading
+
+    with pytest.warns(DeprecationWarning, match="ExerciseSession"):
+        assert grading.Session is ExerciseSession
+    with pytest.warns(DeprecationWarning, match="ExerciseSession"):
+        assert exercises.Session is ExerciseSession

@@ -40,7 +40,8 @@ def test_the_view_shows_task_identity_and_the_app(view):
     assert "审核镇街枢纽型团体并设置权限组别" in view.header.value
     assert "你的身份：<b>南岸区志愿者协会</b>" in view.header.value and "学员：张三" in view.header.value
     assert "鸡冠石镇志愿服务总队提交了注册" in view.task.value
-    assert [b.description for b in (view.check_button, view.hint_button, view.restart_button)] == ["检查", "提示", "重新开始"]
+    buttons = (view.check_button, view.hint_button, view.restart_button)
+    assert [b.description for b in buttons] == ["检查", "提示", "重新开始"]
     from cqvol_sim.widgets import App
 
     assert isinstance(view.app, App)
@@ -91,7 +92,32 @@ def test_an_error_in_a_handler_is_shown_not_lost(view, monkeypatch):
 
     monkeypatch.setattr(view.session, "hints", boom)
     view.hint_button.click()
-    assert "出错了：数据库坏了" in view.message.value
+    shown = view.message.value
+    assert "出错了" in shown and "数据库坏了" in shown
+    assert "技术细节（给老师看）" in shown and "RuntimeError" in shown     # the panels' one guard
+
+
+def test_a_refusal_in_a_handler_is_shown_as_the_panels_show_it(view, monkeypatch):
+    from cqvol_sim import RuleViolation
+
+    def refuse():
+        raise RuleViolation("grades.self", "三（四）", "不能给自己设置权限组别。", "请由上级设置。")
+
+    monkeypatch.setattr(view.session, "hints", refuse)
+    view.hint_button.click()
+    assert 'data-code="grades.self"' in view.message.value and "依据：渝民发〔2020〕17号 三（四）" in view.message.value
+
+
+def test_an_app_that_cannot_open_leaves_the_exercise_working(view, monkeypatch):
+    import cqvol_sim.widgets as widgets
+    from cqvol_sim.exercises.widget import _app_widget
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("面板坏了")
+
+    monkeypatch.setattr(widgets, "app", broken)
+    app, shown = _app_widget(view.session)
+    assert app is None and "面板坏了" in shown.value and "技术细节（给老师看）" in shown.value
 
 
 def test_placeholder_when_the_widgets_app_is_missing(db, monkeypatch):

@@ -80,7 +80,8 @@ def test_demo_today_out_of_range(today, monkeypatch):
     assert today.isoformat() in text and "2025-09-01" in text and "2099-12-31" in text
 
 
-@pytest.mark.parametrize("today", [scenarios.SCENARIOS["demo"].earliest_today, scenarios.SCENARIOS["demo"].latest_today],
+@pytest.mark.parametrize("today", [scenarios.SCENARIOS["demo"].earliest_today,
+                                   scenarios.SCENARIOS["demo"].latest_today],
                          ids=str)
 def test_demo_builds_at_both_ends_of_its_range(today):
     sb = Sandbox.demo(today=today)
@@ -242,11 +243,12 @@ FREE_TEXT = {
     "volunteer.name": lambda sb, t: _volunteer(sb, name=t),
     "volunteer.id_card": lambda sb, t: _volunteer(sb, id_card=t),
     "volunteer.mobile": lambda sb, t: _volunteer(sb, mobile=t),
-    "project.name": lambda sb, t: sb.publish_project(G(sb, KNIT_TEAM), name=t, start=D(2026, 12, 1), end=D(2026, 12, 2)),
-    "record.place": lambda sb, t: _record(sb, place=t),
-    "record.target": lambda sb, t: _record(sb, target=t),
+    "project.name": lambda sb, t: sb.publish_project(G(sb, KNIT_TEAM), name=t, start=D(2026, 12, 1),
+                                                     end=D(2026, 12, 2)),
+    "record.venue": lambda sb, t: _record(sb, venue=t),
+    "record.served": lambda sb, t: _record(sb, served=t),
     "record.content": lambda sb, t: _record(sb, content=t),
-    "record.contact": lambda sb, t: _record(sb, contact=t),
+    "record.contact_person": lambda sb, t: _record(sb, contact_person=t),
     "record.evaluation": lambda sb, t: _record(sb, evaluation=t),
     "record.date": lambda sb, t: _record(sb, date=t),
     "record.hours": lambda sb, t: _record(sb, hours=t),
@@ -278,7 +280,7 @@ def test_lone_surrogate_refused_at_input_and_save_still_works(demo, field, tmp_p
 
 
 def test_lone_surrogate_in_record_text_has_its_own_message(demo):
-    exc = refused(demo, "input.text_unsavable", _record, demo, target=f"社区{BAD}老人")
+    exc = refused(demo, "input.text_unsavable", _record, demo, served=f"社区{BAD}老人")
     assert "服务对象" in exc.message
 
 

@@ -16,7 +16,7 @@ import pytest
 
 nbformat = pytest.importorskip("nbformat")
 
-from cqvol_sim import lessons  # noqa: E402
+from cqvol_sim.authoring import lessons  # noqa: E402
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 

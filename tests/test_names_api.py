@@ -73,7 +73,8 @@ def test_queries_take_chinese_kinds(demo):
 @pytest.mark.parametrize(("call", "what", "choice"), [
     (lambda sb: sb.register_group(None, **_team(sb, kind="志愿队")), "团体类型", "非枢纽型团体"),
     (lambda sb: sb.register_group(None, **_team(sb, reg_status="已登记")), "登记状态", "法人组织"),
-    (lambda sb: sb.set_grade(G(sb, DISTRICT_HUB), G(sb, "广阳镇志愿服务总队"), "金牌组"), "权限组别", "高级团体组（快审）"),
+    (lambda sb: sb.set_grade(G(sb, DISTRICT_HUB), G(sb, "广阳镇志愿服务总队"), "金牌组"), "权限组别",
+     "高级团体组（快审）"),
     (lambda sb: sb.can(G(sb, KNIT_TEAM), "飞行"), "权限", "对下级团体快审"),
 ], ids=["kind", "reg_status", "grade", "right"])
 def test_unknown_choice_is_refused_in_chinese_with_the_choices(demo, call, what, choice):
@@ -280,7 +281,8 @@ def test_no_contact_hint_contradicts_the_contact_chosen(demo, kind, place):
     for contact in [*demo.contact_candidates(kind, p), *orgs]:
         try:
             demo.register_group(None, name="重庆市南岸区测试单位志愿服务队", kind=kind, place=p, contact=contact,
-                                leader=LEADER, liaison=LIAISON, authority=None, registered_name="重庆市南岸区测试单位志愿服务队")
+                                leader=LEADER, liaison=LIAISON, authority=None,
+                                registered_name="重庆市南岸区测试单位志愿服务队")
         except RuleViolation as exc:
             if exc.code in ("affiliation.contact_wrong", "affiliation.contact_missing"):
                 assert f"“{contact.name}”" not in exc.hint, exc

@@ -1,4 +1,4 @@
-"""cqvol_sim.narrate: every event as a Chinese sentence (pure; no Jupyter imports)."""
+"""cqvol_sim.view.narrate: every event as a Chinese sentence (pure; no Jupyter imports)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from cqvol_sim import Grade, Sandbox
-from cqvol_sim.narrate import actor_name, describe, describe_all, item_name
+from cqvol_sim.view.narrate import actor_name, describe, describe_all, item_name
 from cqvol_sim.validate import id_card_check_digit
 
 TOWN = "南坪街道志愿服务总队"
@@ -46,8 +46,8 @@ def story():
     sb.admit_volunteer(town, other)
     sb.remove_volunteer(town, other)
     p = sb.publish_project(town, name="冬季送温暖", start=_dt.date(2026, 11, 1), end=_dt.date(2026, 12, 31))
-    rec = sb.record_hours(town, v, project=p, date=_dt.date(2026, 11, 18), place="南坪广场", target="社区老人",
-                          content="陪伴聊天", hours=2.5, evaluation="优秀", contact="赵敏")
+    rec = sb.record_hours(town, v, project=p, date=_dt.date(2026, 11, 18), venue="南坪广场", served="社区老人",
+                          content="陪伴聊天", hours=2.5, evaluation="优秀", contact_person="赵敏")
     c = sb.request_correction(v, rec, reason="少记了一小时", hours=3.5)
     sb.approve(town, c)
     sb.close_project(town, p)
@@ -57,7 +57,7 @@ def story():
 def test_every_event_is_one_chinese_sentence(story):
     sb, _, sentences = story
     assert len(sentences) == len(sb.events)
-    for seq, s in sentences:
+    for _seq, s in sentences:
         assert s.endswith("。"), s
         assert re.search(r"[\u4e00-\u9fff]", s)
         assert not _ID.search(s), s  # names, never internal ids
@@ -70,7 +70,8 @@ def test_every_event_is_one_chinese_sentence(story):
                         "联络团体“南坪街道志愿服务总队”"]),
     ("set_grade", ["南坪街道志愿服务总队把“星光社区志愿服务大队”的权限组别设为“初级团体组（快审）”"]),
     ("reject", ["南岸区志愿者协会驳回了“鸡冠石镇志愿服务总队”的注册", "理由：负责人信息不全"]),
-    ("apply_upgrade", ["重庆市南岸区人民医院志愿服务队向“南岸区志愿者协会”申请", "初级团体组（项目）", "需要直接发布义诊项目"]),
+    ("apply_upgrade", ["重庆市南岸区人民医院志愿服务队向“南岸区志愿者协会”申请", "初级团体组（项目）",
+                       "需要直接发布义诊项目"]),
     ("set_viewing", ["取消了查看团体"]),
     ("update_contacts", ["联系人改为赵敏（137****0000）"]),
     ("recover_account", ["有人通过自助服务，以负责人身份找回了“南坪街道志愿服务总队”的账号"]),
@@ -78,7 +79,8 @@ def test_every_event_is_one_chinese_sentence(story):
     ("remove_volunteer", ["移出了本团体", "服务记录保留"]),
     ("publish_project", ["发布了项目“冬季送温暖”（2026-11-01 至 2026-12-31）", "目前状态：已结项"]),
     ("record_hours", ["为志愿者赵小红记录了 2.5 小时服务", "冬季送温暖", "2026-11-18", "社区老人", "评价：优秀"]),
-    ("request_correction", ["志愿者赵小红申请更正“冬季送温暖”2026-11-18的记录", "服务时长改为“3.5小时”", "少记了一小时"]),
+    ("request_correction", ["志愿者赵小红申请更正“冬季送温暖”2026-11-18的记录", "服务时长改为“3.5小时”",
+                            "少记了一小时"]),
     ("close_project", ["结项了项目“冬季送温暖”"]),
 ])
 def test_sentence_of_each_action(story, action, words):
@@ -111,7 +113,8 @@ def test_unknown_ids_and_actions_still_make_a_sentence(story):
     sb = story[0]
     assert describe(sb, {"seq": 99, "action": "approve", "actor": "G999999", "args": {"item": "X1"}}) == \
         "G999999审核通过了“X1”。"
-    assert describe(sb, {"seq": 99, "action": "teleport", "actor": None, "args": {}}) == "新团体申请人执行了操作“teleport”。"
+    unknown = {"seq": 99, "action": "teleport", "actor": None, "args": {}}
+    assert describe(sb, unknown) == "新团体申请人执行了操作“teleport”。"
     assert describe(sb, {"action": "record_hours", "actor": None, "args": None}).endswith("。")
     assert actor_name(sb, "M500108000000") == "南岸区民政局"
     assert item_name(sb, "nothing") == "“nothing”"
@@ -125,7 +128,7 @@ def test_a_replayed_step_is_described_from_that_step(story):
 
 
 def test_narrate_imports_nothing_from_jupyter():
-    code = ("import sys, cqvol_sim.narrate; "
+    code = ("import sys, cqvol_sim.view.narrate; "
             "print([m for m in ('ipywidgets', 'IPython', 'matplotlib', 'networkx') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from cqvol_sim.quiz import QuizError, check_questions, find_quiz, load_quiz, quiz, quiz_file  # noqa: E402
+from cqvol_sim.widgets.quiz import QuizError, check_questions, find_quiz, load_quiz, quiz, quiz_file  # noqa: E402
 
 QUIZ_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "quizzes"
 
@@ -53,8 +53,16 @@ def test_right_answer_says_so_with_the_explanation_and_clause():
     q = quiz(QUESTIONS)
     text = answer(q, 0, 1)
     assert "回答正确" in text
-    assert "志愿服务总队" in text and "依据：三（一）1" in text
+    assert "志愿服务总队" in text and "依据：渝民发〔2020〕17号 三（一）1" in text   # as rules.source_line shows it
     assert "已答对 1 题" in q.score.value
+
+
+def test_a_source_that_is_an_assumption_reads_as_one_and_is_not_to_be_reread():
+    q = quiz([{**QUESTIONS[0], "clause": "假设：示例"}])
+    right = answer(q, 0, 1)
+    assert "本模拟器的假设" in right and "依据" not in right
+    wrong = answer(q, 0, 2)
+    assert "再想一想" in wrong and "请重读" not in wrong
 
 
 def test_wrong_answer_says_why_and_does_not_count():
@@ -69,7 +77,7 @@ def test_wrong_answer_says_why_and_does_not_count():
 def test_wrong_answer_without_own_feedback_points_to_the_clause_or_asks_to_think_again():
     q = quiz(QUESTIONS)
     text = answer(q, 0, 2)
-    assert "不对" in text and "三（一）1" in text
+    assert "不对" in text and "请重读渝民发〔2020〕17号 三（一）1的规定" in text
     text = answer(q, 1, 1)                          # no clause, no feedback
     assert "不对" in text and "再想一想" in text
 
@@ -194,7 +202,29 @@ def test_check_questions_returns_plain_data():
     assert qs[0].answer == 1 and qs[0].clause == "三（一）1" and qs[1].clause is None
 
 
-def test_importing_the_quiz_module_does_not_import_ipywidgets():
-    code = "import sys, cqvol_sim.quiz; print('ipywidgets' in sys.modules)"
+def test_reading_quiz_files_does_not_import_ipywidgets():
+    code = "import sys, cqvol_sim.authoring.quizfile; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+
+def test_an_error_while_checking_is_shown_in_chinese_with_details_for_the_teacher(monkeypatch):
+    q = quiz(QUESTIONS)
+    item = q.items[0]
+
+    def boom(choice):
+        raise RuntimeError("坏了")
+
+    monkeypatch.setattr(item.question.__class__, "verdict", lambda self, choice: boom(choice))
+    item.radio.value = 1
+    item.button.click()
+    assert "出错了" in item.feedback.value and "技术细节（给老师看）" in item.feedback.value
+
+
+def test_a_quiz_file_is_read_by_the_one_yaml_reader_with_every_problem_and_its_id(tmp_path):
+    path = _write(tmp_path, "twice.yaml", "title: 小测验\ntitle: 又一个\nquestions:\n  - question: !!python/none x\n")
+    with pytest.raises(QuizError) as info:
+        load_quiz(path)
+    assert [(p.line, p.id) for p in info.value.problems] == [(2, "yaml.duplicate_key"), (4, "yaml.tag")]
+    assert "第 2 行" in str(info.value) and "测验文件" in str(info.value)

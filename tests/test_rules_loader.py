@@ -115,7 +115,8 @@ def test_unknown_key_in_entry(rules_dir):
 
 
 def test_unknown_key_in_violation(rules_dir):
-    edit(rules_dir, "violations.yaml", "  message: 团体名称不能为空。\n", "  message: 团体名称不能为空。\n  colour: red\n")
+    edit(rules_dir, "violations.yaml", "  message: 团体名称不能为空。\n",
+         "  message: 团体名称不能为空。\n  colour: red\n")
     broken(rules_dir, "violations.yaml", "input.name_empty", "colour")
 
 
@@ -194,7 +195,8 @@ def test_unknown_right(rules_dir):
 
 
 @pytest.mark.parametrize(("old", "new", "entry"), [
-    ("non_hub: {grade: basic, source: 三（四）}", "non_hub: {grade: superb, source: 三（四）}", "default_grades.non_hub.grade"),
+    ("non_hub: {grade: basic, source: 三（四）}", "non_hub: {grade: superb, source: 三（四）}",
+     "default_grades.non_hub.grade"),
     ("expected: advanced_fast", "expected: advanced_fastest", "grade_setters.hub_district.expected"),
     ("hub_town: {set_by: [contact]", "hub_town: {set_by: [mayor]", "grade_setters.hub_town.set_by"),
     ("upgrade_by_application: [non_hub, legal_person, branch]", "upgrade_by_application: [non_hub, club]",
@@ -224,7 +226,7 @@ def test_hub_suffixes_must_be_a_list(rules_dir):
     ("{stars: 2, label: 二星志愿者, hours: 300}", "{stars: 2, label: 二星志愿者, hours: 50}", "thresholds"),
     ("{stars: 2, label: 二星志愿者, hours: 300}", "{stars: 2, label: 二星志愿者, hours: lots}", ""),
     ("{stars: 2, label: 二星志愿者, hours: 300}", "{stars: two, label: 二星志愿者, hours: 300}", ""),
-    ("  fields: [date, place, target, content, hours, evaluation, contact]", "  fields: [date, volunteer]",
+    ("  fields: [date, venue, served, content, hours, evaluation, contact_person]", "  fields: [date, volunteer]",
      "correction.fields"),
     ("  values: [优秀, 良好, 合格, 不合格]", "  values: []", "evaluations.values"),
 ])
@@ -250,8 +252,8 @@ def test_instructor_edits_take_effect(rules_dir):
     city = next(iter(sb.groups.values()))
     v = sb.register_volunteer(city, name="周晓梅", id_card=new_card(), mobile="13512345678")
     p = sb.publish_project(city, name="全市志愿服务日", start=_dt.date(2026, 1, 1), end=_dt.date(2026, 12, 31))
-    kw = dict(project=p, date=_dt.date(2026, 3, 5), place="解放碑", target="市民", content="文明劝导",
-              evaluation="优秀", contact="王芳")
+    kw = dict(project=p, date=_dt.date(2026, 3, 5), venue="解放碑", served="市民", content="文明劝导",
+              evaluation="优秀", contact_person="王芳")
     sb.record_hours(city, v, hours=8, **kw)
     exc = refused(sb, "records.daily_cap", sb.record_hours, city, v, hours=0.5, **kw)
     assert "本区规定的每天8小时" in exc.message

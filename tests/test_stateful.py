@@ -477,8 +477,9 @@ class SandboxMachine(RuleBasedStateMachine):
             forbidden.append("recorded already")
         if evaluation not in O.EVALUATIONS:
             forbidden.append("bad evaluation")
-        self.attempt(forbidden, not forbidden, sb.record_hours, actor, v, project=p, date=day, place="南坪广场",
-                     target="社区老人", content="陪伴聊天", hours=hours, evaluation=evaluation, contact="王芳")
+        self.attempt(forbidden, not forbidden, sb.record_hours, actor, v, project=p, date=day, venue="南坪广场",
+                     served="社区老人", content="陪伴聊天", hours=hours, evaluation=evaluation,
+                     contact_person="王芳")
 
     @rule(data=st.data())
     def request_correction(self, data):

@@ -193,7 +193,8 @@ def test_log_panel_says_why_a_file_cannot_be_opened_and_keeps_the_sandbox(tmp_pa
 
     monkeypatch.setenv("CQVOL_HOME", str(tmp_path))
     (tmp_path / "saved").mkdir()
-    (tmp_path / "saved" / "坏文件.json").write_text('{"format": "cqvol-sim-sandbox", "version": 1, "ev', encoding="utf-8")
+    broken = '{"format": "cqvol-sim-sandbox", "version": 1, "ev'
+    (tmp_path / "saved" / "坏文件.json").write_text(broken, encoding="utf-8")
     sb = Sandbox.demo()
     a = app(sb)
     panel = a.panel("操作记录")

@@ -255,7 +255,8 @@ def test_the_checks_are_the_cores_not_the_widgets(sb, monkeypatch):
                                            reg_status="unregistered", contact=sb.find_group(TOWN).id,
                                            leader=("王芳", "13812345678"), liaison=("李强", "13812345679"))
     assert [tuple(p) for p in problems] == [("name", "核心说：这个名称不行。")]
-    monkeypatch.setattr(sb, "check_hours", lambda *a, **k: [RuleViolation("records.daily_cap", "假设", "核心说：太多。")])
+    too_many = RuleViolation("records.daily_cap", "假设", "核心说：太多。")
+    monkeypatch.setattr(sb, "check_hours", lambda *a, **k: [too_many])
     assert [p.message for p in formcheck.hours_problems(sb, "2")] == ["核心说：太多。"]
 
 
@@ -371,7 +372,8 @@ def test_an_assumption_reads_as_one_in_a_refusal(sb):
     fill_record(sb, panel, "10")           # 30 hours on one day: over the daily cap (an assumption)
     panel.r_submit.click()
     shown = text(panel.message.value)
-    assert "本模拟器的假设（通知未作规定）" in shown and "依据：本模拟器的假设" not in shown and "依据：假设" not in shown
+    assert "本模拟器的假设（通知未作规定）" in shown
+    assert "依据：本模拟器的假设" not in shown and "依据：假设" not in shown
     exc = RuleViolation("records.daily_cap", "假设", "太多了。")
     assert text(refusal_html(exc)).endswith("太多了。 本模拟器的假设（通知未作规定）")
     note = text(panel.r_box.children[0].value)

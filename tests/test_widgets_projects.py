@@ -138,9 +138,9 @@ def test_record_hours_with_every_field(sb):
     panel.r_submit.click()
     ev = sb.events[-1]
     assert ev["action"] == "record_hours"
-    assert ev["args"] == {"volunteer": vid, "project": panel.r_project.value, "date": "2026-11-18", "place": "南坪广场",
-                          "target": "社区老人", "content": "陪伴聊天", "hours": 2.5, "evaluation": "优秀",
-                          "contact": "魏杰艳"}
+    assert ev["args"] == {"volunteer": vid, "project": panel.r_project.value, "date": "2026-11-18", "venue": "南坪广场",
+                          "served": "社区老人", "content": "陪伴聊天", "hours": 2.5, "evaluation": "优秀",
+                          "contact_person": "魏杰艳"}
     assert sb.volunteers[vid].hours == before + 2.5
     assert "已为志愿者" in text(panel.message.value)
 
@@ -248,6 +248,18 @@ def test_correction_request_then_approval_keeps_the_history(sb):
     assert rec.hours == old + 1 and rec.history and c.status is Status.ACTIVE
     panel.l_volunteer.value = v.id
     assert "已更正1次" in panel.l_table.value
+
+
+def test_record_and_star_sources_are_shown_as_rules_source_line_shows_them(sb):
+    """Issue 9/11: every rule source on the records page goes through rules.source_line."""
+    from cqvol_sim.rules import source_line
+    from cqvol_sim.widgets.projects import note_cap, stars_html
+
+    note = note_cap(sb).value
+    assert "（依据：渝民发〔2020〕17号 三（五））" in note
+    assert source_line(sb.rules.daily_cap_source, sb.rules).split("：")[0] in note
+    volunteer = next(iter(sb.volunteers.values()))
+    assert f"星级标准（{source_line(sb.rules.star_source, sb.rules)}）" in stars_html(sb, volunteer)
 
 
 def test_fee_must_be_chosen_and_a_charging_project_is_refused(sb):

@@ -16,7 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
-from ..jupyter_setup import TEMPLATE
+from ..authoring.jupyter_setup import TEMPLATE
 
 DEFAULT_PORT = 8866
 #: with ``--room`` the instructor page asks for this code (printed at start), so trainees in the

@@ -30,7 +30,8 @@ _EXPORTS = {
     "find_exercise": "loader",
     "bank_paths": "loader",
     "grade": "grading",
-    "Session": "grading",
+    "ExerciseSession": "grading",
+    "Session": "grading",          # the old name of ExerciseSession (DeprecationWarning)
     "verify_exercise": "verify",
     "ProgressDB": "progress",
     "write_report": "report",
@@ -46,7 +47,8 @@ def __getattr__(name: str):
     if module is None:
         raise AttributeError(f"module 'cqvol_sim.exercises' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
+    if name != "Session":          # the deprecated alias warns on every use
+        globals()[name] = value
     return value
 
 

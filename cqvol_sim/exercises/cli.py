@@ -148,17 +148,20 @@ def _check_one(f: Path, root: Path, args, tally: _Tally) -> None:
         _fail(tally, name, exc.problems)
         return
     except CqvolError as exc:            # e.g. the simulator cannot build the starting sandbox
-        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习：{exc}")])
+        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习：{exc}", "exercise.uncheckable")])
         return
     except Exception as exc:   # a file crafted to break the checker: report it, check the other files
-        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习（{type(exc).__name__}：{cut_text(exc, 200)}）。"
-                                                   "请检查文件内容；如果文件没有问题，请把这条信息告诉软件维护人员。")])
+        _fail(tally, name, [Problem(display_path(f), None, f"无法检查这个练习（{type(exc).__name__}："
+                                                           f"{cut_text(exc, 200)}）。"
+                                                   "请检查文件内容；如果文件没有问题，"
+                                                   "请把这条信息告诉软件维护人员。", "exercise.uncheckable")])
         return
     problems = list(verdict.problems)
     notes = list(verdict.notes)
     first = tally.seen_ids.setdefault(ex.id, (root, ex.file))
     if first[1] != ex.file and first[0] == root:
-        problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {first[1]} 重复了。"))
+        problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与"
+                                                        f" {first[1]} 重复了。", "exercise.duplicate_id"))
     elif first[1] != ex.file:       # an instructor's exercise replaces the bank's one of the same id
         notes.append(f"练习编号“{ex.id}”与 {first[1]} 相同：学员打开的是 {first[1]}。")
     info = f"{ex.title}（{ex.level}，{len(ex.data['goals'])} 个目标，检查了 {verdict.variants} 个变体）"
@@ -188,7 +191,7 @@ def _fail(tally: _Tally, heading: str, problems) -> None:
 
 
 def _clause_order(clause: str):
-    from .schema import KNOWN_CLAUSES
+    from ..rules import NOTICE_CLAUSES as KNOWN_CLAUSES
 
     return (KNOWN_CLAUSES.index(clause) if clause in KNOWN_CLAUSES else len(KNOWN_CLAUSES), clause)
 

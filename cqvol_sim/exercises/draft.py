@@ -14,26 +14,25 @@ runs ``cqvol-sim exercise check``.
 from __future__ import annotations
 
 import collections
+import datetime as _dt
 import os
 import re
 from pathlib import Path
 
 import yaml
 
-from .goals import Context, Goal, MET, evaluate
-from .refs import demo_district_code
-from .schema import ID_PATTERN, arg_kind, os_reason, violation_codes
+from ..params import action_specs
+from ..rules import NOTICE_CLAUSES
+from ..view.narrate import describe
+from .goals import KEY_FIELDS, MET, Context, Goal, evaluate, field_value
+from .refs import demo_district_code, reprs
+from .schema import GOAL_TYPES, ID_PATTERN, arg_kind, os_reason, violation_codes
 
-_CLAUSE_BY_ACTION = {
-    "approve": "三（三）", "reject": "三（三）", "set_grade": "三（四）", "apply_upgrade": "三（四）",
-    "set_viewing": "三（二）", "update_contacts": "三（三）", "recover_account": "四",
-    "register_volunteer": "三（三）", "admit_volunteer": "三（三）", "remove_volunteer": "三（三）",
-    "publish_project": "三（三）", "close_project": "三（三）", "record_hours": "三（五）",
-    "request_correction": "三（五）",
-}
-_CLAUSE_BY_KIND = {"hub": "三（一）1、三（二）1", "non_hub": "三（一）2、三（二）2", "legal_person": "三（一）1、三（二）1",
-                   "branch": "三（二）2"}
 _LEVEL_BY_PLACE = {1: "区县", 2: "区县", 3: "镇街", 4: "村社"}
+#: the notice's duties of groups towards their members, projects and records, where an action's
+#: own docstring cites no clause (三（三）)
+DEFAULT_CLAUSE = "三（三）"
+_CLAUSE_IN_TEXT = re.compile("|".join(sorted(map(re.escape, NOTICE_CLAUSES), key=len, reverse=True)))
 
 
 class _Names:
@@ -45,15 +44,11 @@ class _Names:
         self._vol_names = collections.Counter(v.name for v in sb.volunteers.values())
 
     def actor(self, ref):
-        sb = self.sb
-        if ref is None:
-            return None
-        if ref in sb.groups:
-            return sb.groups[ref].name
-        if ref in sb.authorities:
-            return sb.authorities[ref].name
-        if ref in sb.volunteers:
+        kind = self.sb.kind_of(ref) if ref is not None else None
+        if kind == "volunteer":
             return self.volunteer(ref)
+        if kind in ("group", "authority"):
+            return reprs(self.sb, kind, ref)[1]
         return ref
 
     def volunteer(self, vid):
@@ -78,142 +73,124 @@ class _Names:
         return "/".join(x.name for x in path[1:])
 
     def item(self, iid):
-        sb = self.sb
-        if iid in sb.groups:
-            return sb.groups[iid].name
-        if iid in sb.projects:
-            return sb.projects[iid].name
-        if iid in sb.applications:
-            return {"application": sb.groups[sb.applications[iid].group].name}
-        if iid in sb.corrections:
-            return {"correction": self.volunteer(sb.corrections[iid].volunteer)}
-        return iid
+        kind = self.sb.kind_of(iid)
+        if kind == "application":
+            return {"application": self.actor(self.sb.applications[iid].group)}
+        if kind == "correction":
+            return {"correction": self.volunteer(self.sb.corrections[iid].volunteer)}
+        return reprs(self.sb, "item", iid)[-1]
 
-    def arg(self, action, key, value):
+    def value(self, kind: str, value):
+        """``value`` of an argument or field of this ``kind`` as an exercise file writes it."""
         sb = self.sb
-        kind = arg_kind(action, key)
         if value is None:
             return None
-        if kind in ("group", "authority"):
+        if kind in ("group", "authority", "actor"):
             return self.actor(value)
-        if kind == "item":
-            return self.item(value)
-        if kind == "place":
-            return self.place(value)
-        if kind == "volunteer":
-            return self.volunteer(value)
-        if kind == "project":
-            p = sb.projects.get(value)
-            return p.name if p else value
+        if kind == "member":
+            return [self.actor(g) for g in sorted(value)]
         if kind == "record":
             r = sb.records.get(value)
             if r is None:
                 return value
             return {"volunteer": self.volunteer(r.volunteer), "project": r.project_name, "date": r.date.isoformat()}
         if kind == "person":
-            return f"{value[0]} {value[1]}" if isinstance(value, (list, tuple)) else value
-        if kind in ("kind", "grade", "reg_status"):
+            return f"{value[0]} {value[1]}" if isinstance(value, (list, tuple)) else f"{value.name} {value.mobile}"
+        if kind in ("kind", "grade", "reg_status", "status", "project_status"):
             return _label(sb, kind, value)
-        return value
+        if kind == "date":
+            return value.isoformat() if isinstance(value, _dt.date) else value
+        shown = {"item": self.item, "place": self.place, "volunteer": self.volunteer,
+                 "project": lambda v: reprs(sb, "project", v)[-1]}.get(kind)
+        return shown(value) if shown else value
+
+    def arg(self, action, key, value):
+        return self.value(arg_kind(action, key), value)
 
 
 def _label(sb, kind, value):
     from .. import model
 
-    cls = {"kind": model.Kind, "grade": model.Grade, "reg_status": model.RegStatus}[kind]
+    cls = {"kind": model.Kind, "grade": model.Grade, "reg_status": model.RegStatus, "status": model.Status,
+           "project_status": model.ProjectStatus}[kind]
     try:
-        return sb.rules.label(cls(value))
+        return sb.rules.label(cls(getattr(value, "value", value)))
     except ValueError:
         return value
 
 
+def _conditions(sb, names: _Names, gtype: str, obj, fields) -> dict:
+    """A state goal's conditions: ``fields`` of ``obj`` as the final state holds them, named."""
+    kinds = GOAL_TYPES[gtype].fields
+    cond = {}
+    for key in fields:
+        value = names.value(kinds[key], field_value(sb, gtype, obj, key))
+        if value not in (None, "", []):
+            cond[key] = value
+    return cond
+
+
+def _source_clause(sb, gtype: str, obj) -> str | None:
+    """The notice's clauses behind a new group of ``obj``'s kind, from the rule data."""
+    if gtype != "group":
+        return None
+    sources = (sb.rules.kind_sources.get(obj.kind, ""), sb.rules.contact_rule.get(obj.kind, ("", ""))[1])
+    found = [c for text in sources for c in _CLAUSE_IN_TEXT.findall(text)]
+    return "、".join(dict.fromkeys(found)) or None
+
+
+def _clause(sb, action: str, gtype: str | None, obj) -> str:
+    """Where a draft goal's rule is written: the rule data's sources of a new group, else the
+    clause the action's docstring cites (``cqvol_sim.params.ActionSpec.doc``), else 三（三）."""
+    if obj is not None and gtype is not None:
+        from_data = _source_clause(sb, gtype, obj)
+        if from_data:
+            return from_data
+    spec = action_specs().get(action)
+    cited = _CLAUSE_IN_TEXT.findall(spec.doc.split("\n")[0]) if spec is not None else []
+    return cited[0] if cited else GOAL_CLAUSES.get(gtype, DEFAULT_CLAUSE)
+
+
+#: a clause for the goal types whose actions' docstrings cite none (upgrade applications: 三（四）)
+GOAL_CLAUSES = {"application": "三（四）"}
+
+
+def _made(sb, ev: dict):
+    """(goal type, object) of what an event made (its result) or reviewed (its item), or (None, None)."""
+    by_model = {t.model: name for name, t in GOAL_TYPES.items() if t.model is not None}
+    for ref in (ev.get("result"), (ev.get("args") or {}).get("item")):
+        kind = sb.kind_of(ref) if isinstance(ref, str) else None
+        table = {"group": sb.groups, "project": sb.projects, "application": sb.applications,
+                 "volunteer": sb.volunteers, "record": sb.records}.get(kind)
+        if table is not None:
+            obj = table[ref]
+            return by_model.get(type(obj)), obj
+    return None, None
+
+
 def _goal_for(sb, names: _Names, ev: dict) -> tuple[str, dict, str, str] | None:
-    """(type, conditions, clause, description) for one event, or None if it has no outcome to check."""
-    action, args = ev["action"], ev["args"]
-    actor = names.actor(ev.get("actor"))
-    clause = _CLAUSE_BY_ACTION.get(action, "三（三）")
-    if action == "register_group":
-        g = sb.groups[ev["result"]]
-        cond = {"name": g.name, "kind": sb.rules.label(g.kind), "place": names.place(g.place)}
-        if g.authority:
-            cond["authority"] = names.actor(g.authority)
-            cond["contact"] = None
-        elif g.contact:
-            cond["contact"] = names.actor(g.contact)
-        if args.get("viewing"):
-            cond["viewing"] = names.actor(args["viewing"])
-        return "group", cond, _CLAUSE_BY_KIND.get(g.kind.value, "三（二）"), f"注册“{g.name}”"
-    if action in ("approve", "reject"):
-        iid = args["item"]
-        verb = "审核通过" if action == "approve" else "驳回"
-        if iid in sb.groups:
-            cond = {"name": sb.groups[iid].name, "status": "正常" if action == "approve" else "已驳回"}
-            if action == "reject":
-                cond["reject_reason"] = {"contains": args["reason"]}
-            return "group", cond, clause, f"{verb}“{sb.groups[iid].name}”的注册"
-        if iid in sb.projects:
-            p = sb.projects[iid]
-            cond = {"name": p.name, "status": "已发布" if action == "approve" else "已驳回"}
-            if action == "reject":
-                cond["reject_reason"] = {"contains": args["reason"]}
-            return "project", cond, clause, f"{verb}项目“{p.name}”"
-        if iid in sb.applications:
-            a = sb.applications[iid]
-            gname = sb.groups[a.group].name
-            cond = {"group": gname, "grade": sb.rules.label(a.grade), "status": "已通过" if action == "approve" else "已驳回"}
-            if action == "reject":
-                cond["reject_reason"] = {"contains": args["reason"]}
-            return "application", cond, "三（四）", f"{verb}“{gname}”的提高权限申请"
-        cond = {"action": action, "by": actor, "item": names.item(iid)}
-        return "event", cond, "三（五）", f"{verb}更正申请"
-    if action == "set_grade":
-        target = names.actor(args["target"])
-        grade = _label(sb, "grade", args["grade"])
-        return "event", {"action": "set_grade", "by": actor, "target": target, "grade": grade}, clause, \
-            f"由“{actor}”把“{target}”的权限组别设为{grade}"
-    if action == "apply_upgrade":
-        a = sb.applications[ev["result"]]
-        gname = sb.groups[a.group].name
-        return "application", {"group": gname, "grade": sb.rules.label(a.grade), "to": names.actor(a.to)}, clause, \
-            f"“{gname}”向“{names.actor(a.to)}”申请{sb.rules.label(a.grade)}"
-    if action == "set_viewing":
-        g = sb.groups[ev["actor"]]
-        return "group", {"name": g.name, "viewing": names.actor(args.get("viewing"))}, clause, f"设置“{g.name}”的查看团体"
-    if action == "update_contacts":
-        g = sb.groups[ev["actor"]]
-        cond = {"name": g.name}
-        for role in ("leader", "liaison"):
-            if args.get(role):
-                cond[role] = names.arg(action, role, args[role])
-        return "group", cond, clause, f"更新“{g.name}”的负责人/联系人"
-    if action in ("register_volunteer", "admit_volunteer"):
-        vid = ev["result"] if action == "register_volunteer" else args["volunteer"]
-        v = sb.volunteers[vid]
-        gid = args.get("group") or ev.get("actor")
-        cond = {"name": v.name, "id_card": v.id_card, "group": names.actor(gid)}
-        verb = "注册" if action == "register_volunteer" else "吸纳"
-        return "volunteer", cond, clause, f"{verb}志愿者{v.name}"
-    if action == "remove_volunteer":
-        v = sb.volunteers[args["volunteer"]]
-        gid = args.get("group") or ev.get("actor")
-        return "volunteer", {"id_card": v.id_card, "group": {"not": names.actor(gid)}}, clause, f"移除志愿者{v.name}"
-    if action == "publish_project":
-        p = sb.projects[ev["result"]]
-        return "project", {"name": p.name, "group": names.actor(p.group)}, clause, f"发布项目“{p.name}”"
-    if action == "close_project":
-        p = sb.projects[args["project"]]
-        return "project", {"name": p.name, "status": "已结项"}, clause, f"项目“{p.name}”结项"
-    if action == "record_hours":
-        r = sb.records[ev["result"]]
-        cond = {"volunteer": names.volunteer(r.volunteer), "project": r.project_name, "date": r.date.isoformat(),
-                "place": args["place"], "target": args["target"], "content": args["content"], "hours": args["hours"],
-                "evaluation": args["evaluation"], "contact": args["contact"]}
-        return "record", cond, clause, f"为{names.volunteer(r.volunteer)}记录 {args['date']} 的服务"
-    cond = {"action": action, "by": actor}
-    for k, val in args.items():
-        if val is not None and not isinstance(val, (dict, list)):
-            cond[k] = names.arg(action, k, val)
-    return "event", cond, clause, f"完成操作 {action}"
+    """(type, conditions, clause, description) for one event: a state goal on what it made or
+    reviewed (with the fields the goal type drafts, or its key fields and new status), else an
+    event goal with its arguments. The description is the event's narration."""
+    action, args = ev["action"], ev.get("args") or {}
+    gtype, obj = _made(sb, ev)
+    desc = describe(sb, ev).removesuffix("。")
+    clause = _clause(sb, action, gtype, obj)
+    if gtype is not None and action in ("approve", "reject"):
+        cond = _conditions(sb, names, gtype, obj, KEY_FIELDS[gtype] + ("status",))
+        if action == "reject":
+            cond["reject_reason"] = {"contains": args["reason"]}
+        return gtype, cond, clause, desc
+    if gtype is not None:
+        cond = _conditions(sb, names, gtype, obj, GOAL_TYPES[gtype].drafted)
+        if gtype == "volunteer":      # a member of the group it was registered into
+            cond["group"] = names.actor(args.get("group") or ev.get("actor"))
+        return gtype, cond, clause, desc
+    cond = {"action": action, "by": names.actor(ev.get("actor"))}
+    for key, value in args.items():
+        if value is not None and not isinstance(value, (dict, list)):
+            cond[key] = names.arg(action, key, value)
+    return "event", cond, clause, desc
 
 
 class _Dumper(yaml.SafeDumper):

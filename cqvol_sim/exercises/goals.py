@@ -16,6 +16,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
+from ..legacy import RENAMED_FIELDS
 from ..model import Status
 from .refs import item_type, reprs
 from .schema import GOAL_TYPES, ITEM_TYPES, arg_kind, enum_aliases
@@ -25,6 +26,8 @@ UNMET = "unmet"
 NOT_STARTED = "not_started"
 
 NUMERIC = ("number",)
+#: the actions whose arguments are record fields (which have old names too)
+RECORD_ACTIONS = ("record_hours", "request_correction")
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def _volunteer_field(sb, v, key):
 def _record_field(sb, r, key):
     if key == "corrected":
         return bool(r.history)
-    return getattr(r, key)
+    return getattr(r, RENAMED_FIELDS.get(key, key))     # place, target, contact: the old names
 
 
 _TABLES = {
@@ -156,6 +159,11 @@ _TABLES = {
     "volunteer": (lambda sb: sb.volunteers.values(), _volunteer_field),
     "application": (lambda sb: sb.applications.values(), _group_field),
 }
+
+
+def field_value(sb, gtype: str, item, key: str):
+    """The value of field ``key`` of an item of a state goal's type, as goals compare it."""
+    return _TABLES[gtype][1](sb, item, key)
 
 
 def find_items(sb, gtype: str, conditions: dict, *, skip_rejected: bool = False) -> list:
@@ -191,8 +199,9 @@ def find_events(ctx: Context, conditions: dict) -> list[dict]:
                 want = ITEM_TYPES.get(m, m) if isinstance(m, str) else m
                 ok = item_type(sb, ev["args"].get("item")) == want
             else:
-                ok = match_value(sb, arg_kind(action if isinstance(action, str) else ev["action"], key),
-                                 ev["args"].get(key), m)
+                name = RENAMED_FIELDS.get(key, key) if ev["action"] in RECORD_ACTIONS else key
+                ok = match_value(sb, arg_kind(action if isinstance(action, str) else ev["action"], name),
+                                 ev["args"].get(name), m)
             if not ok:
                 break
         if ok:
@@ -256,14 +265,14 @@ FIELD_LABELS = {
 def field_label(sb, goal_type: str, key: str) -> str:
     """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
     if goal_type == "record":
-        label = sb.rules.record_field_labels.get(key)
+        label = sb.rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
         if label:
             return label
     return FIELD_LABELS.get(key, key)
 
 
 #: the fields that say *which* item a state goal is about
-_KEY_FIELDS = {
+KEY_FIELDS = {
     "group": ("name",),
     "project": ("name",),
     "application": ("group",),
@@ -303,7 +312,7 @@ def explain(goal: Goal, ctx: Context) -> str | None:
     """For an unmet positive state goal about one identifiable item: what it is now."""
     if goal.type not in _TABLES or goal.prohibition:
         return None
-    keys = {k: goal.conditions[k] for k in _KEY_FIELDS[goal.type] if k in goal.conditions}
+    keys = {k: goal.conditions[k] for k in KEY_FIELDS[goal.type] if k in goal.conditions}
     if not keys:
         return None
     items = find_items(ctx.sb, goal.type, keys)

@@ -2,7 +2,7 @@
 
 ``grade(variant, sandbox)`` gives a ``Result``: for each goal whether it is met, the points
 earned and the instructor's feedback with the clause. ``hints(variant, sandbox)`` gives the
-hints for the refusals the trainee actually ran into. ``Session`` is one trainee working on
+hints for the refusals the trainee actually ran into. ``ExerciseSession`` is one trainee working on
 one exercise: the sandbox, the attempt in the progress database, check / hints / restart.
 """
 
@@ -169,13 +169,17 @@ def hints(variant: Variant, sb) -> list[Hint]:
                 text, clause = _template_hint(code)
             out.append(Hint(code, text, counts[code], clause))
     if not out:
-        general = variant.hints.get("default") or "请仔细阅读任务说明，对照通知的相关条款操作。系统拒绝你的操作时，这里会给出针对性的提示。"
+        general = variant.hints.get("default") or ("请仔细阅读任务说明，对照通知的相关条款操作。"
+                                                   "系统拒绝你的操作时，这里会给出针对性的提示。")
         out.append(Hint(None, general))
     return out
 
 
-class Session:
+class ExerciseSession:
     """One trainee working on one exercise variant: the sandbox, checks, hints, restarts.
+
+    (Called ``Session`` before issue 11, a name it shared with ``cqvol_sim.widgets.Session``,
+    the panels' sandbox and identity; the old name still works, with a DeprecationWarning.)
 
     With a ``db`` (a ``progress.ProgressDB``) every start/restart opens an attempt and every
     check is saved; without one nothing is saved.
@@ -241,3 +245,12 @@ class Session:
 
     def hints(self) -> list[Hint]:
         return hints(self.variant, self.sandbox)
+
+
+def __getattr__(name: str):
+    if name == "Session":   # the old name, shared with cqvol_sim.widgets.Session
+        import warnings
+
+        warnings.warn("cqvol_sim.exercises.grading.Session is now ExerciseSession", DeprecationWarning, stacklevel=2)
+        return ExerciseSession
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

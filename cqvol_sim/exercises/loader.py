@@ -20,221 +20,42 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import math
 import os
 import pickle
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
-
-import yaml
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import CqvolError, RuleViolation
+from ..yamlfile import MAX_FILE_CHARS as MAX_FILE_BYTES  # noqa: F401 - the old name of the limit
+from ..yamlfile import parse_yaml, read_yaml_file
 from .goals import Goal
 from .refs import RefError, demo_district_code, resolve_actor, resolve_args
 from .schema import (FOLDER_LEVELS, GOAL_TYPES, LEVELS, PLACEHOLDER, ExerciseError, Problem, cut_text,
-                     normalise_clause, os_reason, validate)
+                     normalise_clause, validate)
 
 DEFAULT_TODAY = "2026-11-20"
 MISSING = object()
 
 # ---------------------------------------------------------------------------------------
-# YAML with line numbers
+# YAML with line numbers: the package's one reader (cqvol_sim.yamlfile)
 
-_YAML_PROBLEMS = [
-    ("found character '\\t'", "不能用 Tab 键缩进，请改用空格。"),
-    ("mapping values are not allowed here",
-     "这里不能出现英文冒号“:”。文字中有冒号时，请给整段文字加上引号，或改用中文冒号“：”；"
-     "也可能是上一行的缩进不对。"),
-    ("could not find expected ':'", "缺少英文冒号“:”，或者上一行的引号没有配对。"),
-    ("did not find expected key", "缩进没有对齐：同一层的字段要对齐（用空格缩进）。"),
-    ("did not find expected '-' indicator", "列表没有对齐：每一项前面的“-”要对齐。"),
-    ("did not find expected node content", "这里缺少内容。"),
-    ("expected <block end>", "缩进没有对齐：同一层的字段要对齐（用空格缩进）。"),
-    ("found unexpected end of stream", "文件意外结束：可能有引号没有配对。"),
-    ("found undefined alias", "引用了没有定义的锚点（*名称）。"),
-    ("found unknown escape character", "双引号里的反斜杠“\\”用法不对；请改用单引号。"),
-    ("found unexpected ':'", "这里不能出现英文冒号“:”；请给文字加上引号。"),
-    ("expected ',' or '}'", "花括号 { } 里的内容写错了：各项之间用英文逗号分隔，文字中有逗号或冒号时要加引号。"),
-    ("expected ',' or ']'", "方括号 [ ] 里的内容写错了：各项之间用英文逗号分隔。"),
-    ("found character '@'", "文字不能以“@”或“`”开头；请加上引号。"),
-    ("found character '%'", "文字不能以“%”开头；请加上引号。"),
-]
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = str(getattr(exc, "problem", "") or exc)
-    for key, text in _YAML_PROBLEMS:
-        if key in problem:
-            return f"YAML 格式错误：{text}"
-    return f"YAML 格式错误（{problem}）。请检查这一行的缩进、冒号和引号。"
-
-
-#: Limits that keep a hostile file from hanging the check or filling the memory. A real
-#: exercise file is a few kilobytes, nests about 7 levels and has a few hundred values.
-MAX_FILE_BYTES = 1_000_000
-MAX_DEPTH = 50
-MAX_VALUES = 50_000          # values after expanding every alias (*name): stops "billion laughs"
-MAX_DIGITS = 20              # longer integers are a mistake (an 18-digit ID number still fits)
-
-_TAG = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
-
-
-_REFUSED = object()          # a value refused with a problem (the file is refused as a whole)
-
-
-class _TooDeep(Exception):
-    def __init__(self, mark):
-        self.mark = mark
-
-
-class _TooBig(Exception):
-    pass
-
-
-class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing to nest deeper than ``MAX_DEPTH`` (the composer recurses)."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+#: what the reader calls an exercise file in its messages
+WHAT = "练习文件"
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, dict[tuple, int]]:
     """Parse ``text``; return the data and the line of every key and list item (by path).
 
-    Raise ExerciseError (file + line, in Chinese) for malformed YAML, duplicate keys, custom
-    tags, merge keys, impossible dates, huge numbers, nesting deeper than ``MAX_DEPTH`` and
-    aliases that expand to more than ``MAX_VALUES`` values. Dates become ISO text so that
-    the data stays plain.
+    Raise ExerciseError with every problem the reader found (file + line, in Chinese, each
+    with its stable id; see ``cqvol_sim.yamlfile``).
     """
-    if len(text) > MAX_FILE_BYTES:
-        raise ExerciseError([Problem(file, None, f"文件太大（{len(text)} 个字符，练习文件一般只有几千个字符），不像是练习文件。")])
-    loader = None
-    try:
-        try:
-            loader = _Loader(text)
-            node = loader.get_single_node()
-        except _TooDeep as exc:
-            raise ExerciseError([Problem(file, exc.mark.line + 1, f"内容嵌套太深（超过 {MAX_DEPTH} 层），不像是练习文件。")]) from None
-        except RecursionError:
-            raise ExerciseError([Problem(file, None, "内容嵌套太深，不像是练习文件。")]) from None
-        except yaml.reader.ReaderError as exc:
-            line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-            raise ExerciseError([Problem(file, line, f"文件中有不能出现的控制字符（U+{exc.character:04X}），"
-                                                     "请删去它。")]) from None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise ExerciseError([Problem(file, mark.line + 1 if mark else None, _yaml_message(exc))]) from None
-        except yaml.YAMLError as exc:
-            raise ExerciseError([Problem(file, None, _yaml_message(exc))]) from None
-        if node is None:
-            raise ExerciseError([Problem(file, 1, "文件是空的。")])
-        conv = _Converter(loader, file)
-        conv.lines[()] = node.start_mark.line + 1
-        try:
-            data = conv.convert(node, ())
-        except _TooBig:
-            raise ExerciseError([Problem(file, None, f"文件中的锚点和引用（& 和 *）展开后内容太多（超过 {MAX_VALUES} 项），"
-                                                     "不像是练习文件。请不要用引用。")]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if conv.problems:
-        raise ExerciseError(conv.problems)
-    return data, conv.lines
-
-
-class _Converter:
-    """YAML nodes → plain data, noting the line of every key and item and every problem."""
-
-    def __init__(self, loader, file: str):
-        self.loader = loader
-        self.file = file
-        self.lines: dict[tuple, int] = {}
-        self.problems: list[Problem] = []
-        self.values = 0
-        self.open: set[int] = set()     # collection nodes being converted: meeting one again is a loop
-
-    def problem(self, node, message: str) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, message))
-
-    def convert(self, node, path: tuple):
-        self.values += 1
-        if self.values > MAX_VALUES:
-            raise _TooBig()
-        if len(path) > MAX_DEPTH:
-            self.problem(node, f"内容嵌套太深（超过 {MAX_DEPTH} 层），不像是练习文件。")
-            return _REFUSED
-        if node.tag not in _PLAIN_TAGS:
-            self.problem(node, f"不支持标签“{cut_text(node.tag)}”：练习文件只用普通的文字、数字、列表和“字段: 值”。")
-            return _REFUSED
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        if id(node) in self.open:
-            self.problem(node, "引用（*名称）指向了包含它自己的内容，会无限展开。请不要用这样的引用。")
-            return _REFUSED
-        self.open.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self.mapping(node, path)
-            return self.sequence(node, path)
-        finally:
-            self.open.discard(id(node))
-
-    def mapping(self, node, path: tuple) -> dict:
-        out = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                self.problem(key_node, "不支持合并键“<<”：请把字段直接写出来。")
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "字段名应是一段文字。")
-                continue
-            key = self.convert(key_node, path)
-            if key is _REFUSED:
-                continue
-            if key in out:
-                self.problem(key_node, f"字段“{cut_text(key)}”重复了（第 {self.lines[path + (key,)]} 行已经有了）。")
-                continue
-            self.lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = self.convert(value_node, path + (key,))
-        return out
-
-    def sequence(self, node, path: tuple) -> list:
-        out = []
-        for i, item in enumerate(node.value):
-            self.lines[path + (i,)] = item.start_mark.line + 1
-            out.append(self.convert(item, path + (i,)))
-        return out
-
-    def scalar(self, node):
-        if node.tag == _TAG + "int" and len(node.value.lstrip("+-").replace("_", "")) > MAX_DIGITS:
-            self.problem(node, f"数字“{cut_text(node.value, 24)}”太大了：练习文件中的数字不会超过 {MAX_DIGITS} 位。")
-            return _REFUSED
-        try:
-            value = self.loader.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            if node.tag == _TAG + "timestamp":
-                self.problem(node, f"日期“{cut_text(node.value)}”不存在（请检查月份和日期）。")
-            else:
-                self.problem(node, f"“{cut_text(node.value)}”无法读取。如果是文字，请加上引号。")
-            return _REFUSED
-        if isinstance(value, float) and not math.isfinite(value):
-            self.problem(node, f"数字“{cut_text(node.value)}”不是一个有限的数。")
-            return _REFUSED
-        if isinstance(value, (_dt.date, _dt.datetime)):
-            return value.isoformat()
-        return value
+    read = parse_yaml(text, file, what=WHAT)
+    if read.problems:
+        raise ExerciseError(read.problems)
+    return read.data, read.lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -309,7 +130,8 @@ def start_sandbox(ex: Exercise):
         return base_sandbox(ex.today)
     except CqvolError as exc:
         raise ExerciseError([Problem(ex.file, ex.line("scenario", "today"),
-                                     f"无法建立起始沙盘（today: {cut_text(ex.today)}）：{exc}")]) from None
+                                     f"无法建立起始沙盘"
+                                     f"（today: {cut_text(ex.today)}）：{exc}", "exercise.start")]) from None
 
 
 @functools.lru_cache(maxsize=4)
@@ -441,7 +263,7 @@ class Exercise:
             return _choices(spec, chosen, self.today)
         except CqvolError as exc:
             raise ExerciseError([Problem(self.file, self.line("params", name),
-                                         f"参数“{name}”无法取值：{exc}")]) from None
+                                         f"参数“{name}”无法取值：{exc}", "exercise.params")]) from None
 
     def choose(self, seed: int | str = 0) -> dict:
         """The parameters of the variant for ``seed`` (the same seed, the same variant)."""
@@ -451,7 +273,7 @@ class Exercise:
             options = self._options(name, spec, chosen)
             if not options:
                 raise ExerciseError([Problem(self.file, self.line("params", name),
-                                             f"参数“{name}”没有可选的值。")])
+                                             f"参数“{name}”没有可选的值。", "exercise.params")])
             chosen[name] = rng.choice(options)
         return chosen
 
@@ -553,15 +375,20 @@ class Variant:
             try:
                 run_step(sb, step, self.identity)
             except RuleViolation as exc:
-                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}被系统拒绝：{exc}（拒绝代码 {exc.code}）")]) from None
+                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}被系统拒绝：{exc}"
+                                                                 f"（拒绝代码 {exc.code}）",
+                                             "exercise.setup_refused")]) from None
             except RefError as exc:
-                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}：{exc}")]) from None
+                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}：{exc}",
+                                             "exercise.setup_ref")]) from None
             except (TypeError, ValueError) as exc:
-                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}的参数写错了（{exc}）。")]) from None
+                raise ExerciseError([Problem(ex.file, step.line, f"{step.where}的参数写错了"
+                                                                 f"（{exc}）。", "exercise.setup_args")]) from None
         try:
             identity_id = resolve_actor(sb, self.identity)
         except RefError as exc:
-            raise ExerciseError([Problem(ex.file, ex.line("identity"), f"身份（identity）：{exc}")]) from None
+            raise ExerciseError([Problem(ex.file, ex.line("identity"), f"身份（identity）：{exc}",
+                                         "exercise.identity")]) from None
         sb.refusals.clear()
         self._identity_id = identity_id
         self._start_seq = len(sb.events)
@@ -598,17 +425,16 @@ def load_exercise(path: str | os.PathLike) -> Exercise:
     """Read and validate one exercise file."""
     path = Path(path)
     file = display_path(path)
-    try:
-        if path.stat().st_size > 4 * MAX_FILE_BYTES:      # do not even read it (4: the longest UTF-8 character)
-            raise ExerciseError([Problem(file, None, f"文件太大（{path.stat().st_size} 字节），不像是练习文件。")])
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ExerciseError([Problem(file, None, "文件不是 UTF-8 编码的文字；请用 UTF-8 编码保存。")]) from None
-    except OSError as exc:
-        raise ExerciseError([Problem(file, None, f"无法读取文件（{os_reason(exc)}）。")]) from None
+    read = read_yaml_file(path, file, what=WHAT)
+    if read.problems:
+        raise ExerciseError(read.problems)
     folder = path.parent.name
-    return parse_exercise(text, file, folder_level=folder if folder in FOLDER_LEVELS else None,
-                          stem=path.stem, path=path)
+    problems = validate(read.data, read.lines, file, folder_level=folder if folder in FOLDER_LEVELS else None,
+                        stem=path.stem)
+    if problems:
+        raise ExerciseError(sorted(problems, key=lambda p: p.line or 0))
+    data = read.data
+    return Exercise(data["id"], data["title"], data["level"], data["minutes"], data, read.lines, path, file)
 
 
 def exercise_files(root: str | os.PathLike) -> list[Path]:
@@ -664,7 +490,8 @@ def load_bank(paths: Iterable[str | os.PathLike] | None = None, *, strict: bool 
                 problems += exc.problems
                 continue
             if ex.id in here:
-                problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {here[ex.id].file} 重复了。"))
+                problems.append(Problem(ex.file, ex.line("id"), f"练习编号“{ex.id}”与 {here[ex.id].file} 重复了。",
+                                        "exercise.duplicate_id"))
                 continue
             here[ex.id] = ex
         for k, v in here.items():

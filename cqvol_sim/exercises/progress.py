@@ -285,7 +285,8 @@ class ProgressDB:
         if {"meta", "attempts"} <= tables:
             row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if row is None:
-            raise NotProgressDB(f"{self.path} 不是 cqvol-sim 的进度数据库（是其他程序的数据库），没有读取也没有改动它。")
+            raise NotProgressDB(f"{self.path} 不是 cqvol-sim 的进度数据库（是其他程序的数据库），"
+                                f"没有读取也没有改动它。")
         try:
             version = int(row[0])
         except (TypeError, ValueError):

@@ -1,10 +1,16 @@
 """Names in exercise files ↔ ids in the sandbox.
 
 Exercise files refer to groups, registration authorities, places, volunteers, projects and
-pending items by their Chinese names, for readability; ``resolve_*`` turn them into the ids
+pending items by their Chinese names, for readability. ``resolve_args`` turns them into the ids
 the sandbox's actions take, at the moment a step runs (so a step may refer to what an earlier
-step created). ``reprs`` goes the other way for grading: every spelling under which a stored
-value may be named in a goal (its id, its name, its label...).
+step created): each argument's kind comes from the action's typed signature
+(``cqvol_sim.params``) and the lookup is the sandbox's own resolver (``Sandbox.resolve``). Only
+the exercise files' own conveniences live here: a place is looked up in the demo district
+first, a project among the acting group's first, ``{application: 团体}`` / ``{correction:
+志愿者}`` name an item by kind, a record is named by its fields, a person as "姓名 手机号码".
+
+``reprs`` goes the other way for grading: every spelling under which a stored value may be
+named in a goal (its id, its name, its label...).
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..model import Application, Correction, Group, Project, Status, ProjectStatus
+from ..errors import CqvolError, RuleViolation
+from ..legacy import renamed_fields
+from ..params import Ref
 from ..places import Level
 from ..scenarios import DEMO_DISTRICT
-from .schema import GOAL_TYPES, arg_kind, enum_aliases
+from .schema import GOAL_TYPES, arg_kind
 
 
-class RefError(Exception):
+class RefError(CqvolError):
     """A name in a step does not resolve (in Chinese). Not a refusal: nothing was attempted."""
 
 
@@ -26,186 +34,83 @@ def demo_district_code(sb) -> str:
     return sb.places.find(DEMO_DISTRICT, level=Level.DISTRICT)[0].code
 
 
+def _resolve(sb, ref, kind: Ref) -> str | None:
+    """``Sandbox.resolve``, with its refusal (unknown or ambiguous name) as a RefError."""
+    try:
+        return sb.resolve(ref, kind)
+    except RuleViolation as exc:
+        raise RefError(exc.message) from None
+
+
 # ---------------------------------------------------------------------------------------
 # names → ids
 
 
 def resolve_place(sb, ref) -> str:
-    """A place code from a code, a name (looked up in the demo district first) or "镇街/村社"."""
+    """A place code from a code, a name or a path, looked up in the demo district first."""
     if not isinstance(ref, str) or not ref.strip():
         raise RefError(f"行政区划应是名称，现在是“{ref}”。")
     ref = ref.strip()
-    if ref in sb.places:
-        return ref
-    if "/" in ref:
-        head, _, tail = ref.rpartition("/")
-        parent = resolve_place(sb, head)
-        found = sb.places.find(tail, within=parent)
-        if len(found) == 1:
-            return found[0].code
-        raise RefError(f"在“{head}”下找不到唯一的行政区划“{tail}”。")
-    district = demo_district_code(sb)
-    local = sb.places.find(ref, within=district)
-    if len(local) == 1:
-        return local[0].code
-    if len(local) > 1:
-        paths = "、".join("/".join(p.name for p in sb.places.path(x.code)[2:]) for x in local)
-        raise RefError(f"南岸区有不止一个“{ref}”（{paths}）；请写成“镇街/村社”的形式。")
-    found = sb.places.find(ref)
-    if len(found) == 1:
-        return found[0].code
-    if not found:
-        raise RefError(f"找不到行政区划“{ref}”。")
-    raise RefError(f"重庆市有不止一个“{ref}”；请写成“区县/镇街/村社”的形式。")
-
-
-def _find_group(sb, name: str):
-    """The (not rejected) group named ``name``, or None; RefError if several share the name."""
-    try:
-        return sb.find_group(name)
-    except ValueError:       # hubs of two places may share a name (two 走马镇 in two districts)
-        raise RefError(f"有不止一个名为“{name}”的团体；请改用团体编号。") from None
-
-
-def _authority_by_name(sb, name: str) -> str | None:
-    for a in sb.authorities.values():
-        if a.name == name:
-            return a.id
-    return None
-
-
-def resolve_group(sb, ref) -> str | None:
-    if ref is None:
-        return None
-    ref = str(ref).strip()
-    if ref in sb.groups:
-        return ref
-    g = _find_group(sb, ref)
-    if g is not None:
-        return g.id
-    # a rejected group keeps its name in the table but not in the name index
-    for g in reversed(list(sb.groups.values())):
-        if g.name == ref:
-            return g.id
-    raise RefError(f"找不到团体“{ref}”。")
-
-
-def resolve_authority(sb, ref) -> str | None:
-    if ref is None:
-        return None
-    ref = str(ref).strip()
-    if ref in sb.authorities:
-        return ref
-    aid = _authority_by_name(sb, ref)
-    if aid is None:
-        raise RefError(f"找不到登记机关“{ref}”（应写成“南岸区民政局”这样的名称）。")
-    return aid
+    if ref not in sb.places:
+        try:
+            return sb.resolve(f"{DEMO_DISTRICT}/{ref}", Ref.PLACE)
+        except RuleViolation as exc:
+            if exc.code == "input.ambiguous_place":
+                raise RefError(exc.message) from None
+    return _resolve(sb, ref, Ref.PLACE)
 
 
 def resolve_actor(sb, ref) -> str | None:
     """A group, authority or volunteer id from a name (None stays None: a new applicant)."""
-    if ref is None:
-        return None
-    ref = str(ref).strip()
-    if ref in sb.groups or ref in sb.authorities or ref in sb.volunteers:
-        return ref
-    g = _find_group(sb, ref)
-    if g is not None:
-        return g.id
-    aid = _authority_by_name(sb, ref)
-    if aid is not None:
-        return aid
-    try:
-        return resolve_volunteer(sb, ref)
-    except RefError:
-        pass
-    raise RefError(f"找不到身份“{ref}”：它不是已注册的团体、登记机关或志愿者。")
-
-
-def resolve_volunteer(sb, ref) -> str:
-    ref = str(ref).strip()
-    if ref in sb.volunteers:
-        return ref
-    found = [v.id for v in sb.volunteers.values() if v.id_card == ref.upper()]
-    if not found:
-        found = [v.id for v in sb.volunteers.values() if v.name == ref]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise RefError(f"找不到志愿者“{ref}”。")
-    raise RefError(f"有不止一名叫“{ref}”的志愿者；请改用身份证号码。")
+    return _resolve(sb, None if ref is None else str(ref).strip(), Ref.ACTOR)
 
 
 def resolve_project(sb, ref, owner: str | None = None) -> str:
+    """A project by id or name; of several projects with that name, the ``owner``'s."""
     ref = str(ref).strip()
-    if ref in sb.projects:
-        return ref
-    found = [p for p in sb.projects.values() if p.name == ref]
-    if len(found) > 1 and owner is not None:
-        mine = [p for p in found if p.group == owner]
-        found = mine or found
-    if len(found) > 1:
-        pending = [p for p in found if p.status is ProjectStatus.PENDING]
-        found = pending if len(pending) == 1 else found
-    if len(found) == 1:
-        return found[0].id
-    if not found:
-        raise RefError(f"找不到项目“{ref}”。")
-    raise RefError(f"有不止一个名为“{ref}”的项目。")
+    mine = [p.id for p in sb.projects.values() if p.name == ref and p.group == owner]
+    if owner is not None and len(mine) == 1:
+        return mine[0]
+    return _resolve(sb, ref, Ref.PROJECT)
+
+
+def _latest_of(sb, table: dict, field: str, owner: str, what: str) -> str:
+    """The pending (else the latest) application or correction of ``owner``."""
+    mine = [x for x in table.values() if getattr(x, field) == owner]
+    if not mine:
+        raise RefError(what)
+    pending = [x for x in mine if x.status.value == "pending"]
+    return (pending or mine)[-1].id
 
 
 def resolve_item(sb, ref) -> str:
-    """A reviewable item: a pending registration, project or application named by ``ref``.
-
-    Plain text is looked up among pending items first (a group's name, a project's name, or the
-    applying group's name for an upgrade application), then among all items, so that a step can
-    also show a refusal (approving what is already approved). ``{group|project|application|
-    correction: NAME}`` says which kind is meant.
-    """
-    if isinstance(ref, dict) and len(ref) == 1:
-        kind, name = next(iter(ref.items()))
-        name = str(name).strip()
-        if kind in ("group", "注册", "团体"):
-            return resolve_group(sb, name)
-        if kind in ("project", "项目"):
-            return resolve_project(sb, name)
-        if kind in ("application", "申请"):
-            gid = resolve_group(sb, name)
-            apps = [a for a in sb.applications.values() if a.group == gid]
-            if not apps:
-                raise RefError(f"“{name}”没有提高权限申请。")
-            pending = [a for a in apps if a.status is Status.PENDING]
-            return (pending or apps)[-1].id
-        if kind in ("correction", "更正"):
-            vid = resolve_volunteer(sb, name)
-            cs = [c for c in sb.corrections.values() if c.volunteer == vid]
-            if not cs:
-                raise RefError(f"志愿者“{name}”没有提出更正申请。")
-            pending = [c for c in cs if c.status is Status.PENDING]
-            return (pending or cs)[-1].id
-        raise RefError(f"不认识“{kind}”：请写 group、project、application 或 correction。")
-    if not isinstance(ref, str) or not ref.strip():
-        raise RefError(f"要审核的事项应写名称，现在是“{ref}”。")
-    ref = ref.strip()
-    for table in (sb.groups, sb.projects, sb.applications, sb.corrections):
-        if ref in table:
-            return ref
-    pending = [g.id for g in sb.groups.values() if g.name == ref and g.status is Status.PENDING]
-    pending += [p.id for p in sb.projects.values() if p.name == ref and p.status is ProjectStatus.PENDING]
-    pending += [a.id for a in sb.applications.values()
-                if a.status is Status.PENDING and sb.groups[a.group].name == ref]
-    if len(pending) == 1:
-        return pending[0]
-    if len(pending) > 1:
-        raise RefError(f"有不止一个名为“{ref}”的待审事项；请写成 {{group: …}}、{{project: …}} 或 {{application: …}}。")
-    g = _find_group(sb, ref)
-    if g is not None:
-        return g.id
-    try:
+    """A reviewable item: plain text is a pending registration, project or application first
+    (``Sandbox.resolve``); ``{group|project|application|correction: NAME}`` says which kind is meant."""
+    if not isinstance(ref, dict):
+        if not isinstance(ref, str) or not ref.strip():
+            raise RefError(f"要审核的事项应写名称，现在是“{ref}”。")
+        try:
+            return sb.resolve(ref.strip(), Ref.ITEM)
+        except RuleViolation as exc:
+            if exc.code != "input.unknown_item":
+                raise RefError(exc.message) from None
+        # Sandbox.item compares a project's stored name with the normalised text: a name with
+        # full-width brackets is found by the project resolver (which tries both)
         return resolve_project(sb, ref)
-    except RefError:
-        pass
-    raise RefError(f"找不到待审事项“{ref}”。")
+    if len(ref) != 1:
+        raise RefError("要审核的事项应写成 {group: …}、{project: …}、{application: …} 或 {correction: …}。")
+    kind, name = next(iter(ref.items()))
+    name = str(name).strip()
+    if kind in ("group", "注册", "团体"):
+        return _resolve(sb, name, Ref.GROUP)
+    if kind in ("project", "项目"):
+        return resolve_project(sb, name)
+    if kind in ("application", "申请"):
+        return _latest_of(sb, sb.applications, "group", _resolve(sb, name, Ref.GROUP), f"“{name}”没有提高权限申请。")
+    if kind in ("correction", "更正"):
+        return _latest_of(sb, sb.corrections, "volunteer", _resolve(sb, name, Ref.VOLUNTEER),
+                          f"志愿者“{name}”没有提出更正申请。")
+    raise RefError(f"不认识“{kind}”：请写 group、project、application 或 correction。")
 
 
 def resolve_record(sb, ref) -> str:
@@ -214,13 +119,9 @@ def resolve_record(sb, ref) -> str:
         return ref
     if not isinstance(ref, dict) or not ref:
         raise RefError("服务记录应写成 {volunteer: 姓名, project: 项目名称, date: 日期} 的形式。")
-    from .goals import match_value
-
-    found = []
-    for rec in sb.records.values():
-        if all(match_value(sb, GOAL_TYPES["record"].fields.get(k, "text"), _record_value(rec, k), v)
-               for k, v in ref.items()):
-            found.append(rec.id)
+    fields = GOAL_TYPES["record"].fields
+    found = [rec.id for rec in sb.records.values()
+             if all(_same(reprs(sb, fields.get(k, "text"), _record_value(rec, k)), v) for k, v in ref.items())]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -228,13 +129,17 @@ def resolve_record(sb, ref) -> str:
     raise RefError(f"有 {len(found)} 条服务记录符合条件；请再加上日期等条件。")
 
 
+def _same(spellings: list, wanted) -> bool:
+    wanted = wanted.isoformat() if isinstance(wanted, _dt.date) else wanted
+    if isinstance(wanted, (int, float)) and not isinstance(wanted, bool):
+        wanted = float(wanted)
+    return wanted in spellings or str(wanted).strip() in [str(s) for s in spellings]
+
+
 def _record_value(rec, key):
     if key == "corrected":
         return bool(rec.history)
-    value = getattr(rec, key, None)
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return value
+    return getattr(rec, key, None)
 
 
 def person_value(value) -> Any:
@@ -249,35 +154,30 @@ def person_value(value) -> Any:
     return [str(value).strip(), ""]
 
 
+#: how an exercise file's value of each kind becomes what the action takes (None stays None)
+_BY_KIND = {
+    "group": lambda sb, v, actor: _resolve(sb, str(v).strip(), Ref.GROUP),
+    "authority": lambda sb, v, actor: _resolve(sb, str(v).strip(), Ref.AUTHORITY),
+    "volunteer": lambda sb, v, actor: _resolve(sb, str(v).strip(), Ref.VOLUNTEER),
+    "place": lambda sb, v, actor: resolve_place(sb, v),
+    "project": lambda sb, v, actor: resolve_project(sb, v, owner=actor),
+    "item": lambda sb, v, actor: resolve_item(sb, v),
+    "record": lambda sb, v, actor: resolve_record(sb, v),
+    "person": lambda sb, v, actor: person_value(v),
+}
+
+
 def resolve_args(sb, action: str, args: dict, actor_id: str | None) -> dict:
-    """A step's args with every name turned into what the sandbox's action takes."""
+    """A step's args with every name turned into what the sandbox's action takes. Choices
+    (kind, grade...) and dates go as written: the action reads labels and ISO dates itself."""
     out = {}
-    for key, value in args.items():
+    for key, value in renamed_fields(action, args, warn=False).items():   # a record's old field names
         kind = arg_kind(action, key)
-        if kind == "group":
-            out[key] = resolve_group(sb, value)
-        elif kind == "authority":
-            out[key] = resolve_authority(sb, value)
-        elif kind == "item":
-            out[key] = resolve_item(sb, value)
-        elif kind == "place":
-            out[key] = None if value is None else resolve_place(sb, value)
-        elif kind == "volunteer":
-            out[key] = resolve_volunteer(sb, value)
-        elif kind == "project":
-            out[key] = None if value is None else resolve_project(sb, value, owner=actor_id)
-        elif kind == "record":
-            out[key] = resolve_record(sb, value)
-        elif kind == "person":
-            out[key] = person_value(value)
-        elif kind in ("kind", "grade", "reg_status"):
-            out[key] = enum_aliases(kind).get(value, value) if isinstance(value, str) else value
-        elif kind == "number":
-            out[key] = value
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            out[key] = str(value)
-        else:
-            out[key] = value
+        if value is not None and kind in _BY_KIND:
+            value = _BY_KIND[kind](sb, value, actor_id)
+        elif kind == "text" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        out[key] = value
     return out
 
 
@@ -285,23 +185,31 @@ def resolve_args(sb, action: str, args: dict, actor_id: str | None) -> dict:
 # ids → every spelling a goal may use
 
 
+def _item_names(sb, value) -> list:
+    kind = sb.kind_of(value)
+    if kind == "group":
+        return [value, sb.groups[value].name]
+    if kind == "project":
+        return [value, sb.projects[value].name]
+    if kind == "application":
+        return [value, sb.groups[sb.applications[value].group].name]
+    if kind == "correction":
+        return [value, sb.volunteers[sb.corrections[value].volunteer].name]
+    return [value]
+
+
 def reprs(sb, kind: str, value) -> list:
     """The spellings under which ``value`` (as stored in the sandbox or its events) may be named."""
     if value is None:
         return [None]
-    if kind in ("group", "authority", "actor"):
-        if value in sb.groups:
-            return [value, sb.groups[value].name]
-        if value in sb.authorities:
-            return [value, sb.authorities[value].name]
-        if value in sb.volunteers:
-            return [value, sb.volunteers[value].name]
-        return [value]
+    if kind in ("group", "authority", "actor", "volunteer"):
+        table = {"group": sb.groups, "authority": sb.authorities, "volunteer": sb.volunteers}.get(sb.kind_of(value))
+        if table is None:
+            return [value]
+        obj = table[value]
+        return [value, obj.name, obj.id_card] if table is sb.volunteers else [value, obj.name]
     if kind == "member":
-        out = []
-        for gid in sorted(value):
-            out += reprs(sb, "group", gid)
-        return out
+        return [spelling for gid in sorted(value) for spelling in reprs(sb, "group", gid)]
     if kind == "place":
         p = sb.places.get(value)
         if p is None:
@@ -309,20 +217,7 @@ def reprs(sb, kind: str, value) -> list:
         path = sb.places.path(p.code)
         return [p.code, p.name, "/".join(x.name for x in path[2:]), "/".join(x.name for x in path[1:])]
     if kind == "item":
-        for table in (sb.groups, sb.projects, sb.applications, sb.corrections):
-            item = table.get(value)
-            if item is None:
-                continue
-            if isinstance(item, (Group, Project)):
-                return [value, item.name]
-            if isinstance(item, Application):
-                return [value, sb.groups[item.group].name]
-            if isinstance(item, Correction):
-                return [value, sb.volunteers[item.volunteer].name]
-        return [value]
-    if kind == "volunteer":
-        v = sb.volunteers.get(value)
-        return [value, v.name, v.id_card] if v else [value]
+        return _item_names(sb, value)
     if kind == "project":
         p = sb.projects.get(value)
         return [value, p.name] if p else [value]
@@ -333,14 +228,12 @@ def reprs(sb, kind: str, value) -> list:
         return [value.isoformat() if isinstance(value, _dt.date) else str(value)]
     if kind == "number":
         return [float(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else [value]
-    if kind in ("kind", "grade", "status", "reg_status", "project_status"):
+    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role"):
         return [getattr(value, "value", value)]
     return [value]
 
 
 def item_type(sb, item_id) -> str | None:
-    for name, table in (("group", sb.groups), ("project", sb.projects), ("application", sb.applications),
-                        ("correction", sb.corrections)):
-        if item_id in table:
-            return name
-    return None
+    """``group``, ``project``, ``application`` or ``correction`` (``Sandbox.kind_of``), else None."""
+    kind = sb.kind_of(item_id)
+    return kind if kind in ("group", "project", "application", "correction") else None

@@ -1,9 +1,11 @@
 """The exercise vocabulary and the checks of an exercise file's shape.
 
-An exercise file is read (``loader.read_yaml``) into plain data plus the line of every key and
-item; ``validate`` walks that data and returns every mistake as a ``Problem`` naming the file,
-the line and, in plain Chinese, what is wrong and what would be right. Nothing here runs the
-sandbox: whether names resolve and the reference solution works is proved by ``verify``.
+An exercise file is read (``cqvol_sim.yamlfile``, via ``loader.read_yaml``) into plain data plus
+the line of every key and item; ``validate`` walks that data and returns every mistake as a
+``Problem`` naming the file, the line and, in plain Chinese, what is wrong and what would be
+right. The actions' arguments and their kinds are read from the sandbox's typed signatures
+(``cqvol_sim.params``), never listed here. Nothing here runs the sandbox: whether names resolve
+and the reference solution works is proved by ``verify``.
 
 The vocabulary (documented for instructors in ``docs/exercises.md``):
 
@@ -21,28 +23,19 @@ from __future__ import annotations
 
 import difflib
 import functools
-import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
+from ..model import Application, Group, Project, ServiceRecord, Volunteer
+from ..legacy import RENAMED_FIELDS, renamed_fields
+from ..params import Ref, action_specs
+from ..rules import NOTICE_CLAUSES
+from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
 
 # ---------------------------------------------------------------------------------------
 # problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in an exercise file: where (file, line) and what (Chinese)."""
-
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file} 第 {self.line} 行" if self.line else f"{self.file}"
-        return f"{where}：{self.message}"
 
 
 class ExerciseError(CqvolError):
@@ -60,9 +53,8 @@ class ExerciseError(CqvolError):
 LEVELS = {"区县": "district", "镇街": "town", "村社": "village"}
 FOLDER_LEVELS = {v: k for k, v in LEVELS.items()}
 
-#: the clauses of 渝民发〔2020〕17号 an exercise may cite
-KNOWN_CLAUSES = ("一", "二", "三", "三（一）", "三（一）1", "三（一）2", "三（二）", "三（二）1", "三（二）2",
-                 "三（三）", "三（四）", "三（五）", "四", "附件")
+#: the clauses of 渝民发〔2020〕17号 an exercise may cite: the rules package's list (one place)
+KNOWN_CLAUSES = NOTICE_CLAUSES
 #: the clauses the bank as a whole must cover (三（一）–（五） and 四)
 REQUIRED_CLAUSES = ("三（一）1", "三（一）2", "三（二）1", "三（二）2", "三（三）", "三（四）", "三（五）", "四")
 
@@ -121,6 +113,8 @@ class GoalType:
     fields: dict[str, str]
     flag: str | None = None          # "exists" (state goals) or "happened" (log goals)
     required: tuple[str, ...] = ()
+    model: type | None = None        # the class of the items a state goal looks at
+    drafted: tuple[str, ...] = ()    # the fields a draft (``draft.py``) checks of an item made by an action
 
 
 GOAL_TYPES: dict[str, GoalType] = {
@@ -128,24 +122,25 @@ GOAL_TYPES: dict[str, GoalType] = {
         "name": "text", "kind": "kind", "place": "place", "contact": "group", "viewing": "group",
         "authority": "authority", "grade": "grade", "status": "status", "reg_status": "reg_status",
         "leader": "person", "liaison": "person", "reject_reason": "text", "responsible_unit": "text",
-    }, "exists"),
+    }, "exists", model=Group, drafted=("name", "kind", "place", "contact", "viewing", "authority")),
     "project": GoalType("项目", "最终状态中存在（或不存在）符合这些条件的项目", {
         "name": "text", "group": "group", "place": "place", "status": "project_status",
         "start": "date", "end": "date", "reject_reason": "text",
-    }, "exists"),
+    }, "exists", model=Project, drafted=("name", "group")),
     "record": GoalType("服务记录", "最终状态中存在（或不存在）符合这些条件的志愿服务记录", {
         "volunteer": "volunteer", "group": "group", "project": "project", "date": "date", "place": "text",
         "target": "text", "content": "text", "hours": "number", "evaluation": "text", "contact": "text",
-        "corrected": "bool",
-    }, "exists"),
+        "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text",
+    }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "venue", "served", "content", "hours",
+                                                "evaluation", "contact_person")),
     "volunteer": GoalType("志愿者", "最终状态中存在（或不存在）符合这些条件的志愿者", {
         "name": "text", "id_card": "text", "mobile": "text", "group": "member", "hours": "number",
         "stars": "number",
-    }, "exists"),
+    }, "exists", model=Volunteer, drafted=("name", "id_card", "group")),
     "application": GoalType("提高权限申请", "最终状态中存在（或不存在）符合这些条件的提高权限申请", {
         "group": "group", "grade": "grade", "to": "group", "status": "status", "reason": "text",
         "reject_reason": "text",
-    }, "exists"),
+    }, "exists", model=Application, drafted=("group", "grade", "to")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
     }, "happened", ("action",)),
@@ -154,28 +149,35 @@ GOAL_TYPES: dict[str, GoalType] = {
     }, "happened", ("code",)),
 }
 
-#: kinds of the arguments of sandbox actions, by argument name (the rest are text)
-ARG_KINDS = {
-    "contact": "group", "viewing": "group", "target": "group", "to": "group", "group": "group",
-    "authority": "authority", "item": "item", "place": "place", "kind": "kind", "grade": "grade",
-    "reg_status": "reg_status", "volunteer": "volunteer", "project": "project", "record": "record",
-    "leader": "person", "liaison": "person", "hours": "number", "date": "date", "start": "date",
-    "end": "date",
+#: the schema's word for each kind of action argument (``params.Ref``); any other Ref is text
+KIND_OF_REF = {
+    Ref.ACTOR: "actor", Ref.GROUP: "group", Ref.PLACE: "place", Ref.VOLUNTEER: "volunteer",
+    Ref.PROJECT: "project", Ref.RECORD: "record", Ref.ITEM: "item", Ref.AUTHORITY: "authority",
+    Ref.GRADE: "grade", Ref.KIND: "kind", Ref.REG_STATUS: "reg_status", Ref.PERSON: "person",
+    Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool", Ref.ROLE: "role",
 }
 
-#: arguments that are plain text for some actions although the same name is a reference elsewhere
-#: (record_hours' ``target`` is the 服务对象, set_grade's is a group)
-TEXT_ARGS = {
-    "record_hours": {"place", "target", "content", "contact", "evaluation"},
-    "request_correction": {"place", "target", "content", "contact", "evaluation", "reason"},
-}
+
+@functools.cache
+def action_arg_kinds() -> dict[str, dict[str, str]]:
+    """Every sandbox action's arguments (the actor left out) and their kinds, read from the
+    actions' typed signatures (``cqvol_sim.params.action_specs``). The keys of a ``**changes``
+    argument are record fields: they have the kinds of the action that records them."""
+    from .. import sandbox  # noqa: F401 - importing it registers the actions
+
+    specs = action_specs()
+    out = {name: {p.name: KIND_OF_REF.get(p.ref, "text") for p in spec.params[1:] if not p.variadic}
+           for name, spec in specs.items()}
+    recorder = next((n for n, s in specs.items() if s.returns is ServiceRecord), None)
+    for name, spec in specs.items():
+        if any(p.variadic and p.ref is Ref.CHANGES for p in spec.params) and recorder is not None:
+            out[name] = {**out[recorder], **out[name]}
+    return out
 
 
 def arg_kind(action: str | None, key: str) -> str:
-    """The kind of argument ``key`` of sandbox action ``action``."""
-    if key in TEXT_ARGS.get(action or "", ()):
-        return "text"
-    return ARG_KINDS.get(key, "text")
+    """The kind of argument ``key`` of sandbox action ``action`` (``text`` if unknown)."""
+    return action_arg_kinds().get(action or "", {}).get(key, "text")
 
 
 ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请": "application", "更正": "correction",
@@ -183,7 +185,7 @@ ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请
 
 KIND_WORDS = {
     "kind": "团体类型", "grade": "权限组别", "status": "状态", "reg_status": "登记状态",
-    "project_status": "项目状态", "item_type": "事项类型",
+    "project_status": "项目状态", "item_type": "事项类型", "role": "身份",
 }
 
 
@@ -195,7 +197,7 @@ def enum_aliases(kind: str) -> dict[str, str]:
 
     rules = default_rules()
     table = {"kind": model.Kind, "grade": model.Grade, "status": model.Status,
-             "reg_status": model.RegStatus, "project_status": model.ProjectStatus}.get(kind)
+             "reg_status": model.RegStatus, "project_status": model.ProjectStatus, "role": model.Role}.get(kind)
     if kind == "item_type":
         return dict(ITEM_TYPES)
     if table is None:
@@ -213,25 +215,12 @@ def enum_aliases(kind: str) -> dict[str, str]:
 
 @functools.cache
 def action_params() -> dict[str, tuple[dict[str, bool], bool]]:
-    """Sandbox actions: name → ({argument: required}, accepts **kwargs)."""
-    from ..sandbox import Sandbox
+    """Sandbox actions: name → ({argument: required}, accepts **kwargs), from their signatures."""
+    from .. import sandbox  # noqa: F401 - importing it registers the actions
 
-    out = {}
-    for name in dir(Sandbox):
-        method = getattr(Sandbox, name)
-        if not getattr(method, "is_action", False):
-            continue
-        sig = inspect.signature(method)
-        params = list(sig.parameters.values())[2:]   # self, actor
-        args = {}
-        var_kw = False
-        for p in params:
-            if p.kind is p.VAR_KEYWORD:
-                var_kw = True
-                continue
-            args[p.name] = p.default is inspect.Parameter.empty
-        out[name] = (args, var_kw)
-    return out
+    return {name: ({p.name: p.required for p in spec.params[1:] if not p.variadic},
+                   any(p.variadic for p in spec.params))
+            for name, spec in action_specs().items()}
 
 
 @functools.cache
@@ -294,8 +283,8 @@ class Checker:
             path = path[:-1]
         return self.lines.get((), None)
 
-    def add(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem(self.file, self.line(path), message))
+    def add(self, path: tuple, message: str, problem_id: str = "exercise.schema") -> None:
+        self.problems.append(Problem(self.file, self.line(path), message, problem_id))
 
     # -- helpers -------------------------------------------------------------------------
     def mapping(self, value, path, what: str, fields: dict[str, bool]) -> bool:
@@ -347,29 +336,6 @@ def _shape(value) -> str:
     if isinstance(value, dict):
         return "一组“字段: 值”"
     return type(value).__name__
-
-
-def cut_text(text, limit: int = 40) -> str:
-    """``text`` shortened for a message (a hostile value may be megabytes long)."""
-    text = str(text)
-    return text if len(text) <= limit else text[:limit] + f"……（共 {len(text)} 个字符）"
-
-
-_OS_REASONS = {
-    "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许这样操作", "EROFS": "文件系统是只读的",
-    "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已用完", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹",
-    "ENAMETOOLONG": "文件名太长", "EEXIST": "已有同名的文件", "EBUSY": "正被占用", "EIO": "读写出错（磁盘或网络故障）",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, in plain Chinese (the system's own words in brackets)."""
-    import errno
-
-    name = errno.errorcode.get(exc.errno or 0, "")
-    plain = _OS_REASONS.get(name)
-    own = exc.strerror or str(exc)
-    return f"{plain}：{own}" if plain else own
 
 
 def has_placeholder(value) -> bool:
@@ -453,7 +419,8 @@ def _check_id(c: Checker, data: dict, stem: str | None) -> None:
         return
     ex_id = data["id"]
     if not isinstance(ex_id, str) or not ID_PATTERN.fullmatch(ex_id):
-        c.add(("id",), f"练习编号{_shape(ex_id)}不合规：只能用小写英文字母、数字、连字符和下划线，例如 d01-town-hub-grades。")
+        c.add(("id",), f"练习编号{_shape(ex_id)}不合规：只能用小写英文字母、数字、连字符和下划线，"
+                       "例如 d01-town-hub-grades。")
     elif stem is not None and stem != ex_id:
         c.add(("id",), f"练习编号“{ex_id}”应与文件名“{stem}.yaml”一致。")
 
@@ -531,10 +498,17 @@ def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = Fals
             c.add(spath + ("args",), f"args 应是“参数: 值”的形式，现在是{_shape(args)}。")
             continue
         params, var_kw = actions[action]
+        try:      # a record's fields under their old names (place, target, contact) are accepted too
+            args = renamed_fields(action, args, warn=False)
+        except TypeError:
+            c.add(spath + ("args",), f"操作 {action} 的同一项写了两次（旧名和新名）：{'、'.join(RENAMED_FIELDS)} "
+                                     f"现在叫 {'、'.join(RENAMED_FIELDS.values())}，只写新名即可。")
+            continue
         for key, value in args.items():
             if key not in params and not var_kw:
                 tip = _suggest(key, params)
-                c.add(spath + ("args", key), f"操作 {action} 没有参数“{key}”。{tip}它的参数：{'、'.join(params) or '（无）'}。")
+                c.add(spath + ("args", key),
+                      f"操作 {action} 没有参数“{key}”。{tip}它的参数：{'、'.join(params) or '（无）'}。")
                 continue
             _check_arg_value(c, arg_kind(action, key), value, spath + ("args", key))
         for key, required in params.items():
@@ -620,12 +594,12 @@ def _check_goal_body(c: Checker, gtype: str, body, path, what: str) -> None:
         elif action is not None and action not in actions:
             tip = _suggest(action, actions)
             c.add(path + ("action",), f"没有“{action}”这个操作。{tip}可用的操作：{'、'.join(sorted(actions))}。")
-        elif action is not None:
-            for arg in actions[action][0]:
-                fields.setdefault(arg, arg_kind(action, arg))
-            if actions[action][1]:       # request_correction: the corrected fields
-                for arg in ("date", "place", "target", "content", "hours", "evaluation", "contact"):
-                    fields.setdefault(arg, arg_kind(action, arg))
+        elif action is not None:       # the action's arguments (a correction's: the record fields too)
+            for arg, kind in action_arg_kinds()[action].items():
+                fields.setdefault(arg, kind)
+            for old, new in RENAMED_FIELDS.items():   # and a record field's old name
+                if new in fields:
+                    fields.setdefault(old, fields[new])
     allowed = list(fields) + ([spec.flag] if spec.flag else [])
     for key in spec.required:
         if key not in body:

@@ -43,7 +43,7 @@ class Verdict:
 
 
 def _problem(v: Variant, line, text: str) -> Problem:
-    return Problem(v.file, line, text)
+    return Problem(v.file, line, text, "exercise.verify")
 
 
 def _variant_label(v: Variant) -> str:
@@ -64,7 +64,8 @@ def _run_solution(v: Variant, verdict: Verdict, *, track_goals: bool):
         try:
             run_step(sb, step, v.identity)
         except RuleViolation as exc:
-            verdict.problems.append(_problem(v, step.line, f"{step.where}被系统拒绝{label}：{exc}（拒绝代码 {exc.code}）"))
+            verdict.problems.append(_problem(v, step.line, f"{step.where}被系统拒绝{label}：{exc}"
+                                                           f"（拒绝代码 {exc.code}）"))
             return sb, states, False
         except RefError as exc:
             verdict.problems.append(_problem(v, step.line, f"{step.where}{label}：{exc}"))
@@ -143,7 +144,8 @@ def _check_variant(v: Variant, verdict: Verdict, *, full: bool) -> None:
         if g.id not in witnesses:
             verdict.problems.append(_problem(
                 v, g.line, f"目标 {g.id} 的“未达成”反馈无法出现：无论省略参考答案的哪一步、或做 mistakes 中的"
-                           f"哪个常见错误，它都仍然达成。请把条件写得更具体，或在 mistakes 中加上一个会让它未达成的常见错误。"))
+                           f"哪个常见错误，它都仍然达成。请把条件写得更具体，或在 mistakes "
+                           f"中加上一个会让它未达成的常见错误。"))
 
 
 def verify_exercise(exercise: Exercise, *, max_variants: int = DEFAULT_VARIANTS) -> Verdict:
@@ -155,10 +157,12 @@ def verify_exercise(exercise: Exercise, *, max_variants: int = DEFAULT_VARIANTS)
         verdict.problems += exc.problems
         return verdict
     except Exception as exc:  # a parameter pool that cannot be computed
-        verdict.problems.append(Problem(exercise.file, exercise.line("params"), f"参数无法取值（{exc}）。"))
+        verdict.problems.append(Problem(exercise.file, exercise.line("params"), f"参数无法取值"
+                                                                                f"（{exc}）。", "exercise.params"))
         return verdict
     if not variants:
-        verdict.problems.append(Problem(exercise.file, exercise.line("params"), "参数没有任何可选的值。"))
+        verdict.problems.append(Problem(exercise.file, exercise.line("params"), "参数没有任何可选的值。",
+                                        "exercise.params"))
         return verdict
     for i, v in enumerate(variants):
         try:

@@ -5,8 +5,9 @@ a placeholder if the widgets are not available), and three buttons: 检查 (scor
 feedback with the clause), 提示 (hints for the refusals actually met) and 重新开始 (a fresh
 sandbox, a new attempt). Attempts and checks are saved in the progress database.
 
-ipywidgets is imported only when an exercise is shown. Every button handler catches errors
-and shows them (ipywidgets would only log them).
+ipywidgets is imported only when an exercise is shown. Every button handler runs in the panels'
+one error guard (``cqvol_sim.widgets.common.guarded``): a Chinese message for the trainee, the
+details for the teacher.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-from .grading import Result, Session, points_and_source
+from .grading import ExerciseSession, Result, points_and_source
 from .goals import MET, NOT_STARTED, UNMET
 
 _MARKS = {MET: ("✔", "#2e7d32", "达成"), UNMET: ("✘", "#c62828", "未达成"), NOT_STARTED: ("·", "#757575", "未开始")}
@@ -76,7 +77,8 @@ def result_html(result: Result, best: int | None = None) -> str:
         mark, col, word = _MARKS[g.state]
         rows.append(
             f"<li style='list-style:none;margin:4px 0'><span style='color:{col};font-weight:bold'>{mark} {word}</span>"
-            f"　{esc(g.feedback)}<span style='color:#777'>（{esc(points_and_source(g.earned, g.goal.points, g.goal.clause))}）</span></li>")
+            f"　{esc(g.feedback)}<span style='color:#777'>（"
+            f"{esc(points_and_source(g.earned, g.goal.points, g.goal.clause))}）</span></li>")
     return f"{head}<ul style='padding-left:0'>{''.join(rows)}</ul>"
 
 
@@ -124,7 +126,7 @@ def first_tab(variant) -> str | None:
     return None
 
 
-def _app_widget(session: Session):
+def _app_widget(session: ExerciseSession):
     """The simulator app acting as the exercise's identity, or a placeholder saying why not."""
     import ipywidgets as W
 
@@ -133,11 +135,12 @@ def _app_widget(session: Session):
     except ImportError as exc:
         return None, W.HTML(f"<div style='color:#777'>（操作面板暂不可用：{esc(exc)}。"
                             "可以在代码单元格中用 <code>练习.sandbox</code> 操作沙盘。）</div>")
-    try:
-        widget = app(session.sandbox, identity=session.identity, lock_identity=True)
-    except Exception as exc:  # a panel that fails must not take the exercise down
-        return None, W.HTML(f"<div style='color:#c62828'>（操作面板无法打开：{esc(exc)}）</div>")
-    return widget, widget
+    from ..widgets.common import guarded
+
+    placeholder = W.HTML("")       # a panel that fails must not take the exercise down
+    widget = guarded(lambda: app(session.sandbox, identity=session.identity, lock_identity=True),
+                     lambda html_text: setattr(placeholder, "value", html_text), unchanged="操作面板没能打开。")
+    return (widget, widget) if widget is not None else (None, placeholder)
 
 
 class ExerciseView:
@@ -152,7 +155,7 @@ class ExerciseView:
 
     placeholder = "（这里是一个自动评分的练习：请从培训首页打开，或者运行本单元格。）"
 
-    def __init__(self, session: Session, *, warning: str | None = None, slot=None):
+    def __init__(self, session: ExerciseSession, *, warning: str | None = None, slot=None):
         import ipywidgets as W
 
         self.session = session
@@ -216,10 +219,13 @@ class ExerciseView:
         return self.session.sandbox
 
     def _guard(self, fn) -> None:
-        try:
-            fn()
-        except Exception as exc:   # show it: ipywidgets would only log it
-            self.message.value = f"<div style='color:#c62828'>出错了：{esc(exc)}</div>"
+        """Run a button's handler in the panels' one error guard (``widgets.common.guarded``)."""
+        from ..widgets.common import guarded
+
+        guarded(fn, self._show_message)
+
+    def _show_message(self, html_text: str) -> None:
+        self.message.value = html_text
 
     # -- the app and autosave -------------------------------------------------------------------
     def _show_app(self) -> None:
@@ -378,8 +384,8 @@ def exercise(ex_id: str, *, trainee: str | None = None, seed=None, db=None, path
         db = None
     resuming = slot is not None and slot.exists()
     try:
-        session = Session(variant, trainee=trainee, db=db, start=not resuming)
+        session = ExerciseSession(variant, trainee=trainee, db=db, start=not resuming)
     except StorageError as exc:
-        session = Session(variant, trainee=trainee, db=None, start=not resuming)
+        session = ExerciseSession(variant, trainee=trainee, db=None, start=not resuming)
         warning = f"进度无法保存：{exc}"
     return ExerciseView(session, warning=warning, slot=slot)

@@ -10,14 +10,18 @@ import datetime as _dt
 import functools
 import re
 import string
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import yaml
 
-from ..errors import RuleViolation, RulesError
+from .. import model as _model
+from ..errors import RuleViolation, RulesError, show_sources_with
+from ..places import Level, name_levels_with
 
 FILES = ("rights.yaml", "grades.yaml", "groups.yaml", "records.yaml", "labels.yaml", "violations.yaml")
 
@@ -26,7 +30,8 @@ _HUB_NAME = frozenset({"name", "place", "expected", "level"})
 #: and hint of violations.yaml (tests/test_rules_loader.py checks this against the code).
 VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code, fields in {
     "input.name_empty": (), "input.name_too_long": ("name", "length", "limit"), "input.name_bad_chars": ("name",),
-    "input.person_missing": ("role",), "input.person_form": ("role", "value"), "input.person_name_invalid": ("name", "role"),
+    "input.person_missing": ("role",), "input.person_form": ("role", "value"),
+    "input.person_name_invalid": ("name", "role"),
     "input.mobile_invalid": ("mobile",), "input.id_card_invalid": ("id_card", "why"),
     "input.unknown_place": ("place",), "input.unknown_group": ("group",), "input.unknown_item": ("item",),
     "input.ambiguous_place": ("place", "count", "matches", "example"),
@@ -73,16 +78,22 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "corrections.not_own_record": ("volunteer",), "corrections.no_change": (), "corrections.already_pending": (),
     "corrections.unknown_field": ("field", "fields"),
     "recovery.mismatch": ("role", "group"),
-    "recovery.target_missing": (), "recovery.role_invalid": ("role",), "recovery.volunteer_mismatch": (), "input.no_actor": (),
+    "recovery.target_missing": (), "recovery.role_invalid": ("role",), "recovery.volunteer_mismatch": (),
+    "input.no_actor": (),
 }.items()}
 
 
 #: The notice every bare clause refers to.
-NOTICE = "渝民发〔2020〕17号"
-#: The clauses of the notice, by its own numbering (一、二、三（一）1 … 四、附件); a source citing
-#: the notice must be one of these (tests/test_sources.py checks them against the notice's text).
-NOTICE_CLAUSES = ("一", "二", "三", "三（一）", "三（一）1", "三（一）2", "三（二）", "三（二）1", "三（二）2",
-                  "三（三）", "三（四）", "三（五）", "四", "附件")
+def _shipped_notice() -> tuple[str, tuple[str, ...]]:
+    """notice.yaml as shipped: the notice's name and its clauses."""
+    raw = yaml.safe_load((resources.files(__name__) / "notice.yaml").read_text(encoding="utf-8"))
+    return str(raw["name"]), tuple(str(c) for c in raw["clauses"])
+
+
+#: The notice's name and clauses, by its own numbering (一、二、三（一）1 … 四、附件), read from
+#: notice.yaml; a source citing the notice must be one of these. A Rules copy answers for its own
+#: folder (``Rules.notice``, ``Rules.notice_clauses``).
+NOTICE, NOTICE_CLAUSES = _shipped_notice()
 #: The kinds of source a rule may have. A source is written as text and its kind is read from
 #: its form: a notice clause (三（二）1; several joined by 、), a regulation in 《》 (法规),
 #: or text starting with 系统规则, 假设 or 操作提示.
@@ -118,7 +129,7 @@ def source_problem(source: Any) -> str | None:
     return None
 
 
-def source_text(source: str, rules: "Rules | None" = None) -> str:
+def source_text(source: str, rules: Rules | None = None) -> str:
     """A source's name as a trainee reads it: “渝民发〔2020〕17号 三（二）1”, “《重庆市志愿服务条例》第四条”,
     “系统规则（…）”, “本模拟器的假设（通知未作规定）：…” or “操作提示”; unknown text is shown as is."""
     text = (source or "").strip()
@@ -135,7 +146,7 @@ def source_text(source: str, rules: "Rules | None" = None) -> str:
     return text
 
 
-def source_line(source: str, rules: "Rules | None" = None) -> str:
+def source_line(source: str, rules: Rules | None = None) -> str:
     """The one way a source is shown on screen: “依据：…” for the notice, a regulation or a
     system rule; the assumption's own label for 假设 (no 依据); “操作提示” for an interface
     error (no 依据); "" for no source."""
@@ -146,7 +157,7 @@ def source_line(source: str, rules: "Rules | None" = None) -> str:
     return "依据：" + source_text(source, rules)
 
 
-def _assumption_label(rules: "Rules | None") -> str:
+def _assumption_label(rules: Rules | None) -> str:
     if rules is None:
         try:
             rules = default_rules()
@@ -217,7 +228,7 @@ def _read(folder: Path, name: str) -> dict:
     return data
 
 
-def _keys(where: str, mapping: Any, required: set[str], optional: set[str] = frozenset()) -> dict:
+def _keys(where: str, mapping: Any, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()) -> dict:
     if not isinstance(mapping, dict):
         raise RulesError(f"{where}: expected a mapping, got {type(mapping).__name__}")
     missing = required - mapping.keys()
@@ -269,13 +280,47 @@ class ViolationText:
         return None if "{" in self.clause else source_kind(self.clause)
 
 
+#: A record field's old name -> its name now (records.yaml of older copies; ``cqvol_sim.legacy``
+#: translates old keyword arguments and events with it).
+RENAMED_RECORD_FIELDS = {"place": "venue", "target": "served", "contact": "contact_person"}
+
+
+def _renamed_record_keys(fields: Any) -> Any:
+    """records.yaml's fields with the old names (place, target, contact) read as the new ones."""
+    if not isinstance(fields, dict):
+        return fields
+    return {RENAMED_RECORD_FIELDS.get(k, k) if isinstance(k, str) else k: v for k, v in fields.items()}
+
+
+class RecordFieldLabels(dict):
+    """A record field's Chinese label by its name; the old names (place, target, contact) still
+    look up their field's label, with a DeprecationWarning, but are never listed."""
+
+    def __missing__(self, key: str) -> str:
+        new = RENAMED_RECORD_FIELDS.get(key)
+        if new is None:
+            raise KeyError(key)
+        warnings.warn(f"record field {key!r} is now {new!r}", DeprecationWarning, stacklevel=3)
+        return self[new]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The label of ``key`` (an old name too), or ``default``."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or (isinstance(key, str) and RENAMED_RECORD_FIELDS.get(key) in self)
+
+
 class Rules:
     """Every rule of the simulator, checked on load. Immutable once built."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         raw = {name: _read(folder, name) for name in FILES}
-        self._file = folder
+        self._file = str(folder)
         try:
             self._load(folder, raw)
         except RulesError:
@@ -285,7 +330,16 @@ class Rules:
             raise RulesError(f"{self._file}: malformed entry ({type(exc).__name__}: {exc})") from None
 
     def _load(self, folder: Path, raw: dict) -> None:
-        from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Status
+        from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Role, Status
+
+        # notice.yaml (older copies of the rules have none: the shipped notice)
+        f: str = f"{folder / 'notice.yaml'}"
+        self._file = f
+        self.notice, self.notice_clauses = NOTICE, NOTICE_CLAUSES
+        if (folder / "notice.yaml").is_file():
+            n = _keys(f, _read(folder, "notice.yaml"), {"name", "clauses"})
+            self.notice = _text(f + ": name", n["name"])
+            self.notice_clauses = tuple(_text(f + ": clauses", c) for c in _list(f + ": clauses", n["clauses"]))
 
         # rights.yaml
         f = f"{folder / 'rights.yaml'}"
@@ -370,13 +424,14 @@ class Rules:
                 if _fields(_text(where + ".patterns", p)) != {"place"}:
                     raise RulesError(f"{where}.patterns: {p!r} must contain {{place}} and nothing else")
             self.hub_name_patterns[lvl] = tuple(pats)
-        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s) for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
+        self.hub_suffixes = tuple(_text(f"{f}: hub_suffixes", s)
+                                  for s in _list(f"{f}: hub_suffixes", g["hub_suffixes"]))
         self.non_hub_suffix = _text(f"{f}: non_hub_suffix", g["non_hub_suffix"])
         trad = g.get("traditional_forms", {})
         if not isinstance(trad, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and len(k) == len(v) == 1 for k, v in trad.items()):
             raise RulesError(f"{f}: traditional_forms: expected single characters mapped to single characters")
-        self.traditional_forms: dict[str, str] = dict(trad)
+        self.traditional_forms: dict[str, str | int | None] = dict(trad)
         self.name_max_length = self._positive_int(f"{f}: name_max_length", g["name_max_length"])
         self.person_name_max_length = self._positive_int(f"{f}: person_name_max_length", g["person_name_max_length"])
         ru = _keys(f + ": responsible_units", g["responsible_units"], set(levels) | {"source"})
@@ -422,10 +477,12 @@ class Rules:
         self._file = f
         r = _keys(f, raw["records.yaml"], {"fields", "evaluations", "daily_cap_hours", "hours", "earliest_date",
                                             "text_max_length", "star_ratings", "correction"})
-        record_fields = ("project", "date", "place", "target", "content", "hours", "evaluation", "contact")
+        record_fields = ("project", "date", "venue", "served", "content", "hours", "evaluation", "contact_person")
+        r["fields"] = _renamed_record_keys(r["fields"])
         _keys(f + ": fields", r["fields"], set(record_fields))
-        self.record_field_labels = {k: _text(f"{f}: fields.{k}.label", _keys(f"{f}: fields.{k}", v, {"label", "source"})["label"])
-                                    for k, v in r["fields"].items()}
+        self.record_field_labels = RecordFieldLabels(
+            (k, _text(f"{f}: fields.{k}.label", _keys(f"{f}: fields.{k}", v, {"label", "source"})["label"]))
+            for k, v in r["fields"].items())
         for k, v in r["fields"].items():
             _source(f"{f}: fields.{k}.source", v["source"])
         for key in ("evaluations", "daily_cap_hours", "hours", "earliest_date", "text_max_length", "star_ratings",
@@ -469,6 +526,8 @@ class Rules:
             raise RulesError(f"{f}: star_ratings.thresholds: hours must be positive and increasing")
         self.star_thresholds: tuple[tuple[int, str, float], ...] = tuple(thresholds)
         corr = _keys(f + ": correction", r["correction"], {"source", "fields"})
+        if isinstance(corr["fields"], list):
+            corr["fields"] = [RENAMED_RECORD_FIELDS.get(k, k) if isinstance(k, str) else k for k in corr["fields"]]
         if not set(corr["fields"]) <= set(record_fields) - {"project"}:
             raise RulesError(f"{f}: correction.fields: unknown field(s) in {corr['fields']!r}")
         self.correction_fields = tuple(corr["fields"])
@@ -478,7 +537,13 @@ class Rules:
         f = f"{folder / 'labels.yaml'}"
         self._file = f
         lab = _keys(f, raw["labels.yaml"], {"status", "project_status", "choice_names", "name_checked_as"},
-                    {"assumption"})
+                    {"assumption", "role", "level", "texts"})
+        self.texts = self._texts(f + ": texts", lab.get("texts"))
+        # role and level came later: a copy of older rules gets the shipped words
+        lab.setdefault("role", _shipped_labels()["role"])
+        self._check_enum_keys(f + ": role", lab["role"], Role)
+        self.role_labels = {Role(k): _text(f"{f}: role.{k}", v) for k, v in lab["role"].items()}
+        self.level_labels, self.level_words = self._levels(f + ": level", lab.get("level", _shipped_labels()["level"]))
         self._check_enum_keys(f + ": status", lab["status"], Status)
         self._check_enum_keys(f + ": project_status", lab["project_status"], ProjectStatus)
         self.status_labels = {Status(k): _text(f"{f}: status.{k}", v) for k, v in lab["status"].items()}
@@ -487,8 +552,9 @@ class Rules:
         #: how "假设" (the simulator's own assumption) reads on screen; older rule copies lack it
         self.assumption_label = _text(f"{f}: assumption", lab.get("assumption", "假设"))
         enums = {"kind": Kind, "reg_status": RegStatus, "grade": Grade, "right": Right, "status": Status,
-                 "project_status": ProjectStatus}
-        names = _keys(f + ": choice_names", lab["choice_names"], set(enums))
+                 "project_status": ProjectStatus, "role": Role}
+        names = _keys(f + ": choice_names", {"role": _shipped_labels()["choice_names"]["role"], **lab["choice_names"]},
+                      set(enums))
         self.choice_names: dict[type, str] = {enums[k]: _text(f"{f}: choice_names.{k}", v) for k, v in names.items()}
         self.name_checked_as = _text(f + ": name_checked_as", lab["name_checked_as"])
         if _fields(self.name_checked_as) != {"name"}:
@@ -506,21 +572,21 @@ class Rules:
                 raise RulesError(f"{where}: unknown code (the simulator never raises it); known codes: "
                                  f"{', '.join(sorted(VIOLATION_FIELDS))}")
             _keys(where, entry, {"clause", "message", "hint"})
-            texts = {k: _text(f"{where}.{k}", entry[k]) for k in ("clause", "message", "hint")}
-            for k, template in texts.items():
+            parts = {k: _text(f"{where}.{k}", entry[k]) for k in ("clause", "message", "hint")}
+            for k, template in parts.items():
                 try:
-                    names = _fields(template)
+                    used = _fields(template)
                 except ValueError as exc:
                     raise RulesError(f"{where}.{k}: bad {{...}} placeholder ({exc})") from None
-                unknown = names - VIOLATION_FIELDS[code]
+                unknown = used - VIOLATION_FIELDS[code]
                 if unknown:
                     raise RulesError(f"{where}.{k}: unknown placeholder(s) {sorted(unknown)}; this code can use "
                                      f"{sorted(VIOLATION_FIELDS[code]) or 'none'}")
-            if texts["clause"] != "{clause}":  # a filled-in clause comes from a checked source
-                problem = source_problem(texts["clause"])
+            if parts["clause"] != "{clause}":  # a filled-in clause comes from a checked source
+                problem = source_problem(parts["clause"])
                 if problem:
                     raise RulesError(f"{where}.clause: {problem}")
-            self.violations[code] = ViolationText(texts["clause"], texts["message"], texts["hint"])
+            self.violations[code] = ViolationText(parts["clause"], parts["message"], parts["hint"])
         missing = sorted(set(VIOLATION_FIELDS) - set(self.violations))
         if missing:
             raise RulesError(f"{f}: missing code(s) {missing}: every refusal needs its clause, message and hint")
@@ -530,7 +596,7 @@ class Rules:
         self._labels: dict[tuple[type, str], str] = {
             (type(m), m.value): text
             for table in (self.right_labels, self.grade_labels, self.kind_labels, self.reg_status_labels,
-                          self.status_labels, self.project_status_labels)
+                          self.status_labels, self.project_status_labels, self.role_labels)
             for m, text in table.items()}
 
     @staticmethod
@@ -562,10 +628,48 @@ class Rules:
             out[kind_cls(key)] = (entry["rule"], _source(f"{where}.{key}.source", entry["source"]))
         return out
 
+    def _texts(self, where: str, mapping: Any) -> dict[str, str]:
+        """labels.yaml's texts; a copy of older rules without some gets the shipped ones."""
+        shipped = _shipped_labels()["texts"]
+        if mapping is None:
+            mapping = {}
+        if not isinstance(mapping, dict) or set(mapping) - set(shipped):
+            raise RulesError(f"{where}: expected a mapping with keys among {sorted(shipped)}")
+        out = {k: _text(f"{where}.{k}", v) for k, v in {**shipped, **mapping}.items()}
+        for key, text in out.items():
+            try:
+                if _fields(text) != _fields(shipped[key]):
+                    raise RulesError(f"{where}.{key}: placeholders must be {sorted(_fields(shipped[key])) or 'none'}")
+            except ValueError as exc:
+                raise RulesError(f"{where}.{key}: bad {{...}} placeholder ({exc})") from None
+        return out
+
+    def text(self, key: str, **params: Any) -> str:
+        """A sentence of labels.yaml's texts with its placeholders filled in."""
+        return self.texts[key].format(**params)
+
+    @staticmethod
+    def _levels(where: str, mapping: Any) -> tuple[dict[Level, str], dict[Level, str]]:
+        names = {level.name.lower(): level for level in Level}
+        _keys(where, mapping, set(names))
+        labels, words = {}, {}
+        for key, entry in mapping.items():
+            _keys(f"{where}.{key}", entry, {"label", "word"})
+            labels[names[key]] = _text(f"{where}.{key}.label", entry["label"])
+            words[names[key]] = _text(f"{where}.{key}.word", entry["word"])
+        return labels, words
+
     # -- queries -----------------------------------------------------------------------
     def label(self, member) -> str:
-        """The Chinese label of a Grade, Right, Kind, RegStatus, Status or ProjectStatus."""
+        """The Chinese label of a Grade, Right, Kind, RegStatus, Status, ProjectStatus, Role or
+        Level (区县, 镇街...)."""
+        if isinstance(member, Level):
+            return self.level_labels[member]
         return self._labels[(type(member), member.value)]
+
+    def level_word(self, level: Level) -> str:
+        """A level as a group's level is said (e.g. 市级), from labels.yaml's ``level``."""
+        return self.level_words[Level(level)]
 
     def violation(self, code: str, **params: Any) -> RuleViolation:
         """Build the RuleViolation for ``code`` with its texts filled in from ``params``.
@@ -587,6 +691,12 @@ class Rules:
         return stars
 
 
+@functools.cache
+def _shipped_labels() -> dict:
+    """labels.yaml as shipped: what a copy of older rules lacks (roles, levels, texts) comes from it."""
+    return _read(Path(str(resources.files(__name__))), "labels.yaml")
+
+
 def load_rules(folder: str | Path) -> Rules:
     """Load and check the rule files in ``folder`` (all of FILES must be there)."""
     return Rules(Path(folder))
@@ -596,3 +706,8 @@ def load_rules(folder: str | Path) -> Rules:
 def default_rules() -> Rules:
     """The rules shipped with the package, loaded once."""
     return Rules(Path(str(resources.files(__name__))))
+
+
+_model.use_shipped_rules(default_rules)
+show_sources_with(source_line)
+name_levels_with(lambda level: default_rules().label(level))

@@ -13,16 +13,21 @@ Chinese, with the allowed range.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import pickle
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import ScenarioError
 from ..rules import echo
 from .city import build_city
 from .demo import DEMO_DISTRICT, build_demo
 
-__all__ = ["DEMO_DISTRICT", "build_demo", "build_city", "SCENARIOS", "ScenarioSpec", "check_scenario",
-           "CITY_SCALE_MAX", "LOAD_SCALE_MAX"]
+__all__ = ["DEMO_DISTRICT", "DEFAULT_TODAY", "build_demo", "build_city", "build", "SCENARIOS", "ScenarioSpec",
+           "check_scenario", "check_city_types", "CITY_SCALE_MAX", "LOAD_SCALE_MAX"]
 
+#: "Today" of the ready-made sandboxes, fixed so lessons show the same results every run.
+DEFAULT_TODAY = _dt.date(2026, 11, 20)
 #: The latest "today" of any scenario: later dates leave no room for the builders' date sums.
 LATEST_TODAY = _dt.date(2099, 12, 31)
 #: The largest city ``Sandbox.city`` builds (20 times the default: about 14 GiB of memory).
@@ -68,11 +73,12 @@ def check_scale(scale, limit: float = CITY_SCALE_MAX) -> float:
     """A city scale as a float in (0, ``limit``], or ScenarioError saying what is allowed."""
     # plain comparisons: NaN fails them, and a huge int is compared without float overflow
     if not (isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale <= limit):
-        raise _refuse(f"全市沙盘的规模不能是 {echo(scale, 20)}：规模应是大于 0、不超过 {limit:g} 的数（1 表示默认规模）。")
+        raise _refuse(f"全市沙盘的规模不能是 {echo(scale, 20)}："
+                      f"规模应是大于 0、不超过 {limit:g} 的数（1 表示默认规模）。")
     return float(scale)
 
 
-def check_scenario(name, params) -> dict:
+def check_scenario(name, params) -> dict[str, Any]:
     """Check a scenario request before building it; return its parameters as a clean dict.
 
     ``params`` is what a scenario event holds: ``today`` as ISO text, and for the city an int
@@ -88,8 +94,9 @@ def check_scenario(name, params) -> dict:
         raise _refuse(f"{spec.label}的参数应是一组“名称: 值”。")
     unknown = sorted(map(str, set(params) - spec.params))
     if unknown:
-        raise _refuse(f"{spec.label}没有参数 {'、'.join(echo(u, 20) for u in unknown[:5])}；可用的参数：{'、'.join(sorted(spec.params))}。")
-    out = {}
+        raise _refuse(f"{spec.label}没有参数 {'、'.join(echo(u, 20) for u in unknown[:5])}；"
+                      f"可用的参数：{'、'.join(sorted(spec.params))}。")
+    out: dict[str, Any] = {}
     today = params.get("today")
     if not isinstance(today, str) or len(today) != 10:
         raise _refuse(f"{spec.label}的“今天”应是一个日期，例如 2026-11-20。")
@@ -106,3 +113,47 @@ def check_scenario(name, params) -> dict:
         out["seed"] = seed
         out["scale"] = check_scale(params.get("scale", 1.0))
     return out
+
+
+def check_city_types(seed: Any, scale: Any) -> None:
+    """Python types of ``Sandbox.city``'s arguments (their values: ``check_scenario``)."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError("seed must be an int")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise TypeError(f"scale must be a number, not {type(scale).__name__}")
+
+
+def build(cls: Any, name: str, params: dict, *, progress: bool = False, rules: Any = None) -> Any:
+    """A sandbox of class ``cls`` built by scenario ``name`` under ``rules`` (default: shipped),
+    ``params`` already checked by ``check_scenario``; its log holds no event yet.
+
+    The demo under the shipped rules is built once per process, then copied: lessons and tests
+    make many demo sandboxes.
+    """
+    if name == "demo" and rules is None:
+        return pickle.loads(_demo_blob(cls, tuple(sorted(params.items()))))
+    return _build(cls, name, dict(params), progress, rules)
+
+
+def _build(cls: Any, name: str, params: dict, progress: bool, rules: Any) -> Any:
+    today = _dt.date.fromisoformat(params.pop("today"))
+    sb = cls(today=today, rules=rules)
+    sb.events.clear()
+    sb._building_scenario = True
+    if name == "empty":
+        if params:
+            raise TypeError(f"unexpected scenario parameters {sorted(params)}")
+    elif name == "demo":
+        build_demo(sb, **params)
+    elif name == "city":
+        build_city(sb, progress=progress, **params)
+    else:
+        raise ValueError(f"unknown scenario {name!r}")
+    sb._building_scenario = False
+    sb.refusals.clear()
+    return sb
+
+
+@functools.lru_cache(maxsize=4)
+def _demo_blob(cls: Any, params: tuple) -> bytes:
+    return pickle.dumps(_build(cls, "demo", dict(params), False, None), protocol=pickle.HIGHEST_PROTOCOL)

@@ -90,9 +90,9 @@ def build_city(sb, *, seed: int, scale: float = 1.0, progress: bool = True) -> N
         step = max(1, (len(days) - first) // max(n, 1))
         for j in range(n):
             k = (idx + j) % len(_TARGETS)
-            sb.record_hours(team, v, project=project, date=days[first + j * step], place=project.name[:2] + "服务点",
-                            target=_TARGETS[k], content=_CONTENTS[k], hours=hours_choices[(idx + j) % 6],
-                            evaluation=evaluations[j % 3], contact="王志愿")
+            sb.record_hours(team, v, project=project, date=days[first + j * step], venue=project.name[:2] + "服务点",
+                            served=_TARGETS[k], content=_CONTENTS[k], hours=hours_choices[(idx + j) % 6],
+                            evaluation=evaluations[j % 3], contact_person="王志愿")
         done += n
         if idx % 1000 == 999:
             bar.update(done)

@@ -97,10 +97,12 @@ def build_demo(sb) -> None:
     hospital = approve(reg(f"重庆市{DEMO_DISTRICT}人民医院志愿服务队", Kind.NON_HUB, district, dhub))
     disabled = approve(reg(f"重庆市{DEMO_DISTRICT}残疾人联合会志愿服务队", Kind.NON_HUB, district, dhub))
     school = approve(reg("南坪实验小学志愿服务队", Kind.NON_HUB, town_place("南坪街道"), towns["南坪街道"]))
-    knit = approve(reg("黄桷渡社区刘孃孃开心编织志愿服务队", Kind.NON_HUB, comm_place("黄桷渡社区"), comm["黄桷渡社区"]))
+    knit = approve(reg("黄桷渡社区刘孃孃开心编织志愿服务队", Kind.NON_HUB, comm_place("黄桷渡社区"),
+                       comm["黄桷渡社区"]))
     reg("西流村乡村振兴志愿服务队", Kind.NON_HUB, comm_place("西流村"), comm["西流村"])
     reg("峡口镇卫生院志愿服务队", Kind.NON_HUB, town_place("峡口镇"), towns["峡口镇"])
-    sb.apply_upgrade(disabled, grade=Grade.INTERMEDIATE, to=dhub, reason="助残项目多、常年开展，需要直接发布助残项目，不必每次等审核")
+    sb.apply_upgrade(disabled, grade=Grade.INTERMEDIATE, to=dhub,
+                     reason="助残项目多、常年开展，需要直接发布助残项目，不必每次等审核")
 
     # social organisations
     authority = sb.authority_for(district)
@@ -114,7 +116,7 @@ def build_demo(sb) -> None:
     teams = [edu, hospital, disabled, school, knit, org, branch,
              comm["黄桷渡社区"], comm["阳光社区"], comm["西流村"], towns["南坪街道"], towns["峡口镇"]]
     used: set[str] = set()
-    members = {t.id: [] for t in teams}
+    members: dict[str, list] = {t.id: [] for t in teams}
     for i in range(200):
         team = teams[i % len(teams)]
         v = sb.register_volunteer(team, name=people.person_name(rng),
@@ -134,8 +136,10 @@ def build_demo(sb) -> None:
                 sb.approve(sb.reviewer(p), p)
             published.append(p)
     # projects left pending, for the review lessons
-    sb.publish_project(hospital, name="健康义诊进社区（2027年春季）", start=_dt.date(2027, 3, 1), end=_dt.date(2027, 5, 31))
-    sb.publish_project(comm["阳光社区"], name="阳光社区邻里互助日", start=sb.today, end=sb.today + _dt.timedelta(days=60))
+    sb.publish_project(hospital, name="健康义诊进社区（2027年春季）", start=_dt.date(2027, 3, 1),
+                       end=_dt.date(2027, 5, 31))
+    sb.publish_project(comm["阳光社区"], name="阳光社区邻里互助日", start=sb.today,
+                       end=sb.today + _dt.timedelta(days=60))
 
     evaluations = sb.rules.evaluations[:3]
     targets = ["社区老人", "残疾人家庭", "过往行人", "辖区居民", "在校学生", "留守儿童"]
@@ -167,6 +171,6 @@ def build_demo(sb) -> None:
                 raise RuntimeError(f"demo scenario: no free day left for {v.id} in {p.name}")
             days.add(day)
             k = rng.randrange(len(targets))
-            sb.record_hours(team_id, v, project=p, date=day, place=sb.places[p.place].name, target=targets[k],
+            sb.record_hours(team_id, v, project=p, date=day, venue=sb.places[p.place].name, served=targets[k],
                             content=contents[k], hours=8 if n == 80 else rng.choice((1, 1.5, 2, 2.5, 3, 4)),
-                            evaluation=rng.choice(evaluations), contact=sb.groups[team_id].liaison.name)
+                            evaluation=rng.choice(evaluations), contact_person=sb.groups[team_id].liaison.name)

@@ -10,7 +10,7 @@ wrong, the clause, what would be right), an unexpected error as “出错了”,
 """
 
 from .app import App, app
-from .common import Panel, Session, error_html, refusal_html
+from .common import Panel, Session, error_html, guarded, refusal_html
 from .grades import GradesPanel
 from .hierarchy import HierarchyPanel
 from .identity import IdentityPanel
@@ -22,4 +22,5 @@ from .review import ReviewPanel
 from .table import TablePanel
 
 __all__ = ["app", "App", "Session", "Panel", "IdentityPanel", "RegisterPanel", "ReviewPanel", "GradesPanel",
-           "TablePanel", "ProjectsPanel", "RecoveryPanel", "HierarchyPanel", "LogPanel", "refusal_html", "error_html"]
+           "TablePanel", "ProjectsPanel", "RecoveryPanel", "HierarchyPanel", "LogPanel", "refusal_html", "error_html",
+           "guarded"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from ..rules import NOTICE
 from .common import Session, esc, identity_text
 from .grades import GradesPanel
 from .hierarchy import HierarchyPanel
@@ -68,7 +69,7 @@ class App(W.VBox):
         sb = self.session.sandbox
         self.banner.value = (
             "<div style='background:#f5f5f5;padding:6px 10px;border-radius:4px;line-height:1.6'>"
-            "<b>志愿服务信息系统培训沙盘</b>（依据：渝民发〔2020〕17号）　沙盘日期：" + sb.today.isoformat() +
+            f"<b>志愿服务信息系统培训沙盘</b>（依据：{esc(NOTICE)}）　沙盘日期：" + sb.today.isoformat() +
             f"<br><b>当前身份：</b>{esc(identity_text(sb, self.session.actor))}</div>")
 
 

@@ -8,17 +8,20 @@ import functools
 import html
 import logging
 import traceback
-from typing import Callable, Iterable
+from typing import TypeVar
+from collections.abc import Callable, Iterable
 
 import ipywidgets as W
 
 from ..errors import RuleViolation
 from ..formcheck import Problem, incomplete, refusal_field
 from ..model import Authority, Group, Kind, Status
+from ..params import Ref
 from ..places import Level
 from ..rules import source_line, source_text
 
 log = logging.getLogger("cqvol_sim.widgets")
+T = TypeVar("T")
 
 NONE_LABEL = "（不选）"
 CHOOSE_LABEL = "（请选择）"  # an acting list starts here: nothing happens until the trainee chooses
@@ -55,23 +58,19 @@ class Session:
 
     # who
     def resolve(self, ref) -> str | None:
-        """A group or 民政局 (object, id or exact name) as its id; ValueError if unknown."""
-        sb = self.sandbox
+        """A group or 民政局 (object, id, name or path form) as its id, through the sandbox's one
+        resolver (``Sandbox.resolve``); ValueError (the sandbox's Chinese message) if unknown."""
         if ref is None:
             return None
-        if isinstance(ref, (Group, Authority)):
-            ref = ref.id
-        if not isinstance(ref, str):
+        if not isinstance(ref, (str, Group, Authority)):
             raise TypeError(f"identity must be a group, an authority, an id or a name, not {type(ref).__name__}")
-        if ref in sb.groups or ref in sb.authorities:
-            return ref
-        g = sb.find_group(ref)
-        if g is not None:
-            return g.id
-        for a in sb.authorities.values():
-            if a.name == ref:
-                return a.id
-        raise ValueError(f"unknown group or authority {ref!r}")
+        try:
+            found = self.sandbox.resolve(ref, Ref.ACTOR)
+        except RuleViolation as exc:
+            raise ValueError(exc.message) from None
+        if self.sandbox.kind_of(found) not in ("group", "authority"):
+            raise ValueError(f"“{ref}”不是团体或登记机关")
+        return found
 
     @property
     def identity(self) -> str | None:
@@ -184,20 +183,47 @@ def _problem_item(label: str, message: str, exc: RuleViolation | None, rules) ->
     return f"<li{code}>{text}</li>"
 
 
-def error_html(exc: BaseException) -> str:
-    """The panel for an unexpected error: never a bare traceback in the trainee's face."""
+def error_html(exc: BaseException, *, unchanged: str = "沙盘没有被改动。") -> str:
+    """The panel for an unexpected error: a Chinese message for the trainee and, folded away,
+    what went wrong for the teacher; never a bare traceback in the trainee's face."""
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return (f'<div class="cqvol-error" style="{_BOX.format(c="#6a1b9a", bg="#f6eef8")}">'
             f"<b>出错了：</b>程序遇到了意外的问题（{esc(type(exc).__name__)}：{esc(exc)}）。"
-            "沙盘没有被改动。请把这条信息告诉培训老师。"
+            f"{esc(unchanged)}请把这条信息告诉培训老师。"
             f'<details><summary>技术细节（给老师看）</summary><pre style="font-size:11px;white-space:pre-wrap">'
             f"{esc(tb)}</pre></details></div>")
 
 
+def guarded(action: Callable[[], T], show: Callable[[str], None], *,
+            on_refusal: Callable[[RuleViolation], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None,
+            unchanged: str = "沙盘没有被改动。") -> T | None:
+    """The one error guard of every panel, button and quiz: run ``action()`` and return its result.
+
+    A RuleViolation goes to ``on_refusal`` (default: the refusal panel via ``show``); any other
+    exception is logged and shown with ``error_html`` (Chinese for the trainee, the details for
+    the teacher), after ``on_error`` (e.g. to remember it). ipywidgets' dispatcher would only log
+    an escaping exception (ipywidgets #2949, #2612), so nothing escapes; returns None then.
+    """
+    try:
+        return action()
+    except RuleViolation as exc:
+        if on_refusal is not None:
+            on_refusal(exc)
+        else:
+            show(refusal_html(exc))
+    except Exception as exc:  # noqa: BLE001 - shown to the trainee, kept for the teacher
+        log.debug("guarded action %s failed", getattr(action, "__name__", action), exc_info=True)
+        if on_error is not None:
+            on_error(exc)
+        show(error_html(exc, unchanged=unchanged))
+    return None
+
+
 def handler(method: Callable) -> Callable:
-    """Wrap a panel's event handler: a RuleViolation becomes the refusal panel, any other
-    exception the “出错了” panel, both in ``self.message``. ipywidgets' dispatcher would only
-    log them (ipywidgets #2949, #2612), so nothing may escape."""
+    """Wrap a panel's event handler in ``guarded``: a refusal is shown with the form's other
+    problems (``Panel.show_refusal``), any other exception as “出错了”, both in ``self.message``
+    and kept in ``self.last_error``."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -205,20 +231,21 @@ def handler(method: Callable) -> Callable:
         self.__dict__["_in_handler"] = True
         if outer:
             self.__dict__["_problems"] = []
-        try:
-            return method(self, *args, **kwargs)
-        except RuleViolation as exc:
+
+        def remember(exc: BaseException) -> None:
             self.last_error = exc
+
+        def refused(exc: RuleViolation) -> None:
+            remember(exc)
             self.show_refusal(exc)
-        except Exception as exc:  # noqa: BLE001 - shown to the trainee, kept for the teacher
-            self.last_error = exc
-            log.debug("handler %s failed", method.__name__, exc_info=True)
-            self.show(error_html(exc))
+
+        try:
+            return guarded(functools.partial(method, self, *args, **kwargs), self.show,
+                           on_refusal=refused, on_error=remember)
         finally:
             if outer:
                 self.__dict__["_in_handler"] = False
                 self.__dict__["_problems"] = []
-        return None
 
     return wrapper
 
@@ -455,7 +482,8 @@ class FilterDropdown:
         matches = [o for o in self._all if text in o[0]] if text else self._all
         shown = self._fixed + matches[: self.limit]
         more = len(matches) - self.limit
-        self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，请输入文字筛选</span>"
+        self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，"
+                            f"请输入文字筛选</span>"
                             if more > 0 else "")
         if self.pick_single and text and len(matches) == 1:
             default = matches[0][1]
@@ -492,7 +520,8 @@ def identity_text(sb, actor) -> str:
         return f"{actor.name}（登记机关）：审核在本部门登记的社会组织（法人）"
     level = sb.places[actor.place].level
     if actor.kind is Kind.HUB:
-        kind = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}[level] + "枢纽型团体"
+        words = {Level.CITY: "市级", Level.DISTRICT: "区县级", Level.TOWN: "镇街级", Level.COMMUNITY: "村社级"}
+        kind = words[level] + "枢纽型团体"
     else:
         kind = sb.rules.label(actor.kind)
     return (f"{actor.name}（{kind}，{place_path(sb, actor.place)}；权限组别：{sb.rules.label(actor.grade)}；"

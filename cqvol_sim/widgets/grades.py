@@ -7,8 +7,15 @@ import ipywidgets as W
 
 from .. import formcheck
 from ..model import Grade, Right
+from ..rules import source_kind, source_line
 from .common import (NONE, STYLE, Panel, choose, clause_text, esc, group_label, handler, header, info_html,
                      ok_html, on_value, set_options, warning_html, wide)
+
+
+def setting_source(rules) -> str:
+    """The notice's clause on who sets grades, from the rule data (groups.yaml grade_setters)."""
+    firsts = [s.split("；")[0] for s in rules.grade_setter_sources.values()]
+    return next((s for s in firsts if source_kind(s) == "通知"), firsts[0] if firsts else "")
 
 
 def rights_compare_html(sb, current: Grade | None, proposed: Grade | None, current_title: str = "现在",
@@ -101,7 +108,8 @@ class GradesPanel(Panel):
             self.intro.value = info_html(f"“{g.name}”目前没有可以由它设置权限组别的下级团体。")
         else:
             self.intro.value = (f"“{esc(g.name)}”可以为下列 {len(subs)} 个团体设置权限组别"
-                                f"（依据：渝民发〔2020〕17号 三（四））。先选团体和组别，看清权限变化，再点“设置权限组别”。")
+                                f"（{esc(source_line(setting_source(sb.rules), sb.rules))}）。先选团体和组别，"
+                                f"看清权限变化，再点“设置权限组别”。")
         set_options(self.target, choose((group_label(sb, s, with_grade=True), s.id) for s in subs))
         self._on_choice(None)
         # upgrade application
@@ -114,8 +122,10 @@ class GradesPanel(Panel):
             self.up_intro.value = info_html(f"“{g.name}”的权限组别由上级设置（{sb.rules.label(g.kind)}不需要申请）；"
                                             "如果仍要提交，系统会说明原因。")
         else:
-            self.up_intro.value = ("非枢纽型团体默认为基本团体组；需要更多权限时，向所在区县的枢纽型团体或市级枢纽型团体申请"
-                                   "（依据：渝民发〔2020〕17号 三（四））。")
+            source = sb.rules.grade_setter_sources.get("non_hub", "")
+            self.up_intro.value = ("非枢纽型团体默认为基本团体组；需要更多权限时，"
+                                   "向所在区县的枢纽型团体或市级枢纽型团体申请"
+                                   f"（{esc(source_line(source, sb.rules))}）。")
         options = []
         for d in deciders:
             options.append((d.name, d.id))

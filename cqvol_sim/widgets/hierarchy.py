@@ -80,7 +80,8 @@ class HierarchyPanel(Panel):
             for c in kids:
                 if sb.places.contains(c.code, actor.place) and c.code != focus:
                     default = c.code
-        set_options(self.expand, [("（都不展开）", NONE)] + [(c.name, c.code) for c in kids], keep=False, default=default)
+        set_options(self.expand, [("（都不展开）", NONE)] + [(c.name, c.code) for c in kids], keep=False,
+                    default=default)
 
     @handler
     def _on_option(self, change) -> None:

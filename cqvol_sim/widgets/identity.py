@@ -37,7 +37,8 @@ class IdentityPanel(Panel):
         super().__init__(session, identity)
         self._syncing = False
         self.role = W.ToggleButtons(
-            options=[("团体管理员", ROLE_GROUP), ("登记机关（民政局）", ROLE_AUTHORITY), ("新团体申请人", ROLE_APPLICANT)],
+            options=[("团体管理员", ROLE_GROUP), ("登记机关（民政局）", ROLE_AUTHORITY),
+                     ("新团体申请人", ROLE_APPLICANT)],
             description="身份类型", style=STYLE)
         self.role.add_class("cqvol-role")
         # typing a name that leaves one match picks it; the list itself never picks for the trainee
@@ -54,7 +55,6 @@ class IdentityPanel(Panel):
 
     # the widgets follow the session
     def _refresh(self, reason: str) -> None:
-        sb = self.sb
         actor = self.session.actor
         self._syncing = True
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as W
 
 from ..model import ProjectStatus, Status
-from ..narrate import describe
+from ..view.narrate import describe
 from ..errors import StorageError
 from .common import Panel, esc, handler, info_html, ok_html, on_value, show_png
 from .hierarchy import area_root
@@ -93,7 +93,8 @@ class LogPanel(Panel):
         items = []
         for ev in reversed(events[-MAX_EVENTS:]):
             items.append(f"<li value='{ev.get('seq', '')}'>{esc(describe(sb, ev))}</li>")
-        more = f"<p style='color:#777'>共 {len(events)} 条，只列出最近 {MAX_EVENTS} 条。</p>" if len(events) > MAX_EVENTS else ""
+        more = (f"<p style='color:#777'>共 {len(events)} 条，只列出最近 {MAX_EVENTS} 条。</p>"
+                if len(events) > MAX_EVENTS else "")
         self.log.value = (f"<div style='max-height:24em;overflow:auto'>{more}<ol reversed style='line-height:1.7'>"
                           f"{''.join(items)}</ol></div>") if events else info_html("还没有操作。")
         n = max(1, len(events))
@@ -140,7 +141,8 @@ class LogPanel(Panel):
             self.show(f"<div class='cqvol-refusal' style='color:#c62828'>✗ 没有打开：{esc(exc)}</div>")
             return
         self.session.set_sandbox(loaded)
-        self.show(ok_html(f"已打开 {self.file.value.strip()}", f"共 {len(loaded.events)} 条操作记录，可以用下面的回放逐步查看。"))
+        self.show(ok_html(f"已打开 {self.file.value.strip()}", f"共 {len(loaded.events)} 条操作记录，"
+                                                            f"可以用下面的回放逐步查看。"))
 
     def _go(self, k: int) -> None:
         self.step.value = max(self.step.min, min(self.step.max, k))

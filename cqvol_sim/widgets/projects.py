@@ -8,8 +8,10 @@ import datetime as _dt
 import ipywidgets as W
 
 from .. import formcheck
+from ..legacy import RENAMED_FIELDS
 from ..model import ProjectStatus, Right
-from .common import (NONE, STYLE, FilterDropdown, Panel, choose, clause_text, esc, handler, header, info_html,
+from ..rules import source_line
+from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
 from .imports import ImportPanel
 
@@ -33,13 +35,14 @@ def stars_html(sb, volunteer) -> str:
     nxt = next(((s, lbl, h) for s, lbl, h in thresholds if s == n + 1), None)
     if nxt is not None:
         text += f"，再 {nxt[2] - volunteer.hours:g} 小时可评{nxt[1][:2]}"
-    return esc(text + "）") + f"<br><small style='color:#777'>星级标准依据：{esc(sb.rules.star_source)}</small>"
+    source = source_line(sb.rules.star_source, sb.rules)
+    return esc(text + "）") + f"<br><small style='color:#777'>星级标准（{esc(source)}）</small>"
 
 
 def records_table_html(sb, records, limit: int = 200) -> str:
     """A volunteer's records as a table, newest first, with every field of 三（五）."""
     labels = sb.rules.record_field_labels
-    cols = ["project", "date", "place", "target", "content", "hours", "evaluation", "contact"]
+    cols = ["project", "date", "venue", "served", "content", "hours", "evaluation", "contact_person"]
     head = "".join(f"<th style='padding:2px 6px;border:1px solid #ccc'>{esc(labels[c])}</th>" for c in cols)
     rows = []
     for rec in list(reversed(records))[:limit]:
@@ -82,8 +85,9 @@ class ProjectsPanel(Panel):
         self.p_name = W.Text(description="项目名称", style=STYLE, layout=wide())
         self.p_start = W.DatePicker(description="开始日期", value=sb.today, style=STYLE)
         self.p_end = W.DatePicker(description="结束日期", value=sb.today + _dt.timedelta(days=30), style=STYLE)
-        self.p_fee = W.Dropdown(description="是否收费", options=[("（请选择）", NONE), ("不收费（志愿服务是无偿的）", False),
-                                                            ("要向服务对象收费", True)],
+        self.p_fee = W.Dropdown(description="是否收费",
+                                options=[("（请选择）", NONE), ("不收费（志愿服务是无偿的）", False),
+                                         ("要向服务对象收费", True)],
                                 style=STYLE, layout=W.Layout(width="26em"))
         self.p_fee.add_class("cqvol-p-fee")
         self.p_submit = W.Button(description="发布项目", button_style="primary")
@@ -107,7 +111,8 @@ class ProjectsPanel(Panel):
         self.v_box = W.VBox([header("注册新志愿者"), m.add("person_name", self.v_name),
                              W.HBox([m.add("id_card", self.v_card), self.v_sample]), self.v_sample_note,
                              m.add("mobile", self.v_mobile), self.v_submit,
-                             header("吸纳已注册的志愿者"), m.add("admit", self.v_search.dropdown, into=self.v_search.box),
+                             header("吸纳已注册的志愿者"),
+                             m.add("admit", self.v_search.dropdown, into=self.v_search.box),
                              self.v_admit, self.v_members])
 
         # record hours: every field of 三（五）
@@ -116,17 +121,18 @@ class ProjectsPanel(Panel):
         self.r_project.add_class("cqvol-r-project")
         self.r_date = W.DatePicker(description=labels["date"], value=sb.today, style=STYLE)
         self.r_date.add_class("cqvol-r-date")
-        self.r_place = W.Text(description=labels["place"], style=STYLE, layout=wide())
-        self.r_target = W.Text(description=labels["target"], placeholder="例如：社区老人", style=STYLE, layout=wide())
+        self.r_place = W.Text(description=labels["venue"], style=STYLE, layout=wide())
+        self.r_target = W.Text(description=labels["served"], placeholder="例如：社区老人", style=STYLE, layout=wide())
         self.r_content = W.Text(description=labels["content"], placeholder="例如：陪伴聊天、代购生活用品",
                                 style=STYLE, layout=wide())
-        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2、2.5 或 2小时", continuous_update=True,
+        self.r_hours = W.Text(description=labels["hours"] + "（小时）", placeholder="例如 2、"
+                                                                                "2.5 或 2小时", continuous_update=True,
                               style=STYLE, layout=W.Layout(width="20em"))
         self.r_hours_check = W.HTML("")
         self.r_evaluation = W.Dropdown(description=labels["evaluation"],
                                        options=[("（请选择）", NONE), *((e, e) for e in rules.evaluations)],
                                        style=STYLE, layout=W.Layout(width="20em"))
-        self.r_contact = W.Text(description=labels["contact"], style=STYLE, layout=W.Layout(width="20em"))
+        self.r_contact = W.Text(description=labels["contact_person"], style=STYLE, layout=W.Layout(width="20em"))
         for w, css in ((self.r_place, "cqvol-r-place"), (self.r_target, "cqvol-r-target"),
                        (self.r_content, "cqvol-r-content"), (self.r_hours, "cqvol-r-hours"),
                        (self.r_evaluation, "cqvol-r-evaluation"), (self.r_contact, "cqvol-r-contact")):
@@ -146,7 +152,8 @@ class ProjectsPanel(Panel):
         self.c_record = W.Dropdown(description="要更正的记录", style=STYLE, layout=W.Layout(width="40em"))
         self.c_field = W.Dropdown(description="更正项目",
                                   options=choose((labels[f], f) for f in rules.correction_fields), style=STYLE)
-        self.c_value = W.Text(description="正确的内容", placeholder="日期按 2026-05-01 填写", style=STYLE, layout=wide())
+        self.c_value = W.Text(description="正确的内容", placeholder="日期按 2026-05-01 填写", style=STYLE,
+                              layout=wide())
         self.c_reason = W.Text(description="更正理由", style=STYLE, layout=wide())
         self.c_submit = W.Button(description="以志愿者身份申请更正", layout=W.Layout(width="16em"))
         self.l_box = W.VBox([self.l_volunteer.box, self.l_stars, self.l_table,
@@ -183,7 +190,8 @@ class ProjectsPanel(Panel):
             if g is not None:
                 self.r_contact.value = g.liaison.name
         if g is None:
-            self.intro.value = info_html("请先在“当前身份”页选择一个团体。下面的“查看记录与更正”可以查看任何志愿者的记录。")
+            self.intro.value = info_html("请先在“当前身份”页选择一个团体。下面的“查看记录与更正”可以查看任"
+                                         "何志愿者的记录。")
         else:
             self.intro.value = f"<b>以“{esc(g.name)}”的身份</b>发布项目、管理志愿者和记录服务时长。"
         self._on_section(None)
@@ -342,7 +350,8 @@ class ProjectsPanel(Panel):
     def _sample_id(self, _button) -> None:
         """Fill in an ID number that passes every check, for practice (not a real person's)."""
         self.v_card.value = formcheck.sample_id_card(self.sb)
-        self.v_sample_note.value = ("<span class='cqvol-sample-note' style='color:#e65100'>这是随机生成的练习用身份证号，"
+        self.v_sample_note.value = ("<span class='cqvol-sample-note' style='color:#e65100'>这是随机生成的"
+                                    "练习用身份证号，"
                                     "仅供培训使用，不属于任何真实的人；在真实系统中请填写志愿者本人的身份证号。</span>")
 
     @handler
@@ -357,11 +366,13 @@ class ProjectsPanel(Panel):
         if not self.check_form(formcheck.record_form(sb, volunteer=vid or None, **values)):
             return
         hours = formcheck.parse_hours(values["hours"])
-        rec = sb.record_hours(self.session.actor, vid, **{**values, "hours": self.r_hours.value if hours is None
+        fields = {RENAMED_FIELDS.get(k, k): v for k, v in values.items()}   # the form's names → the action's
+        rec = sb.record_hours(self.session.actor, vid, **{**fields, "hours": self.r_hours.value if hours is None
                                                           else hours})
         v = sb.volunteers[vid]
         self.session.changed("state")
-        self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，{rec.date.isoformat()}）。",
+        self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，"
+                          f"{rec.date.isoformat()}）。",
                           f"{v.name}累计 {v.hours:g} 小时，{star_label(sb, v)}。"))
 
     @handler
@@ -386,7 +397,14 @@ class ProjectsPanel(Panel):
         self.show(ok_html("已提交更正申请。", f"由记录团体“{r.name}”在“审核”页审核；通过后原记录保留在更正历史中。"))
 
 
+#: where the record fields come from (records.yaml cites 三（五） for each field)
+RECORD_FIELDS_SOURCE = "三（五）"
+
+
 def note_cap(sb) -> W.HTML:
-    return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(sb.rules.record_field_labels.values()))}"
-                  f"（依据：渝民发〔2020〕17号 三（五））。每名志愿者每天最多记录 {sb.rules.daily_cap_hours:g} 小时"
-                  f"（{esc(clause_text(sb.rules.daily_cap_source, sb.rules).split('：')[0])}）。</span>")
+    """What a record must hold and the daily cap, each with its source as ``rules.source_line`` shows it."""
+    rules = sb.rules
+    return W.HTML(f"<span style='color:#555'>服务记录须包括：{esc('、'.join(rules.record_field_labels.values()))}"
+                  f"（{esc(source_line(RECORD_FIELDS_SOURCE, rules))}）。"
+                  f"每名志愿者每天最多记录 {rules.daily_cap_hours:g} 小时"
+                  f"（{esc(source_line(rules.daily_cap_source, rules).split('：')[0])}）。</span>")

@@ -63,7 +63,8 @@ class RecoveryPanel(Panel):
             m.add("v.id_card", self.v_card), self.v_button,
             header("三、修改本团体的负责人和联系人"),
             note("负责人、联系人换人或换了手机号，要及时更新，否则将来无法自助找回密码（三（三））。"),
-            self.c_who, W.HBox([m.add("c.leader_name", self.leader_name), m.add("c.leader_mobile", self.leader_mobile)]),
+            self.c_who,
+            W.HBox([m.add("c.leader_name", self.leader_name), m.add("c.leader_mobile", self.leader_mobile)]),
             W.HBox([m.add("c.liaison_name", self.liaison_name), m.add("c.liaison_mobile", self.liaison_mobile)]),
             self.c_button,
             self.message])
@@ -71,7 +72,8 @@ class RecoveryPanel(Panel):
 
     def _refresh(self, reason: str) -> None:
         sb = self.sb
-        groups = sorted((g for g in sb.groups.values() if g.status is not Status.REJECTED), key=lambda g: (g.place, g.id))
+        groups = sorted((g for g in sb.groups.values() if g.status is not Status.REJECTED),
+                        key=lambda g: (g.place, g.id))
         current = self.session.group
         self.group.set_options([(g.name, g.id) for g in groups], fixed=[(CHOOSE_LABEL, NONE)], default=NONE)
         if reason in ("identity", "sandbox"):
@@ -81,7 +83,8 @@ class RecoveryPanel(Panel):
                 self.leader_name.value, self.leader_mobile.value = current.leader.name, current.leader.mobile
                 self.liaison_name.value, self.liaison_mobile.value = current.liaison.name, current.liaison.mobile
             else:
-                self.c_who.value = "<span style='color:#777'>（请先在“当前身份”页选择团体，才能修改本团体的信息）</span>"
+                self.c_who.value = ("<span style='color:#777'>（请先在“当前身份”页选择团体，"
+                                    "才能修改本团体的信息）</span>")
         disabled = current is None
         for w in (self.leader_name, self.leader_mobile, self.liaison_name, self.liaison_mobile, self.c_button):
             w.disabled = disabled
@@ -110,8 +113,9 @@ class RecoveryPanel(Panel):
 
     @handler
     def _on_volunteer(self, _button) -> None:
-        if not self._checked("v", formcheck.volunteer_recovery_form(self.sb, name=self.v_name.value,
-                                                                    id_card=self.v_card.value, mobile=self.v_mobile.value)):
+        form = formcheck.volunteer_recovery_form(self.sb, name=self.v_name.value, id_card=self.v_card.value,
+                                                 mobile=self.v_mobile.value)
+        if not self._checked("v", form):
             return
         text = self.sb.recover_account(self.session.actor, id_card=self.v_card.value, name=self.v_name.value,
                                        mobile=self.v_mobile.value)

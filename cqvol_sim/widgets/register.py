@@ -14,7 +14,8 @@ from ..places import Level
 from .common import (CHOOSE_LABEL, NONE, STYLE, FilterDropdown, Panel, choose, esc, group_label, source_line,
                      handler, header, ok_html, on_value, set_options, show_if, wide)
 
-LEVELS = [("市", int(Level.CITY)), ("区县", int(Level.DISTRICT)), ("镇街", int(Level.TOWN)), ("村社", int(Level.COMMUNITY))]
+LEVELS = [("市", int(Level.CITY)), ("区县", int(Level.DISTRICT)), ("镇街", int(Level.TOWN)),
+          ("村社", int(Level.COMMUNITY))]
 
 
 class RegisterPanel(Panel):
@@ -80,7 +81,8 @@ class RegisterPanel(Panel):
                    "提交后由审核团体审核。"),
             header("一、团体类型与所在地"), m.add("kind", self.kind), m.add("location", self.level),
             self.district.box, self.town.box, self.community.box, self.place_note,
-            header("二、名称"), m.add("name", self.name), self.name_check, m.add("registered_name", self.registered_name),
+            header("二、名称"), m.add("name", self.name), self.name_check,
+            m.add("registered_name", self.registered_name),
             header("三、登记与挂靠"), m.add("reg_status", self.reg_status), m.add("authority", self.authority),
             m.add("contact_group", self.contact), m.add("viewing_group", self.viewing),
             header("四、负责人和联系人"),
@@ -214,7 +216,8 @@ class RegisterPanel(Panel):
         kind = self.kind.value
         if code is None or not kind:
             self.place_note.value = ("<span style='color:#c62828'>请选择所在层级和所在地。</span>" if code is None
-                                     else "<span style='color:#555'>选择团体类型后，这里列出可选的联络团体和登记机关。</span>")
+                                     else "<span style='color:#555'>选择团体类型后，"
+                                          "这里列出可选的联络团体和登记机关。</span>")
             set_options(self.contact, [("（不选联络团体）", NONE)])
             set_options(self.viewing, [("（不选查看团体）", NONE)])
             set_options(self.authority, [("（不选登记机关）", NONE)])

@@ -111,7 +111,8 @@ class ReviewPanel(Panel):
         text = f"已通过{self._label(item)}。"
         detail = ""
         if isinstance(item, Group):
-            detail = (f"“{item.name}”现在的状态：{sb.rules.label(item.status)}，权限组别：{sb.rules.label(item.grade)}。"
+            detail = (f"“{item.name}”现在的状态：{sb.rules.label(item.status)}，权限组别："
+                      f"{sb.rules.label(item.grade)}。"
                       "如需调整权限组别，请到“权限设置”页。")
         self.session.changed("state")
         self.show(ok_html(text, detail))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..model import Right, Status
+from ..rules import source_line
 from .common import FilterDropdown, Panel, esc, group_label, handler
 
 
@@ -25,7 +26,8 @@ def grade_table_html(rules, highlight=None) -> str:
         rows.append(f"<tr style='{style}' data-grade='{grade.value}'><td style='padding:4px 8px;border:1px solid #bbb'>"
                     f"{esc(rules.label(grade))}{arrow}</td>{cells}</tr>")
     return (f"<table class='cqvol-grade-table' style='border-collapse:collapse'><caption style='text-align:left'>"
-            f"权限组别与权限（依据：{esc(rules.grades_source)}）</caption><tr>{head}</tr>{''.join(rows)}</table>")
+            f"权限组别与权限（{esc(source_line(rules.grades_source, rules))}）"
+            f"</caption><tr>{head}</tr>{''.join(rows)}</table>")
 
 
 class TablePanel(Panel):
@@ -66,5 +68,6 @@ class TablePanel(Panel):
             self.explain.value = ""
             return
         items = "".join(f"<li>{'√' if sb.can(g, r) else '×'} {esc(sb.explain(g, r))}</li>" for r in Right)
-        self.explain.value = (f"<div class='cqvol-explain'><b>“{esc(g.name)}”现在是“{esc(sb.rules.label(g.grade))}”：</b>"
+        self.explain.value = (f"<div class='cqvol-explain'><b>“{esc(g.name)}”现在是"
+                              f"“{esc(sb.rules.label(g.grade))}”：</b>"
                               f"<ul style='line-height:1.7'>{items}</ul></div>")
