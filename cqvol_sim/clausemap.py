@@ -16,7 +16,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import yaml
 
@@ -244,7 +245,8 @@ def _quiz_texts(folder: Path) -> list[tuple[str, str]]:
     for f in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
         for n, q in enumerate(data.get("questions") or [], start=1):
-            text = " ".join([str(q.get("question", "")), *map(str, q.get("choices") or []), str(q.get("explanation", ""))])
+            parts = [str(q.get("question", "")), *map(str, q.get("choices") or []), str(q.get("explanation", ""))]
+            text = " ".join(parts)
             out.append((f"{f.stem} 第{n}题", text))
     return out
 

@@ -213,10 +213,6 @@ def check_teaches(exc: RuleViolation) -> None:
         assert "{" not in text and "}" not in text, text
 
 
-def saw_code(code: str) -> None:
-    """Kept for tests that still mark a code as seen; nothing reads it any more (see
-    ``test_refusal_codes.py``, which reaches every code itself)."""
-
 
 def refused(sb: Sandbox, code: str, method, *args, **kwargs) -> RuleViolation:
     """Call ``method(*args, **kwargs)``; it must raise RuleViolation ``code`` and change nothing."""

@@ -11,7 +11,7 @@ import pytest
 
 from cqvol_sim import Kind, Status
 from conftest import (CITY_HUB, DISTRICT_AUTHORITY, DISTRICT_HUB, LEADER, LIAISON, TOWN_HUB, TOWN_HUB_PENDING, G, P,
-                      accepted, refused, saw_code)
+                      accepted, refused)
 
 
 def _errors(sb, kind, place, name, registered_name=None):
@@ -31,7 +31,6 @@ def test_city_hub_name_is_exact(demo):
     assert _errors(demo, Kind.HUB, city.code, "重庆市志愿服务联合会") == ([], [])
     for wrong in ("重庆市志愿者协会", "重庆志愿服务联合会", "重庆市志愿服务总会"):
         assert _errors(demo, Kind.HUB, city.code, wrong) == (["naming.city_hub_name"], [])
-    saw_code("naming.city_hub_name")
     err, _ = demo.check_name(Kind.HUB, city.code, "重庆市志愿者协会")
     assert "重庆市志愿服务联合会" in err[0].hint
 
@@ -184,7 +183,6 @@ def test_non_hub_without_team_ending_is_only_a_warning(demo):
     errors, warnings = demo.check_name(Kind.NON_HUB, place, name)
     assert errors == [] and [w.code for w in warnings] == ["naming.nonhub_suffix"]
     assert "志愿服务队" in warnings[0].hint
-    saw_code("naming.nonhub_suffix")
     g = accepted(demo, demo.register_group, None, **_reg(demo, name, Kind.NON_HUB, place, G(demo, DISTRICT_HUB)))
     assert g.name == name
 

@@ -245,6 +245,8 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
                                                  **_team(sb, name="重庆市南岸区图书馆志愿服务大队")),
     "naming.nonhub_suffix": lambda sb: NameCheck(sb, Kind.NON_HUB, P(sb, "南岸区").code, "重庆市南岸区图书馆读书会"),
     "naming.name_only_suffix": lambda sb: act(sb.register_group, None, **_team(sb, name="志愿服务队")),
+    "naming.nonhub_contains_hub": lambda sb: act(sb.register_group, None,
+                                                 **_team(sb, name="南岸区志愿者协会读书志愿服务队")),
     # groups and affiliation
     "groups.name_taken": lambda sb: act(sb.register_group, None, **_team(sb, name=HOSPITAL_TEAM)),
     "groups.hub_exists": lambda sb: act(sb.register_group, None,
@@ -303,6 +305,8 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     "volunteers.not_member": lambda sb: _member(sb, "remove_volunteer", SCHOOL_TEAM),
     "projects.not_owner": lambda sb: act(sb.close_project, G(sb, SCHOOL_TEAM), own_project(sb, G(sb, KNIT_TEAM))),
     "projects.not_published": _not_published,
+    "projects.charges_fee": lambda sb: act(sb.publish_project, G(sb, KNIT_TEAM), name="收费理发",
+                                           start="2026-12-01", end="2026-12-31", charges_fee=True),
     "projects.not_open": lambda sb: act(sb.close_project, G(sb, HOSPITAL_TEAM),
                                         own_project(sb, G(sb, HOSPITAL_TEAM), "pending")),
     # records and corrections

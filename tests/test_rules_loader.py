@@ -287,6 +287,7 @@ def test_every_raised_code_is_declared_with_its_fields():
 
 def test_shipped_messages_use_declared_fields():
     rules = default_rules()
+    assert len(rules.violations) >= 80
     for code, text in rules.violations.items():
         for template in (text.clause, text.message, text.hint):
             assert set(re.findall(r"{(\w+)}", template)) <= VIOLATION_FIELDS[code], code
