@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from cqvol_sim.lessons import notebooks, run_notebook
+from cqvol_sim.authoring.lessons import notebooks, run_notebook
 
 LIMIT_SECONDS = 20.0
 LIMIT_TOTAL = 120.0

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from cqvol_sim import Kind, RuleViolation, Sandbox, Status
-from cqvol_sim.quiz import load_quiz
+from cqvol_sim.widgets.quiz import load_quiz
 from cqvol_sim.sandbox import DEFAULT_TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,12 +250,12 @@ def test_no_nickname_as_a_records_contact(demo):
     contacts = 0
     for path in sorted(EX_DIR.glob("*/*.yaml")):
         for args in record_steps(yaml.safe_load(path.read_text(encoding="utf-8"))):
-            contacts += "contact" in args
-            assert not NICKNAME.search(str(args.get("contact", ""))), (path.name, args)
-    assert contacts >= 30, contacts  # the bank's records were read, with their contact field (61 when written)
+            contacts += "contact_person" in args
+            assert not NICKNAME.search(str(args.get("contact_person", ""))), (path.name, args)
+    assert contacts >= 30, contacts  # the bank's records were read, with their 联系人 field (61 when written)
     liaison = demo.find_group("黄桷渡社区刘孃孃开心编织志愿服务队").liaison.name
     for path in ("village/v01-record-target.yaml", "village/v06-star-rating.yaml"):
-        assert {a["contact"] for a in record_steps(exercise(path))} == {liaison}
+        assert {a["contact_person"] for a in record_steps(exercise(path))} == {liaison}
 
 
 def test_no_volunteer_enrolled_by_a_district_hub_for_someone_else():

@@ -266,7 +266,7 @@ def test_t09_a_padded_correction_is_rejected_with_what_was_checked():
     v, sb = _solved("t09-correction-check")
     zhou = next(r for r in sb.records.values() if sb.volunteers[r.volunteer].name == "周春燕")
     xie = next(r for r in sb.records.values() if sb.volunteers[r.volunteer].name == "谢文彬")
-    assert (zhou.hours, zhou.history) == (2, []) and (xie.place, xie.hours) == ("大石村农家书屋", 2)
+    assert (zhou.hours, zhou.history) == (2, []) and (xie.venue, xie.hours) == ("大石村农家书屋", 2)
     sb, result = _run(v, _mistake(v, "都批准"))
     assert result.state("zhou-not-approved") == "unmet"
     sb, result = _run(v, _mistake(v, "不同意"))

@@ -55,12 +55,13 @@ def test_references_go_through_the_sandboxs_one_resolver(monkeypatch):
 BANK_RECORDS = "exercises/town/t07-town-records.yaml"
 
 
-def _renamed(text: str) -> str:
-    """The exercise file with a record's old field names written as the new ones."""
+def _old_names(text: str) -> str:
+    """The exercise file with a record's new field names written as the old ones (as files
+    written before the rename have them)."""
     import re
 
     for old, new in (("place", "venue"), ("target", "served"), ("contact", "contact_person")):
-        text = re.sub(rf"\b{old}: ", f"{new}: ", text)
+        text = re.sub(rf"\b{new}: ", f"{old}: ", text)
     return text
 
 
@@ -72,10 +73,10 @@ def test_exercise_files_may_name_a_records_fields_by_the_old_or_the_new_names():
     from cqvol_sim.exercises.verify import verify_exercise
 
     root = Path(__file__).resolve().parents[1]
-    old = (root / BANK_RECORDS).read_text(encoding="utf-8")
-    assert "place: " in old and "target: " in old and "contact: " in old      # the bank file uses the old names
-    new = _renamed(old)
-    assert "venue: " in new and "served: " in new and "contact_person: " in new
+    new = (root / BANK_RECORDS).read_text(encoding="utf-8")
+    assert "venue: " in new and "served: " in new and "contact_person: " in new   # the bank uses the new names
+    old = _old_names(new)
+    assert "place: " in old and "target: " in old and "contact: " in old
     for text in (old, new):
         ex = parse_exercise(text, "t07-town-records.yaml", stem="t07-town-records")
         assert verify_exercise(ex, max_variants=1).problems == []
