@@ -234,6 +234,18 @@ def test_practice_with_a_damaged_save_starts_afresh_and_says_so(app_home):
     assert "无法恢复" in again.note.value and again.app is not None
 
 
+def test_an_unexpected_error_in_practice_goes_through_the_one_guard(app_home, monkeypatch):
+    from cqvol_sim.app.practice_panel import practice
+
+    p = practice("sandbox", query=q("张三"))
+    _register_volunteer(p)
+    again = practice("sandbox", query=q("张三"))
+    monkeypatch.setattr(type(again.slot), "load", lambda self: 1 / 0)   # a bug, not a damaged file
+    again.resume_button.click()
+    assert "出错了" in again.note.value and "ZeroDivisionError" in again.note.value   # for the teacher, folded
+    assert "你保存的练习没有被改动" in again.note.value and "Traceback" not in again.note.value.split("<details")[0]
+
+
 def test_practice_without_a_name_works_but_says_nothing_is_saved(app_home):
     from cqvol_sim.app.practice_panel import practice
 

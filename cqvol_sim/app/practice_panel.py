@@ -12,6 +12,7 @@ import datetime as dt
 import ipywidgets as W
 
 from ..errors import CqvolError
+from ..widgets.common import guarded
 from .autosave import Slot, TraineeFiles
 from .context import PageContext, current
 from .ui import PageBox, esc
@@ -43,10 +44,11 @@ class Practice(PageBox):
             self._open(self._fresh_sandbox())
 
     def _guard(self, fn) -> None:
-        try:
-            fn()
-        except Exception as exc:   # ipywidgets would only log it
-            self.note.value = f"<div style='color:#c62828'>出错了：{esc(exc)}</div>"
+        """Run a button's action through the one error guard of every panel."""
+        guarded(fn, self._show_note, unchanged="你保存的练习没有被改动。")
+
+    def _show_note(self, html_text: str) -> None:
+        self.note.value = html_text
 
     @staticmethod
     def _fresh_sandbox():
