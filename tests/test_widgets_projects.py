@@ -143,6 +143,10 @@ def test_record_hours_with_every_field(sb):
                           "contact_person": "魏杰艳"}
     assert sb.volunteers[vid].hours == before + 2.5
     assert "已为志愿者" in text(panel.message.value)
+    n = len(sb.records)
+    panel.r_submit.click()                  # a second click: nothing doubled, and no red refusal either
+    assert len(sb.records) == n and "刚才已经保存了" in text(panel.message.value)
+    assert sb.refusals == [] or sb.refusals[-1]["code"] != "records.duplicate"
 
 
 @pytest.mark.parametrize("field, value, code", [
@@ -273,3 +277,17 @@ def test_fee_must_be_chosen_and_a_charging_project_is_refused(sb):
     panel.p_submit.click()
     assert len(sb.projects) == n and sb.refusals[-1]["code"] == "projects.charges_fee"
     assert "无偿" in text(panel.message.value) and "《志愿服务条例》第三条" in text(panel.message.value)
+
+
+def test_a_second_click_on_publish_or_save_repeats_nothing_and_says_it_is_done(sb):
+    panel = ProjectsPanel(Session(sb, TOWN))
+    panel.section.value = "project"
+    panel.p_name.value = "周末陪读"
+    panel.p_fee.value = False
+    panel.p_submit.click()
+    n = len(sb.projects)
+    panel.p_submit.click()                                   # the trainee is not sure it worked
+    assert len(sb.projects) == n and "刚才已经发布了" in text(panel.message.value)
+    panel.p_name.value = "周末陪读（第二期）"                  # a changed form is a new project
+    panel.p_submit.click()
+    assert len(sb.projects) == n + 1 and "已发布项目" in text(panel.message.value)

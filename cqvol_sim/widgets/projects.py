@@ -176,6 +176,7 @@ class ProjectsPanel(Panel):
         self.l_volunteer.observe(self._on_list_volunteer)
         self.c_submit.on_click(self._request_correction)
         self._stale: set[str] = set()
+        self._last_saved: tuple | None = None   # the form last saved, so a second click does not repeat it
         self._member_opts: list = []
         self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.i_box,
                               self.message])
@@ -305,6 +306,11 @@ class ProjectsPanel(Panel):
         if not self.need_actor("发布项目"):
             return
         fee = None if self.p_fee.value == NONE else self.p_fee.value
+        key = (self.session.actor, self.p_name.value, str(self.p_start.value), str(self.p_end.value), fee,
+               len(sb.events))
+        if key == self._last_saved:     # a second click: the project is already published
+            self.show(info_html("这个项目刚才已经发布了，不用再点“发布项目”。要再发布一个项目，请改一改项目名称。"))
+            return
         if not self.check_form(formcheck.project_form(sb, name=self.p_name.value, start=self.p_start.value,
                                                       end=self.p_end.value, charges_fee=fee)):
             return
@@ -316,6 +322,7 @@ class ProjectsPanel(Panel):
             r = sb.reviewer(p)
             detail = f"本团体没有“发布项目无须审核”的权限，项目等待“{r.name if r else '（无）'}”审核。"
         self.session.changed("state")
+        self._last_saved = key[:-1] + (len(sb.events),)
         self.show(ok_html(f"已发布项目“{p.name}”，状态：{sb.rules.label(p.status)}。", detail))
 
     @handler
@@ -363,6 +370,10 @@ class ProjectsPanel(Panel):
         values = dict(project=self.r_project.value or None, date=self.r_date.value, place=self.r_place.value,
                       target=self.r_target.value, content=self.r_content.value, hours=self.r_hours.value,
                       evaluation=self.r_evaluation.value or None, contact=self.r_contact.value)
+        key = (self.session.actor, vid, *(str(v) for v in values.values()), len(sb.events))
+        if key == self._last_saved:     # a second click on the same form: the record is already saved
+            self.show(info_html("这条记录刚才已经保存了，不用再点“保存服务记录”。要再记一条，请改一改日期、时长等内容。"))
+            return
         if not self.check_form(formcheck.record_form(sb, volunteer=vid or None, **values)):
             return
         hours = formcheck.parse_hours(values["hours"])
@@ -371,6 +382,7 @@ class ProjectsPanel(Panel):
                                                           else hours})
         v = sb.volunteers[vid]
         self.session.changed("state")
+        self._last_saved = key[:-1] + (len(sb.events),)
         self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，"
                           f"{rec.date.isoformat()}）。",
                           f"{v.name}累计 {v.hours:g} 小时，{star_label(sb, v)}。"))

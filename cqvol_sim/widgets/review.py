@@ -15,6 +15,13 @@ def item_kind(item) -> str:
     return {Group: "团体注册", Project: "项目发布", Application: "提高权限申请", Correction: "记录更正申请"}[type(item)]
 
 
+
+def _value(value) -> str:
+    """A record field as the trainee typed it: hours without “.0”, dates as 2026-11-18."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
 def item_html(sb, item) -> str:
     """What a reviewer needs to know about a pending item, in Chinese (HTML)."""
     rules = sb.rules
@@ -42,7 +49,8 @@ def item_html(sb, item) -> str:
     rec = sb.records[item.record]
     v = sb.volunteers[item.volunteer]
     labels = rules.record_field_labels
-    changes = "；".join(f"{esc(labels[k])}：{esc(getattr(rec, k))} → {esc(val)}" for k, val in item.changes.items())
+    changes = "；".join(f"{esc(labels[k])}：{esc(_value(getattr(rec, k)))} → {esc(_value(val))}"
+                       for k, val in item.changes.items())
     return (f"<b>志愿者{esc(v.name)}申请更正记录</b><br>项目“{esc(rec.project_name)}”，{rec.date.isoformat()}："
             f"{changes}；理由：{esc(item.reason)}")
 
