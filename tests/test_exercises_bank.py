@@ -237,6 +237,8 @@ def test_v09_commendation_rests_on_true_complete_records():
     padded_sb, padded = _run(v, _mistake(v, "4 小时"))
     assert padded.state("true-total") == "unmet" and padded.state("ran-18") == "unmet"
     assert "推选表彰依据系统记录" in padded.text() and "《志愿服务记录与证明出具办法（试行）》" in padded.text()
+    assert "累计服务时长是“14”" in padded.text()           # a volunteer's total, not one service's hours
+    assert "重新开始" in v.task and "申请更正" in v.task      # the way out of a trap is said before it is met
     _, absent = _run(v, _mistake(v, "请假"))
     assert absent.state("no-absent") == "unmet" and "真实" in absent.text()
     _, nickname = _run(v, _mistake(v, "石姐"))

@@ -262,8 +262,14 @@ FIELD_LABELS = {
     "reason": "理由",
 }
 
+#: A volunteer's hours are the total of all their records, not one service's hours.
+VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长"}
+
+
 def field_label(sb, goal_type: str, key: str) -> str:
     """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
+    if goal_type == "volunteer" and key in VOLUNTEER_FIELD_LABELS:
+        return VOLUNTEER_FIELD_LABELS[key]
     if goal_type == "record":
         label = sb.rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
         if label:
