@@ -278,7 +278,7 @@ def tree_layout(graph: nx.DiGraph) -> dict:
     return pos
 
 
-def _short(name: str, limit: int = 22) -> str:
+def _short(name: str, limit: int = 30) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
@@ -289,7 +289,7 @@ def _label_parts(attrs: dict, show_expected: bool) -> tuple[str, str, str, str]:
         info = f"（其中待审 {attrs['n_pending']} 个）" if attrs.get("n_pending") else ""
         return name, "", "#616161", info
     if attrs["type"] == "authority":
-        return name, "审核社会组织（法人），它们不挂枢纽型团体", "#616161", ""
+        return name, "审核下面的社会组织（法人）；它们没有联络团体，不归枢纽型团体管", "#616161", ""
     if attrs["kind"] == "none":
         tag, color = "未注册枢纽型团体", "#757575"
     elif attrs.get("pending"):
@@ -352,6 +352,7 @@ def draw_hierarchy(graph: nx.DiGraph, ax, *, fit_figure: bool = True, show_expec
 
     # tree lines: a vertical line under each parent, a short horizontal tick to each child
     segments = []
+    dotted: list = []
     for node in graph.nodes:
         kids = _ordered_children(graph, node)
         if not kids:
@@ -361,8 +362,10 @@ def draw_hierarchy(graph: nx.DiGraph, ax, *, fit_figure: bool = True, show_expec
         segments.append([(xp, yp - 0.06), (xp, last_y)])
         for k in kids:
             xk, yk = pos[k]
-            segments.append([(xp, yk), (xk - 0.07, yk)])
+            # the bureau is drawn beside the area's groups, not under the hub: a dotted tick
+            (dotted if graph.nodes[k]["type"] == "authority" else segments).append([(xp, yk), (xk - 0.07, yk)])
     ax.add_collection(LineCollection(segments, colors=EDGE_COLOR, linewidths=0.8, zorder=1))
+    ax.add_collection(LineCollection(dotted, colors=EDGE_COLOR, linewidths=0.8, linestyles=":", zorder=1))
 
     # markers: one draw call per style
     by_style: dict[tuple, list] = {}
