@@ -157,12 +157,16 @@ def id_card_problems(sb, id_card, field: str = "id_card") -> list[Problem]:
     return []
 
 
+#: Fields that are names, held to the rules' name_max_length like a group's name.
+NAME_FIELDS = ("project_name",)
+
+
 def _text_problems(sb, value, field: str, label: str | None = None) -> list[Problem]:
     label = label or label_of(sb, field)
     if _blank(value):
         return [_missing(sb, field, label=label)]
     try:
-        validate.text(sb.rules, value, label)
+        validate.text(sb.rules, value, label, limit=sb.rules.name_max_length if field in NAME_FIELDS else None)
     except RuleViolation as exc:
         return [_wrong(sb, field, exc, label)]
     return []

@@ -335,7 +335,7 @@ class Sandbox(Queries, Building):
         of order.
         """
         a = self._active_group(actor)
-        title = validate.text(self.rules, name, self.rules.text("field_project_name"))
+        title = validate.text(self.rules, name, self.rules.text("field_project_name"), limit=self.rules.name_max_length)
         projects.check_free_of_charge(self.rules, charges_fee, title)
         start_d, end_d = projects.dates(self.rules, start, end)
         p = self.places[a.place] if place is None else self.place(place)

@@ -152,8 +152,9 @@ def date(rules: Rules, value, today: _dt.date | None = None, *, future_ok: bool 
     return value
 
 
-def text(rules: Rules, value, field: str) -> str:
-    """A required free-text field (e.g. 服务对象): not empty, not too long."""
+def text(rules: Rules, value, field: str, *, limit: int | None = None) -> str:
+    """A required free-text field (e.g. 服务对象): not empty, not longer than ``limit``
+    (default: the rules' text_max_length; a name such as 项目名称 passes name_max_length)."""
     if value is None:
         raise rules.violation("input.text_missing", field=field)
     _require_str(value, field)
@@ -163,8 +164,9 @@ def text(rules: Rules, value, field: str) -> str:
     savable_text(rules, value, field)
     if has_control_chars(value):
         raise rules.violation("input.text_bad_chars", field=field)
-    if len(value) > rules.text_max_length:
-        raise rules.violation("input.text_too_long", field=field, limit=rules.text_max_length)
+    limit = rules.text_max_length if limit is None else limit
+    if len(value) > limit:
+        raise rules.violation("input.text_too_long", field=field, limit=limit)
     return value
 
 

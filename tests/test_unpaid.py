@@ -28,3 +28,11 @@ def test_free_project_is_published(demo):
 def test_fee_answer_must_be_yes_or_no(demo, value):
     refused(demo, "input.unknown_choice", demo.publish_project, G(demo, DISTRICT_HUB),
             name="陪诊服务", start="2026-12-01", end="2026-12-31", charges_fee=value)
+
+
+def test_a_project_name_is_held_to_the_name_length_limit(demo):
+    limit = demo.rules.name_max_length
+    refused(demo, "input.text_too_long", demo.publish_project, G(demo, DISTRICT_HUB),
+            name="关" * (limit + 1), start="2026-12-01", end="2026-12-31")
+    accepted(demo, demo.publish_project, G(demo, DISTRICT_HUB), name="关" * limit, start="2026-12-01",
+             end="2026-12-31")
