@@ -160,14 +160,23 @@ def test_formulas_are_text_and_dates_and_numbers_are_read_as_typed(sb):
     assert rows[1].values["content"].startswith("=HYPERLINK") and rows[1].values["hours"] == "=1+1"
     report = sheets.check_rows(sb, _team(sb), "hours", rows, project=_project(sb))
     assert report.rows[0].ok
-    assert not report.rows[1].ok and report.rows[1].code == "records.hours_invalid"   # never evaluated
+    assert not report.rows[1].ok and "公式" in report.rows[1].message          # never evaluated, and said so
+    assert "数字" in report.rows[1].hint and report.rows[1].who == b.name
 
 
 def test_an_id_card_stored_as_a_number_is_refused_with_advice(sb):
     v = _members(sb)[0]
     rows = sheets.read_sheet(_hours_sheet([_hours_row(v, id_card=5.00108199003071e17)]), "hours")
     report = sheets.check_rows(sb, _team(sb), "hours", rows, project=_project(sb))
-    assert "文本" in report.rows[0].message and not report.rows[0].ok
+    assert "数字" in report.rows[0].message and "文本" in report.rows[0].hint and not report.rows[0].ok
+
+
+def test_a_mistyped_card_is_named_by_the_id_card_rule_not_as_unregistered(sb):
+    v = _members(sb)[0]
+    wrong = v.id_card[:-1] + ("0" if v.id_card[-1] != "0" else "1")      # the check digit no longer fits
+    report = sheets.check_rows(sb, _team(sb), "hours", sheets.read_sheet(_hours_sheet([_hours_row(v, id_card=wrong)]),
+                                                                         "hours"), project=_project(sb))
+    assert report.rows[0].code == "input.id_card_invalid" and "还没有在系统里注册" not in report.rows[0].message
 
 
 # -- sheets that cannot be read ----------------------------------------------------------------
