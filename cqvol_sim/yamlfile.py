@@ -74,6 +74,8 @@ class Problem:
     line: int | None
     message: str
     id: str = ""
+    #: the key or value the problem is about (e.g. the duplicated key), "" when none
+    subject: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file} 第 {self.line} 行" if self.line else f"{self.file}"
@@ -258,8 +260,8 @@ class _Converter:
         self.values = 0
         self.open: set[int] = set()     # collection nodes being converted: meeting one again is a loop
 
-    def problem(self, node, problem_id: str, message: str) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, message, problem_id))
+    def problem(self, node, problem_id: str, message: str, subject: str = "") -> None:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, message, problem_id, subject))
 
     def convert(self, node, path: tuple):
         self.values += 1
@@ -300,7 +302,8 @@ class _Converter:
                 continue
             if key in out:
                 self.problem(key_node, "yaml.duplicate_key",
-                             f"字段“{cut_text(key)}”重复了（第 {self.lines[path + (key,)]} 行已经有了）。")
+                             f"字段“{cut_text(key)}”重复了（第 {self.lines[path + (key,)]} 行已经有了）。",
+                             cut_text(key))
                 continue
             self.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = self.convert(value_node, path + (key,))
