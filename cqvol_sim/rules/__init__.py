@@ -1,7 +1,10 @@
 """The notice's rules as data: YAML files in this folder and the loader that checks them.
 
 ``default_rules()`` loads the shipped files once. ``load_rules(folder)`` loads another copy
-(an instructor's edited rules); every mistake raises ``RulesError`` naming the file and entry.
+(an instructor's edited rules); a mistake raises ``RulesError`` naming the file, the line and
+the entry. Every file is read by the package's one YAML reader (``cqvol_sim.yamlfile``): what
+it finds (duplicate keys, bad characters, syntax...) is reported for all files at once, each
+problem with its stable id; the checks of the entries then stop at the first mistake.
 """
 
 from __future__ import annotations
@@ -366,14 +369,13 @@ class Rules:
     def __init__(self, folder: Path):
         self.folder = folder
         has_notice = (folder / "notice.yaml").is_file()  # older copies of the rules have none
-        self._reads = _read_all(folder, FILES + (("notice.yaml",) if has_notice else ()))
-        raw = {name: read.data for name, read in self._reads.items()}
+        reads = _read_all(folder, FILES + (("notice.yaml",) if has_notice else ()))
+        raw = {name: read.data for name, read in reads.items()}
         self._file = str(folder)
         try:
             self._load(folder, raw)
-        except RulesError as exc:
-            read = self._reads.get(Path(self._file).name)
-            raise RulesError(_with_line(str(exc), self._file, read)) from None
+        except RulesError as exc:   # name the line of the entry the message names
+            raise RulesError(_with_line(str(exc), self._file, reads.get(Path(self._file).name))) from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # a shape the checks below did not foresee: still name the file
             raise RulesError(f"{self._file}: malformed entry ({type(exc).__name__}: {exc})") from None
