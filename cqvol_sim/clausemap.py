@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
 
-import yaml
+from .yamlfile import load_yaml_data
+
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -73,7 +74,7 @@ class ClauseRow:
 @functools.lru_cache(maxsize=1)
 def clauses() -> tuple[Clause, ...]:
     """The notice's clauses in order (``data/clauses.yaml``)."""
-    data = yaml.safe_load((DATA / "clauses.yaml").read_text(encoding="utf-8"))
+    data = load_yaml_data(DATA / "clauses.yaml")
     return tuple(Clause(str(c["id"]), str(c["title"]), str(c["quote"]), tuple(c.get("cite", ())),
                         tuple((str(p["name"]), str(p["pattern"])) for p in c.get("points", ())))
                  for c in data["clauses"])
@@ -81,7 +82,7 @@ def clauses() -> tuple[Clause, ...]:
 
 def exemptions() -> dict[str, dict[str, str]]:
     """clause id -> kind -> the reason that kind cannot cover it (``data/clause_exemptions.yaml``)."""
-    data = yaml.safe_load((DATA / "clause_exemptions.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_data(DATA / "clause_exemptions.yaml", empty={})
     return {str(c): {str(k): str(v) for k, v in (kinds or {}).items()} for c, kinds in data.items()}
 
 
@@ -147,7 +148,7 @@ def rule_entries(rules_dir: Path | None = None) -> dict[str, list[str]]:
     ids = [c.id for c in clauses()]
     out: dict[str, list[str]] = {i: [] for i in ids}
     for f in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        data = load_yaml_data(f, empty={})
         for path, value in _walk(data, ""):
             name = path if f.name == "violations.yaml" else f"{f.stem}: {path or '(全文件)'}"
             for cid in cited_in_field(value, ids):
@@ -201,7 +202,7 @@ def quiz_questions(quiz_dir: Path | None = None) -> dict[str, list[str]]:
     ids = [c.id for c in clauses()]
     out: dict[str, list[str]] = {i: [] for i in ids}
     for f in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        data = load_yaml_data(f, empty={})
         for n, q in enumerate(data.get("questions") or [], start=1):
             cited = cited_in_field(q.get("clause", ""), ids) if q.get("clause") else []
             text = " ".join(str(q.get(k, "")) for k in ("question", "explanation"))
@@ -216,7 +217,7 @@ def exercise_goals(exercises_dir: Path | None = None) -> dict[str, list[str]]:
     ids = [c.id for c in clauses()]
     out: dict[str, list[str]] = {i: [] for i in ids}
     for f in sorted(folder.rglob("*.yaml")):
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        data = load_yaml_data(f, empty={})
         if not isinstance(data, dict):
             continue
         for n, goal in enumerate(data.get("goals") or [], start=1):
@@ -243,7 +244,7 @@ def _quiz_texts(folder: Path) -> list[tuple[str, str]]:
     """("quiz 第N题", question + choices + explanation) of every quiz question."""
     out = []
     for f in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        data = load_yaml_data(f, empty={})
         for n, q in enumerate(data.get("questions") or [], start=1):
             parts = [str(q.get("question", "")), *map(str, q.get("choices") or []), str(q.get("explanation", ""))]
             text = " ".join(parts)

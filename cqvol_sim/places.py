@@ -21,7 +21,10 @@ import gzip
 import json
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from collections.abc import Callable, Iterator
+
+from .yamlfile import load_yaml_data
 
 __all__ = ["Level", "Place", "Places", "PlaceNote", "load_places", "place_notes", "DATA_FILE", "NOTES_FILE"]
 
@@ -298,9 +301,7 @@ def _abolished_where(meta: dict, name: str) -> dict[str, tuple[str, ...]]:
 @functools.cache
 def place_notes() -> dict[str, PlaceNote]:
     """Abolished districts and functional zones, by every name a trainee may type for them."""
-    import yaml
-
-    doc = yaml.safe_load((resources.files("cqvol_sim") / "data" / NOTES_FILE).read_text(encoding="utf-8"))
+    doc = load_yaml_data(Path(str(resources.files("cqvol_sim"))) / "data" / NOTES_FILE)
     meta = load_places().meta
     notes: dict[str, PlaceNote] = {}
     for name, entry in doc["abolished"].items():

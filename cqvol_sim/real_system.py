@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
-import yaml
+from .yamlfile import load_yaml_data
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Menu:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return yaml.safe_load((resources.files("cqvol_sim") / "data" / "real_system.yaml").read_text(encoding="utf-8"))
+    return load_yaml_data(Path(str(resources.files("cqvol_sim"))) / "data" / "real_system.yaml")
 
 
 def systems() -> list[RealSystem]:

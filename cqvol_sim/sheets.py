@@ -21,13 +21,14 @@ import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
 
 from . import validate
 from .errors import CqvolError, RuleViolation
 from .rules import echo
+from .yamlfile import load_yaml_data
 
 ALL_OR_NOTHING = "all"
 GOOD_ROWS = "good"
@@ -112,7 +113,7 @@ class ImportReport:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return yaml.safe_load((resources.files("cqvol_sim") / "data" / "sheets.yaml").read_text(encoding="utf-8"))
+    return load_yaml_data(Path(str(resources.files("cqvol_sim"))) / "data" / "sheets.yaml")
 
 
 def sheet_kinds() -> dict[str, SheetKind]:

@@ -1,12 +1,14 @@
-"""The one YAML reader for files people write by hand (exercises, quizzes): plain data, the line
-of every key and list item, and every problem at once, each with a stable id.
+"""The package's one YAML reader, for every YAML file it reads (rules, exercises, quizzes, the
+shipped data files): plain data, the line of every key and list item, and every problem at
+once, each with a stable id. No other module calls ``yaml.safe_load`` (tests/test_yaml_reader.py).
 
 As Django's system checks do, the reader does not stop at the first mistake: ``parse_yaml`` and
 ``read_yaml_file`` return a ``YamlRead`` whose ``problems`` list every mistake the reader can
 see (a file that cannot be parsed at all has one). Each ``Problem`` names the file, the line, a
 plain Chinese message and a stable ``id`` (``PROBLEM_IDS``), so that tests and tools key on the
 id, never on the wording. Callers turn problems into their own error (``ExerciseError``,
-``QuizError``) and add their own checks of the data's shape, with ids of their own.
+``QuizError``, ``RulesError``) and add their own checks of the data's shape, with ids of their
+own; ``load_yaml_data`` serves files that need no more (it raises ``YamlFileError``).
 
 The reader is safe against hostile files: no custom tags or merge keys, no duplicate keys, no
 impossible dates, no huge integers, no nesting deeper than ``MAX_DEPTH``, no aliases that
@@ -27,8 +29,8 @@ import yaml
 
 from .errors import CqvolError
 
-__all__ = ["Problem", "YamlRead", "parse_yaml", "read_yaml_file", "PROBLEM_IDS", "MAX_FILE_CHARS", "MAX_DEPTH",
-           "MAX_VALUES", "MAX_DIGITS", "cut_text", "os_reason",
+__all__ = ["Problem", "YamlRead", "parse_yaml", "read_yaml_file", "load_yaml_data", "YamlFileError",
+           "PROBLEM_IDS", "MAX_FILE_CHARS", "MAX_DEPTH", "MAX_VALUES", "MAX_DIGITS", "cut_text", "os_reason",
            "syntax_message"]
 
 #: Limits that keep a hostile file from hanging the check or filling the memory. A real exercise
@@ -74,6 +76,8 @@ class Problem:
     line: int | None
     message: str
     id: str = ""
+    #: the key or value the problem is about (e.g. the duplicated key), "" when none
+    subject: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file} 第 {self.line} 行" if self.line else f"{self.file}"
@@ -225,6 +229,31 @@ def read_yaml_file(path: str | os.PathLike, file: str | None = None, *, what: st
     return parse_yaml(text, file, what=what)
 
 
+class YamlFileError(CqvolError):
+    """A data file has problems: the message lists each (file, line, Chinese message, id);
+    ``problems`` holds them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(f"{p}（{p.id}）" for p in problems))
+        self.problems = problems
+
+
+_NOT_GIVEN: Any = object()
+
+
+def load_yaml_data(path: str | os.PathLike, file: str | None = None, *, what: str = "数据文件",
+                   empty: Any = _NOT_GIVEN) -> Any:
+    """The data of the file at ``path`` (a file the package ships or scans, read like any other);
+    YamlFileError listing every problem when it has any. ``empty``: what an empty file stands
+    for (by default an empty file is a problem)."""
+    read = read_yaml_file(path, file, what=what)
+    if empty is not _NOT_GIVEN and [p.id for p in read.problems] == ["yaml.empty"]:
+        return empty
+    if read.problems:
+        raise YamlFileError(read.problems)
+    return read.data
+
+
 _OS_REASONS = {
     "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许这样操作", "EROFS": "文件系统是只读的",
     "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已用完", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹",
@@ -258,8 +287,8 @@ class _Converter:
         self.values = 0
         self.open: set[int] = set()     # collection nodes being converted: meeting one again is a loop
 
-    def problem(self, node, problem_id: str, message: str) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, message, problem_id))
+    def problem(self, node, problem_id: str, message: str, subject: str = "") -> None:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, message, problem_id, subject))
 
     def convert(self, node, path: tuple):
         self.values += 1
@@ -300,7 +329,8 @@ class _Converter:
                 continue
             if key in out:
                 self.problem(key_node, "yaml.duplicate_key",
-                             f"字段“{cut_text(key)}”重复了（第 {self.lines[path + (key,)]} 行已经有了）。")
+                             f"字段“{cut_text(key)}”重复了（第 {self.lines[path + (key,)]} 行已经有了）。",
+                             cut_text(key))
                 continue
             self.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = self.convert(value_node, path + (key,))

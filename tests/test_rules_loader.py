@@ -291,3 +291,60 @@ def test_shipped_messages_use_declared_fields():
     for code, text in rules.violations.items():
         for template in (text.clause, text.message, text.hint):
             assert set(re.findall(r"{(\w+)}", template)) <= VIOLATION_FIELDS[code], code
+
+
+# -- the package's one YAML reader: every problem, each with its file, line and id -----------------
+
+def line_of(folder: Path, name: str, text: str, nth: int = 1) -> int:
+    """The line (1-based) of the ``nth`` line of ``name`` that starts with ``text``."""
+    lines = (folder / name).read_text(encoding="utf-8").splitlines()
+    return [i for i, line in enumerate(lines, start=1) if line.startswith(text)][nth - 1]
+
+
+def test_a_duplicate_key_is_reported_with_its_line_and_id(rules_dir):
+    edit(rules_dir, "grades.yaml", "    label: 基本团体组\n", "    label: 基本团体组\n    label: 初级团体组\n")
+    text = broken(rules_dir, "grades.yaml")
+    line = line_of(rules_dir, "grades.yaml", "    label: 初级团体组")
+    assert f"{rules_dir / 'grades.yaml'}: line {line}: duplicate key 'label' [yaml.duplicate_key]" in text
+    assert f"第 {line - 1} 行已经有了" in text
+
+
+def test_two_problems_in_one_file_are_both_reported(rules_dir):
+    edit(rules_dir, "grades.yaml", "    label: 基本团体组\n", "    label: 基本团体组\n    label: 初级团体组\n")
+    edit(rules_dir, "grades.yaml", "    rights: [manage_own_volunteers]\n", "    rights: !!python/name:os.system\n")
+    text = broken(rules_dir, "grades.yaml")
+    dup = line_of(rules_dir, "grades.yaml", "    label: 初级团体组")
+    tag = line_of(rules_dir, "grades.yaml", "    rights: !!python")
+    assert text.startswith("2 problems in the rule files:"), text
+    assert f"grades.yaml: line {dup}: duplicate key" in text and f"grades.yaml: line {tag}: " in text
+    assert "[yaml.tag]" in text
+
+
+def test_problems_in_several_files_are_all_reported(rules_dir):
+    edit(rules_dir, "records.yaml", "  value: 24\n", "  value: 24\n  value: 8\n")
+    (rules_dir / "labels.yaml").write_text("status: [\n", encoding="utf-8")
+    (rules_dir / "rights.yaml").write_text("- a\n", encoding="utf-8")
+    text = broken(rules_dir, "records.yaml", "[yaml.duplicate_key]")
+    assert f"{rules_dir / 'labels.yaml'}: line 2: not valid YAML [yaml.syntax]" in text
+    assert f"{rules_dir / 'rights.yaml'}: line 1: expected a mapping at the top level [rules.not_a_mapping]" in text
+
+
+def test_a_wrong_entry_is_reported_with_its_line(rules_dir):
+    edit(rules_dir, "violations.yaml", "  hint: 请按名称规范填写团体名称。", "  hint: ''")
+    line = line_of(rules_dir, "violations.yaml", "  hint: ''")
+    broken(rules_dir, "violations.yaml", f"violations.yaml: line {line}: input.name_empty.hint: expected non-empty")
+    shutil.copy(RULES_DIR / "violations.yaml", rules_dir / "violations.yaml")
+    edit(rules_dir, "records.yaml", "{stars: 2, label: 二星志愿者, hours: 300}",
+         "{stars: two, label: 二星志愿者, hours: 300}")
+    broken(rules_dir, "records.yaml", "records.yaml: line ")
+
+
+@pytest.mark.parametrize("value", ["2000-02-30", "'2000-01-01 08:00'", "20000101x", "[2000]"])
+def test_earliest_date_must_be_a_real_date(rules_dir, value):
+    edit(rules_dir, "records.yaml", "  value: 2000-01-01\n", f"  value: {value}\n")
+    broken(rules_dir, "records.yaml", "line")
+
+
+def test_earliest_date_is_read_as_a_date(rules_dir):
+    edit(rules_dir, "records.yaml", "  value: 2000-01-01\n", "  value: 2010-03-04\n")
+    assert load_rules(rules_dir).earliest_date == _dt.date(2010, 3, 4)

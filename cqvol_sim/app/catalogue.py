@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from ..yamlfile import load_yaml_data
 
 HERE = Path(__file__).resolve().parent
 
@@ -88,7 +88,7 @@ def _ids(value) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The catalogue from ``pages.yaml`` (shipped with the package)."""
-    data = yaml.safe_load((HERE / "pages.yaml").read_text(encoding="utf-8"))
+    data = load_yaml_data(HERE / "pages.yaml")
     lessons = tuple(_page(d) for d in data["lessons"])
     tracks = tuple(_page(d) for d in data["tracks"])
     levels = tuple(Level(d["id"], d["title"], d["who"], tuple(d["required"]), tuple(d.get("optional", ())),

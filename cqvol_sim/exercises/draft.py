@@ -29,9 +29,10 @@ from .refs import demo_district_code, reprs
 from .schema import GOAL_TYPES, ID_PATTERN, arg_kind, os_reason, violation_codes
 
 _LEVEL_BY_PLACE = {1: "区县", 2: "区县", 3: "镇街", 4: "村社"}
-#: the notice's duties of groups towards their members, projects and records, where an action's
-#: own docstring cites no clause (三（三）)
-DEFAULT_CLAUSE = "三（三）"
+#: The refusal family (violations.yaml: ``review.*``) whose clause is the notice's clause of
+#: management and review (管理规范: 志愿者管理、团体管理、项目发布、时长记录……等审核管理): the
+#: clause of a goal whose action and family cite none.
+MANAGEMENT_FAMILY = "review"
 _CLAUSE_IN_TEXT = re.compile("|".join(sorted(map(re.escape, NOTICE_CLAUSES), key=len, reverse=True)))
 
 
@@ -140,19 +141,48 @@ def _source_clause(sb, gtype: str, obj) -> str | None:
 
 
 def _clause(sb, action: str, gtype: str | None, obj) -> str:
-    """Where a draft goal's rule is written: the rule data's sources of a new group, else the
-    clause the action's docstring cites (``cqvol_sim.params.ActionSpec.doc``), else 三（三）."""
+    """Where a draft goal's rule is written, from the rule data and the actions' metadata:
+    the rule data's sources of a new group; else the clause the action's docstring cites
+    (``cqvol_sim.params.ActionSpec.doc``; a review counts as the action that makes what it
+    reviews, the one returning its model); else the notice clause the refusals of the action's
+    family cite (violations.yaml: ``upgrade.*`` for ``apply_upgrade``); else the clause of
+    management and review (``MANAGEMENT_FAMILY``); else (rules citing none) the notice's first."""
     if obj is not None and gtype is not None:
         from_data = _source_clause(sb, gtype, obj)
         if from_data:
             return from_data
+    if action in ("approve", "reject") and obj is not None:
+        action = _maker(type(obj)) or action
     spec = action_specs().get(action)
     cited = _CLAUSE_IN_TEXT.findall(spec.doc.split("\n")[0]) if spec is not None else []
-    return cited[0] if cited else GOAL_CLAUSES.get(gtype, DEFAULT_CLAUSE)
+    if cited:
+        return cited[0]
+    family = _action_family(sb.rules, action)
+    return ((family and _family_clause(sb.rules, family)) or _family_clause(sb.rules, MANAGEMENT_FAMILY)
+            or sb.rules.notice_clauses[0])
 
 
-#: a clause for the goal types whose actions' docstrings cite none (upgrade applications: 三（四）)
-GOAL_CLAUSES = {"application": "三（四）"}
+def _maker(model: type) -> str | None:
+    """The action that makes items of ``model`` (the one returning it: ``apply_upgrade`` for an
+    Application), or None."""
+    return next((spec.name for spec in action_specs().values() if spec.returns is model), None)
+
+
+def _action_family(rules, action: str) -> str | None:
+    """The refusal family (violations.yaml: ``family.code``) an action's name names, e.g.
+    ``upgrade`` for ``apply_upgrade``, ``volunteers`` for ``admit_volunteer``; None if none."""
+    words = set(action.split("_"))
+    families = dict.fromkeys(code.partition(".")[0] for code in rules.violations)
+    return next((f for f in families if f in words or f.removesuffix("s") in words), None)
+
+
+def _family_clause(rules, family: str) -> str | None:
+    """The notice clause the rule data's refusals of ``family`` cite most (assumptions and
+    interface hints cite none), or None."""
+    counts = collections.Counter(c for code, text in rules.violations.items()
+                                 if code.partition(".")[0] == family and text.source_kind == "通知"
+                                 for c in _CLAUSE_IN_TEXT.findall(text.clause))
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _made(sb, ev: dict):

@@ -1,7 +1,10 @@
 """The notice's rules as data: YAML files in this folder and the loader that checks them.
 
 ``default_rules()`` loads the shipped files once. ``load_rules(folder)`` loads another copy
-(an instructor's edited rules); every mistake raises ``RulesError`` naming the file and entry.
+(an instructor's edited rules); a mistake raises ``RulesError`` naming the file, the line and
+the entry. Every file is read by the package's one YAML reader (``cqvol_sim.yamlfile``): what
+it finds (duplicate keys, bad characters, syntax...) is reported for all files at once, each
+problem with its stable id; the checks of the entries then stop at the first mistake.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from pathlib import Path
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-import yaml
-
 from .. import model as _model
 from ..errors import RuleViolation, RulesError, show_sources_with
 from ..places import Level, name_levels_with
+from ..yamlfile import PROBLEM_IDS, Problem, YamlRead, read_yaml_file
 
+#: The folder of the shipped rule files.
+_SHIPPED = Path(str(resources.files(__name__)))
 FILES = ("rights.yaml", "grades.yaml", "groups.yaml", "records.yaml", "labels.yaml", "violations.yaml")
 
 _HUB_NAME = frozenset({"name", "place", "expected", "level"})
@@ -83,10 +87,87 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
 }.items()}
 
 
+#: How a reader problem reads in a RulesError (English, for whoever edits the rules); the rest
+#: are described by ``yamlfile.PROBLEM_IDS``. The reader's Chinese message follows.
+_READER_WORDS = {
+    "yaml.duplicate_key": "duplicate key",
+    "yaml.syntax": "not valid YAML",
+    "yaml.unreadable": "cannot read rule file",
+    "yaml.empty": "empty file (expected a mapping at the top level)",
+    "rules.not_a_mapping": "expected a mapping at the top level",
+}
+#: The problem a rule file whose top level is not a mapping gets (besides the reader's own ids).
+NOT_A_MAPPING = "rules.not_a_mapping"
+
+
+def _read(folder: Path, name: str) -> YamlRead:
+    """Read one rule file with the package's YAML reader; a top level that is not a mapping is
+    one more problem (``NOT_A_MAPPING``)."""
+    path = folder / name
+    read = read_yaml_file(path, str(path), what="规则文件")
+    if read.ok and not isinstance(read.data, dict):
+        read.problems.append(Problem(str(path), read.line(), "文件的最外层应是“字段: 值”。", NOT_A_MAPPING))
+    return read
+
+
+def _problem_text(problem: Problem) -> str:
+    """One reader problem as a line of a RulesError: file, line, what (English), id, the Chinese."""
+    what = _READER_WORDS.get(problem.id) or PROBLEM_IDS.get(problem.id, problem.id)
+    if problem.subject:
+        what += f" {problem.subject!r}"
+    line = f" line {problem.line}:" if problem.line else ""
+    return f"{problem.file}:{line} {what} [{problem.id}] {problem.message}"
+
+
+def _read_all(folder: Path, names: tuple[str, ...]) -> dict[str, YamlRead]:
+    """Every file of ``names`` read; RulesError listing every problem in all of them, if any."""
+    reads = {name: _read(folder, name) for name in names}
+    problems = [p for read in reads.values() for p in read.problems]
+    if problems:
+        head = [] if len(problems) == 1 else [f"{len(problems)} problems in the rule files:"]
+        raise RulesError("\n".join(head + [_problem_text(p) for p in problems]))
+    return reads
+
+
+def _dotted_path(read: YamlRead, dotted: str) -> tuple | None:
+    """The data path named by a loader message's ``grades.basic.rights`` or
+    ``star_ratings.thresholds[0]`` (keys may hold dots themselves, e.g. violation codes)."""
+    tokens = [t for t in dotted.replace("[", ".[").split(".") if t]
+    path: tuple = ()
+    node = read.data
+    while tokens:
+        if isinstance(node, list) and re.fullmatch(r"\[\d+\]", tokens[0]):
+            i = int(tokens.pop(0)[1:-1])
+            if i >= len(node):
+                return path or None
+            path, node = path + (i,), node[i]
+            continue
+        if not isinstance(node, dict):
+            return path or None
+        for n in range(len(tokens), 0, -1):   # the longest run of tokens that is a key
+            key = ".".join(tokens[:n])
+            if key in node:
+                path, node, tokens = path + (key,), node[key], tokens[n:]
+                break
+        else:
+            return path or None
+    return path
+
+
+def _with_line(message: str, file: str, read: YamlRead | None) -> str:
+    """A loader message ``{file}: entry: what`` with the entry's line put after the file."""
+    if read is None or not message.startswith(file + ": "):
+        return message
+    rest = message[len(file) + 2:]
+    path = _dotted_path(read, rest.split(":", 1)[0].strip())
+    line = read.line(*path) if path else None
+    return f"{file}: line {line}: {rest}" if line else message
+
+
 #: The notice every bare clause refers to.
 def _shipped_notice() -> tuple[str, tuple[str, ...]]:
     """notice.yaml as shipped: the notice's name and its clauses."""
-    raw = yaml.safe_load((resources.files(__name__) / "notice.yaml").read_text(encoding="utf-8"))
+    raw = _read_all(_SHIPPED, ("notice.yaml",))["notice.yaml"].data
     return str(raw["name"]), tuple(str(c) for c in raw["clauses"])
 
 
@@ -186,48 +267,6 @@ def echo(value: Any, limit: int = ECHO_MAX) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys (PyYAML keeps the last one silently)."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise RulesError(
-                f"{loader.name}: line {key_node.start_mark.line + 1}: duplicate key {key!r} "
-                f"(first at line {seen[key] + 1})"
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read(folder: Path, name: str) -> dict:
-    path = folder / name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read rule file ({exc.strerror})") from None
-    try:
-        loader = _StrictLoader(text)  # the reader already refuses some characters here
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML: {exc}") from None
-    loader.name = str(path)
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        raise RulesError(f"{path}: expected a mapping at the top level")
-    return data
-
-
 def _keys(where: str, mapping: Any, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()) -> dict:
     if not isinstance(mapping, dict):
         raise RulesError(f"{where}: expected a mapping, got {type(mapping).__name__}")
@@ -261,6 +300,16 @@ def _source(where: str, value: Any) -> str:
         if problem:
             raise RulesError(f"{where}: {problem}")
     return value
+
+
+def _date(where: str, value: Any) -> _dt.date:
+    """A date the reader gave as ISO text (2000-01-01), or RulesError naming ``where``."""
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise RulesError(f"{where}: expected a date like 2000-01-01, got {value!r}")
 
 
 def _fields(template: str) -> set[str]:
@@ -319,12 +368,14 @@ class Rules:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        raw = {name: _read(folder, name) for name in FILES}
+        has_notice = (folder / "notice.yaml").is_file()  # older copies of the rules have none
+        reads = _read_all(folder, FILES + (("notice.yaml",) if has_notice else ()))
+        raw = {name: read.data for name, read in reads.items()}
         self._file = str(folder)
         try:
             self._load(folder, raw)
-        except RulesError:
-            raise
+        except RulesError as exc:   # name the line of the entry the message names
+            raise RulesError(_with_line(str(exc), self._file, reads.get(Path(self._file).name))) from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # a shape the checks below did not foresee: still name the file
             raise RulesError(f"{self._file}: malformed entry ({type(exc).__name__}: {exc})") from None
@@ -336,8 +387,8 @@ class Rules:
         f: str = f"{folder / 'notice.yaml'}"
         self._file = f
         self.notice, self.notice_clauses = NOTICE, NOTICE_CLAUSES
-        if (folder / "notice.yaml").is_file():
-            n = _keys(f, _read(folder, "notice.yaml"), {"name", "clauses"})
+        if "notice.yaml" in raw:
+            n = _keys(f, raw["notice.yaml"], {"name", "clauses"})
             self.notice = _text(f + ": name", n["name"])
             self.notice_clauses = tuple(_text(f + ": clauses", c) for c in _list(f + ": clauses", n["clauses"]))
 
@@ -508,9 +559,7 @@ class Rules:
         self.hours_max = float(most)
         self.hours_source = _text(f"{f}: hours.source", hrs["source"])
         early = _keys(f + ": earliest_date", r["earliest_date"], {"value", "source"})
-        if not isinstance(early["value"], _dt.date):
-            raise RulesError(f"{f}: earliest_date.value: expected a date like 2000-01-01")
-        self.earliest_date: _dt.date = early["value"]
+        self.earliest_date: _dt.date = _date(f + ": earliest_date.value", early["value"])
         tl = _keys(f + ": text_max_length", r["text_max_length"], {"value", "source"})
         self.text_max_length = self._positive_int(f"{f}: text_max_length.value", tl["value"])
         st = _keys(f + ": star_ratings", r["star_ratings"], {"source", "thresholds"})
@@ -519,7 +568,10 @@ class Rules:
         for i, t in enumerate(st["thresholds"]):
             where = f"{f}: star_ratings.thresholds[{i}]"
             _keys(where, t, {"stars", "label", "hours"})
-            thresholds.append((int(t["stars"]), _text(where + ".label", t["label"]), float(t["hours"])))
+            if isinstance(t["hours"], bool) or not isinstance(t["hours"], (int, float)):
+                raise RulesError(f"{where}.hours: expected a number, got {t['hours']!r}")
+            stars = self._positive_int(where + ".stars", t["stars"])
+            thresholds.append((stars, _text(where + ".label", t["label"]), float(t["hours"])))
         if [t[0] for t in thresholds] != list(range(1, len(thresholds) + 1)):
             raise RulesError(f"{f}: star_ratings.thresholds: stars must be 1, 2, 3, ... in order")
         if any(a[2] >= b[2] for a, b in zip(thresholds, thresholds[1:])) or (thresholds and thresholds[0][2] <= 0):
@@ -694,7 +746,7 @@ class Rules:
 @functools.cache
 def _shipped_labels() -> dict:
     """labels.yaml as shipped: what a copy of older rules lacks (roles, levels, texts) comes from it."""
-    return _read(Path(str(resources.files(__name__))), "labels.yaml")
+    return _read_all(_SHIPPED, ("labels.yaml",))["labels.yaml"].data
 
 
 def load_rules(folder: str | Path) -> Rules:
@@ -705,7 +757,7 @@ def load_rules(folder: str | Path) -> Rules:
 @functools.cache
 def default_rules() -> Rules:
     """The rules shipped with the package, loaded once."""
-    return Rules(Path(str(resources.files(__name__))))
+    return Rules(_SHIPPED)
 
 
 _model.use_shipped_rules(default_rules)
