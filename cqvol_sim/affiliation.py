@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Protocol
 
 from . import permissions
 from .model import Authority, Group, Kind, Right, Status
-from .places import Level, Place, Places
-from .rules import Rules
+from .places import Level, Place
+from .stateviews import HubView
 
 
-class AffiliationView(Protocol):
-    """What the affiliation rules read of the state."""
-
-    @property
-    def rules(self) -> Rules: ...
-
-    @property
-    def places(self) -> Places: ...
-
-    @property
-    def groups(self) -> Mapping[str, Group]: ...
-
-    def hub_of(self, place_code: str) -> Group | None: ...
+class AffiliationView(HubView, Protocol):
+    """What the affiliation rules read of the state: the rules, places, groups and hubs, and
+    the registration authority of a place."""
 
     def authority_for(self, place: Place) -> Authority: ...
 

@@ -6,27 +6,17 @@ Written against ``GradeView``, the few read-only lookups it needs; it never sees
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Protocol
 
 from .model import Grade, Group, Kind, Status
-from .places import Level, Places
+from .places import Level
 from .rules import Rules
+from .stateviews import HubView
 
 
-class GradeView(Protocol):
-    """What the grade rules read of the state."""
-
-    @property
-    def rules(self) -> Rules: ...
-
-    @property
-    def places(self) -> Places: ...
-
-    @property
-    def groups(self) -> Mapping[str, Group]: ...
-
-    def hub_of(self, place_code: str) -> Group | None: ...
+class GradeView(HubView, Protocol):
+    """What the grade rules read of the state: the rules, places, groups and hubs."""
 
 
 def hubs_upward(view: GradeView, place_code: str | None) -> Iterator[Group]:

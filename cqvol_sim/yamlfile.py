@@ -84,6 +84,17 @@ class Problem:
         return f"{where}：{self.message}"
 
 
+def line_of(lines: dict, path: tuple, *, whole: bool = False) -> int | None:
+    """The line of ``path`` in ``lines`` (as the reader records them), or of its nearest
+    enclosing key or item; with ``whole``, the document's own line when nothing encloses it."""
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(()) if whole else None
+
+
 @dataclass
 class YamlRead:
     """What the reader found: the data (None if unreadable), the line of every key and item
@@ -99,12 +110,7 @@ class YamlRead:
 
     def line(self, *path) -> int | None:
         """The line of ``path``, or of its nearest enclosing key or item."""
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get(())
+        return line_of(self.lines, path, whole=True)
 
 
 # Common PyYAML complaints in plain Chinese, for people who have never heard of YAML.

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..errors import CqvolError, RuleViolation
 from ..yamlfile import MAX_FILE_CHARS as MAX_FILE_BYTES  # noqa: F401 - the old name of the limit
-from ..yamlfile import parse_yaml, read_yaml_file
+from ..yamlfile import line_of, parse_yaml, read_yaml_file
 from .goals import Goal
 from .refs import RefError, demo_district_code, resolve_actor, resolve_args
 from .schema import (FOLDER_LEVELS, GOAL_TYPES, LEVELS, PLACEHOLDER, ExerciseError, Problem, cut_text,
@@ -239,12 +239,8 @@ class Exercise:
         return (sc.get("today") if isinstance(sc, dict) else None) or DEFAULT_TODAY
 
     def line(self, *path) -> int | None:
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return None
+        """The line of ``path`` in the exercise file, or of its nearest enclosing key or item."""
+        return line_of(self.lines, path)
 
     def param_space(self) -> list[dict]:
         """Every combination of parameter values, in a stable order."""

@@ -1,0 +1,26 @@
+"""Read-only views of the sandbox's state shared by several rule families (each family adds the
+lookups only it needs; the Sandbox satisfies them all)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from .model import Group
+from .places import Places
+from .rules import Rules
+
+
+class HubView(Protocol):
+    """The rules, the places, the groups, and the hub of a place."""
+
+    @property
+    def rules(self) -> Rules: ...
+
+    @property
+    def places(self) -> Places: ...
+
+    @property
+    def groups(self) -> Mapping[str, Group]: ...
+
+    def hub_of(self, place_code: str) -> Group | None: ...
