@@ -333,3 +333,16 @@ def trainee_story(d: Driver) -> dict[str, float]:
     d.wait_text(".cqvol-log", "为志愿者")
     d.shot("7_log")
     return d.timings
+
+
+def wait_app_page(page, selector: str, timeout=90_000):
+    """Wait until the page is rendered and ``selector`` is there. On a busy machine a Voilà page
+    now and then never finishes rendering (its kernel's messages are dropped under load); a
+    trainee then reloads, which autosave makes safe: so does this, once, and the run says so."""
+    try:
+        page.wait_for_selector(selector, timeout=timeout)
+    except Exception:
+        print(f"page did not render in {timeout / 1000:.0f} s, reloading once: {page.url}")
+        page.reload()
+        page.wait_for_selector(selector, timeout=timeout)
+    page.wait_for_function("() => !document.getElementById('loading')", timeout=timeout)

@@ -84,7 +84,7 @@ def test_voila(browser, served):
         page.on("pageerror", lambda e: errors.append(str(e)))
         t = time.perf_counter()
         page.goto(server.url, timeout=90_000)
-        page.wait_for_selector(".cqvol-app", timeout=90_000)
+        bu.wait_app_page(page, ".cqvol-app")
         shown = time.perf_counter() - t
         assert "from cqvol_sim" not in page.content()  # the code-free app mode shows no code
         d = bu.Driver(page, "voila")

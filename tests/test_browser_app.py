@@ -14,6 +14,7 @@ import re
 import pytest
 
 import browser_util as bu
+from browser_util import wait_app_page
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
@@ -66,19 +67,6 @@ def pick(page, css: str, text: str) -> None:
     sel.select_option(label=label)
 
 
-def wait_app_page(page, selector: str, timeout=90_000):
-    """Wait until the page is rendered and ``selector`` is there. On a busy machine a Voilà page
-    now and then never finishes rendering (its kernel's messages are dropped under load); a
-    trainee then reloads, which autosave makes safe: so does this, once, and the run says so."""
-    try:
-        page.wait_for_selector(selector, timeout=timeout)
-    except Exception:
-        print(f"page did not render in {timeout / 1000:.0f} s, reloading once: {page.url}")
-        page.reload()
-        page.wait_for_selector(selector, timeout=timeout)
-    page.wait_for_function("() => !document.getElementById('loading')", timeout=timeout)
-
-
 def test_village_trainee_learns_practises_and_is_graded_by_clicking(browser, app):
     page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
     errors: list[str] = []
@@ -112,8 +100,8 @@ def test_village_trainee_learns_practises_and_is_graded_by_clicking(browser, app
     quiz = page.locator(".widget-radio-box").first
     quiz.scroll_into_view_if_needed()
     quiz.locator("input[type=radio]").first.check()
-    page.locator("button.jupyter-button:has-text('检查')").last.scroll_into_view_if_needed()
-    first_check = page.locator("button.jupyter-button", has_text="检查").nth(0)
+    page.locator("button.jupyter-button:text-is('检查')").last.scroll_into_view_if_needed()
+    first_check = page.locator("button.jupyter-button:text-is('检查')").nth(0)
     first_check.click()
     page.wait_for_function("() => /答对了|不对|再想想|正确答案/.test(document.body.innerText)", timeout=20_000)
     shot(page, "4_track_quiz")
@@ -148,7 +136,7 @@ def test_village_trainee_learns_practises_and_is_graded_by_clicking(browser, app
     shot(page, "6_exercise_resume_offer")
     page.click("button:has-text('继续上次')")
     wait_app_page(page, ".cqvol-exercise .cqvol-app")
-    page.click("button.jupyter-button:has-text('检查')")
+    page.click("button.jupyter-button:text-is('检查')")
     try:
         page.wait_for_selector("text=得分：100 分", timeout=30_000)
     finally:
@@ -212,7 +200,7 @@ def test_instructor_makes_an_exercise_and_gets_the_class_report_in_the_app(brows
             wait_app_page(page, ".cqvol-exercise .cqvol-app")
         finally:
             shot(page, f"i0_exercise_{name}")
-        page.click("button.jupyter-button:has-text('检查')")
+        page.click("button.jupyter-button:text-is('检查')")
         page.wait_for_selector("text=得分：", timeout=30_000)
 
     # 3. the instructor page, from the home page's footer
