@@ -146,3 +146,19 @@ def test_the_group_declines_a_join_request_with_a_reason(sb):
     panel.j_decline.click()
     assert sb.events[-1]["action"] == "decline_join" and v.id not in knit.members
     assert "目前没有待处理的加入申请" in text(panel.j_list.value)
+
+
+def test_a_volunteer_asks_to_join_by_clicking(sb):
+    v = sb.volunteers[sorted(sb.find_group(SCHOOL).members)[0]]
+    knit = sb.find_group(KNIT)
+    panel = ProjectsPanel(Session(sb, KNIT))
+    panel.section.value = "volunteer"
+    panel.j_ask.click()          # nobody chosen
+    assert "admit" in panel.marks.shown and not sb.join_requests
+    panel.v_search.value = v.id
+    panel.j_ask.click()
+    assert sb.events[-1]["action"] == "request_join" and sb.events[-1]["actor"] == v.id
+    assert v.id not in knit.members and v.id in [val for _, val in panel.j_pick.options]
+    panel.v_search.value = v.id
+    panel.j_ask.click()          # asked twice: refused
+    assert 'data-code="joining.already_pending"' in panel.message.value

@@ -121,6 +121,9 @@ class ProjectsPanel(Panel):
         self.j_decline = W.Button(description="拒绝", button_style="warning", icon="times",
                                   layout=W.Layout(width="8em"))
         self.j_list = W.HTML("")
+        # practice the volunteer's side: the chosen registered volunteer asks to join this group
+        self.j_ask = W.Button(description="以该志愿者身份申请加入", icon="user-plus", layout=W.Layout(width="16em"))
+        self.j_ask.add_class("cqvol-join-ask")
         for w, css in ((self.j_pick, "cqvol-join-pick"), (self.j_accept, "cqvol-join-accept"),
                        (self.j_decline, "cqvol-join-decline")):
             w.add_class(css)
@@ -135,7 +138,7 @@ class ProjectsPanel(Panel):
                              m.add("consent", self.v_consent), W.HBox([self.v_submit, self.v_find]),
                              header("吸纳已注册的志愿者"),
                              m.add("admit", self.v_search.dropdown, into=self.v_search.box),
-                             self.v_admit, self.v_members,
+                             W.HBox([self.v_admit, self.j_ask]), self.v_members,
                              header("志愿者申请加入本团体"), self.j_list, m.add("join", self.j_pick),
                              W.HBox([self.j_accept]), W.HBox([m.add("join_reason", self.j_reason), self.j_decline])])
 
@@ -196,6 +199,7 @@ class ProjectsPanel(Panel):
         self.v_admit.on_click(self._admit)
         self.v_find.on_click(self._find_existing)
         self.j_accept.on_click(self._accept_join)
+        self.j_ask.on_click(self._ask_to_join)
         self.j_decline.on_click(self._decline_join)
         on_value(self.r_project, self._on_project)
         on_value(self.r_hours, self._on_hours)
@@ -394,6 +398,22 @@ class ProjectsPanel(Panel):
         self.v_search.value = v.id
         self.show(info_html(f"已在“吸纳已注册的志愿者”中选中{v.name}（身份证尾号{v.id_card[-4:]}）。"
                             f"请核对后点击“吸纳到本团体”；也可以请本人在系统中申请加入本团体。"))
+
+    @handler
+    def _ask_to_join(self, _button) -> None:
+        """The volunteer chosen in 吸纳已注册的志愿者 asks (as themselves) to join the acting group."""
+        if not self.need_actor("申请加入") or self.session.group is None:
+            return
+        vid = self.v_search.value
+        if not vid:
+            self.clear()
+            self.marks.mark("admit", "请选择申请加入的志愿者。")
+            self.show(info_html("请先在“已注册志愿者”中选择一名志愿者（可输入姓名或身份证号筛选）。"))
+            return
+        self.sb.request_join(vid, self.session.group)
+        self.session.changed("state")
+        self.show(ok_html(f"志愿者{self.sb.volunteers[vid].name}已申请加入“{self.session.group.name}”，"
+                          f"请在下面“志愿者申请加入本团体”中同意或拒绝。"))
 
     @handler
     def _accept_join(self, _button) -> None:
