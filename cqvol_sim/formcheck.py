@@ -20,7 +20,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from . import affiliation, grades, validate
+from . import affiliation, grades, validate, volunteers
 from .errors import RuleViolation
 from .model import Grade, Kind
 from .rules import RENAMED_RECORD_FIELDS
@@ -31,7 +31,8 @@ FIELD_LABELS = {
     "kind": "团体类型", "location": "所在地", "name": "团体名称", "registered_name": "登记名称",
     "reg_status": "登记状态", "authority": "登记机关", "contact_group": "联络团体", "viewing_group": "查看团体",
     "leader_name": "负责人姓名", "leader_mobile": "负责人手机", "liaison_name": "联系人姓名",
-    "liaison_mobile": "联系人手机",
+    "liaison_mobile": "联系人手机", "admin_name": "系统管理员姓名", "admin_mobile": "系统管理员手机",
+    "consent": "本人同意的方式",
     "person_name": "姓名", "id_card": "身份证号码", "mobile": "手机号码",
     "project_name": "项目名称", "start": "开始日期", "end": "结束日期", "charges_fee": "是否收费",
     "volunteer": "志愿者",
@@ -188,8 +189,11 @@ def _chosen(sb, value, field: str, label: str | None = None) -> list[Problem]:
 
 # -- the forms ------------------------------------------------------------------------------
 def registration_form(sb, *, kind, place, name, registered_name=None, reg_status=None, contact=None,
-                      viewing=None, leader=("", ""), liaison=("", "")) -> list[Problem]:
-    """团体注册: type, place, name (the naming rules), status, contact/viewing group, people."""
+                      viewing=None, leader=("", ""), liaison=("", ""), admin=None) -> list[Problem]:
+    """团体注册: type, place, name (the naming rules), status, contact/viewing group, people.
+
+    ``admin`` (name, mobile) is the 系统管理员 (四), which the 团体注册 form requires; None: not
+    asked (a caller from before the form had the field)."""
     out = _chosen(sb, kind, "kind") + _chosen(sb, place, "location")
     kind_e = Kind(kind) if not _blank(kind) else None
     legal = kind_e is Kind.LEGAL_PERSON
@@ -221,11 +225,19 @@ def registration_form(sb, *, kind, place, name, registered_name=None, reg_status
                 out.append(_wrong(sb, field, exc))
     out += person_problems(sb, leader[0], leader[1], "负责人", "leader")
     out += person_problems(sb, liaison[0], liaison[1], "联系人", "liaison")
-    return out
+    return out + admin_problems(sb, admin)
 
 
-def volunteer_form(sb, *, name, id_card, mobile) -> list[Problem]:
-    """注册志愿者: name, ID-card number, mobile."""
+def admin_problems(sb, admin) -> list[Problem]:
+    """The 系统管理员's name and mobile, as a 负责人's are checked; None: the form does not ask."""
+    if admin is None:
+        return []
+    return person_problems(sb, admin[0], admin[1], sb.rules.text("field_admin"), "admin")
+
+
+def volunteer_form(sb, *, name, id_card, mobile, consent=None) -> list[Problem]:
+    """注册志愿者: name, ID-card number, mobile; with ``consent`` (not None: the group registers
+    on the person's behalf, 代为注册) how the person agreed, which the core requires."""
     out = []
     if _blank(name):
         out.append(_missing(sb, "person_name"))
@@ -234,7 +246,13 @@ def volunteer_form(sb, *, name, id_card, mobile) -> list[Problem]:
             validate.person(sb.rules, (name.strip(), _VALID_MOBILE), "志愿者")
         except RuleViolation as exc:
             out.append(_wrong(sb, "person_name", exc))
-    return out + id_card_problems(sb, id_card) + mobile_problems(sb, mobile)
+    out += id_card_problems(sb, id_card) + mobile_problems(sb, mobile)
+    if consent is not None:
+        try:
+            volunteers.consent(sb.rules, (name or "").strip() or "该志愿者", True, consent)
+        except RuleViolation as exc:
+            out.append(_wrong(sb, "consent", exc))
+    return out
 
 
 def project_form(sb, *, name, start, end, charges_fee=False) -> list[Problem]:
@@ -264,10 +282,10 @@ def record_form(sb, *, volunteer, project, date, content, hours, evaluation, **t
     return out
 
 
-def contacts_form(sb, *, leader, liaison) -> list[Problem]:
-    """修改负责人和联系人."""
+def contacts_form(sb, *, leader, liaison, admin=None) -> list[Problem]:
+    """修改负责人、联系人（和系统管理员: None when the form leaves it as it is)."""
     return (person_problems(sb, leader[0], leader[1], "负责人", "leader")
-            + person_problems(sb, liaison[0], liaison[1], "联系人", "liaison"))
+            + person_problems(sb, liaison[0], liaison[1], "联系人", "liaison") + admin_problems(sb, admin))
 
 
 def group_recovery_form(sb, *, group, role, name, mobile) -> list[Problem]:
@@ -319,6 +337,8 @@ _REFUSAL_FIELDS = {
     "affiliation.authority_missing": "authority", "affiliation.authority_wrong": "authority",
     "affiliation.authority_not_for_kind": "authority",
     "volunteers.id_card_registered": "id_card", "input.id_card_invalid": "id_card",
+    "volunteers.consent_missing": "consent",
+    "joining.not_pending": "join",
     "input.date_order": "end", "records.date_outside_project": "date", "records.daily_cap": "hours",
     "records.hours_invalid": "hours", "projects.not_published": "project", "projects.not_owner": "project",
     "projects.charges_fee": "charges_fee",

@@ -19,7 +19,7 @@ from .places import Level
 __all__ = [
     "Level", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Role",
     "Person", "Authority", "Group", "Volunteer", "Project", "ServiceRecord",
-    "Correction", "Application",
+    "Correction", "Application", "JoinRequest",
 ]
 
 
@@ -191,6 +191,8 @@ class Group:
     status: Status = Status.PENDING
     reject_reason: str | None = None
     members: set[str] = field(default_factory=set)
+    #: the 系统管理员 (四); None for a group registered before groups named one (shown 未指定)
+    admin: Person | None = None
 
     @property
     def is_hub(self) -> bool:
@@ -292,5 +294,16 @@ class Application:
     grade: Grade
     to: str
     reason: str
+    status: Status = Status.PENDING
+    reject_reason: str | None = None
+
+
+@dataclass(slots=True)
+class JoinRequest:
+    """A registered volunteer's request to join a group; the group accepts or declines it."""
+
+    id: str
+    volunteer: str
+    group: str
     status: Status = Status.PENDING
     reject_reason: str | None = None

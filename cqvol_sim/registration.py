@@ -136,6 +136,16 @@ def person(rules: Rules, value: object, role: Role) -> Person:
     return validate.person(rules, value, label)
 
 
+def admin_person(rules: Rules, value: object) -> Person:
+    """A group's 系统管理员 (四), checked exactly as a 负责人/联系人 is (see ``person``)."""
+    label = rules.text("field_admin")
+    if isinstance(value, str):
+        if not value.strip():
+            raise rules.violation("input.person_missing", role=label)
+        raise rules.violation("input.person_form", role=label, value=shown(value.strip()))
+    return validate.person(rules, value, label)
+
+
 @dataclass(frozen=True)
 class Registration:
     """A group's registration, every rule passed: what ``Sandbox.register_group`` stores."""
@@ -150,11 +160,12 @@ class Registration:
     viewing: Group | None
     authority: Authority | None
     registered_name: str | None
+    admin: Person | None = None
 
 
 def check_registration(view: RegistrationView, resolve_authority: Callable[[object], Group | Authority], *,
                        name: Any, kind: Any, place: Any, leader: Any, liaison: Any, contact: Any, viewing: Any,
-                       reg_status: Any, authority: Any, registered_name: Any) -> Registration:
+                       reg_status: Any, authority: Any, registered_name: Any, admin: Any = None) -> Registration:
     """Every rule of a new group, in the order a trainee fills the form; ``resolve_authority``
     finds the named registration authority (a group named instead is refused as wrong).
     Raise the first refusal."""
@@ -166,10 +177,11 @@ def check_registration(view: RegistrationView, resolve_authority: Callable[[obje
     checked, registered = checked_name(rules, k, p, name, registered_name)
     check_name_free(view, k, checked)
     people = person(rules, leader, Role.LEADER), person(rules, liaison, Role.LIAISON)
+    admin_p = None if admin is None else admin_person(rules, admin)
     contact_g = None if contact is None else view.group(contact)
     viewing_g = None if viewing is None else view.group(viewing)
     auth = check_authority(view, k, p, checked, contact_g, authority, resolve_authority)
     affiliation.check_contact(view, k, p, checked, contact_g)
     affiliation.check_viewing(view, None, k, p, checked, contact_g.id if contact_g else None, viewing_g,
                               at_registration=True)
-    return Registration(checked, k, p, status, *people, contact_g, viewing_g, auth, registered)
+    return Registration(checked, k, p, status, *people, contact_g, viewing_g, auth, registered, admin_p)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from . import permissions
+from . import permissions, validate
 from .model import Group, Right, Status, Volunteer
 from .places import Places
 from .rules import Rules
@@ -58,3 +58,15 @@ def check_membership(rules: Rules, v: Volunteer, g: Group, *, member: bool) -> N
         raise rules.violation("volunteers.not_member", volunteer=v.name, group=g.name)
     if not member and v.id in g.members:
         raise rules.violation("volunteers.already_member", volunteer=v.name, group=g.name)
+
+
+def consent(rules: Rules, name: str, on_behalf: bool, given: object) -> str | None:
+    """How the person agreed to a registration on their behalf (代为注册): required then, in
+    standard form; None when the person registers themselves (``on_behalf`` False)."""
+    if not isinstance(on_behalf, bool):
+        raise TypeError(f"on_behalf must be True or False, not {type(on_behalf).__name__}")
+    if not on_behalf:
+        return None
+    if given is None or (isinstance(given, str) and not given.strip()):
+        raise rules.violation("volunteers.consent_missing", name=name)
+    return validate.text(rules, given, rules.text("field_consent"))

@@ -202,6 +202,12 @@ def _member(sb: Sandbox, method: str, actor: str) -> Call:
     return act(getattr(sb, method), G(sb, actor), some_member(sb, G(sb, KNIT_TEAM)))
 
 
+def _join_pending(sb: Sandbox) -> Call:
+    v = some_member(sb, G(sb, SCHOOL_TEAM))
+    sb.request_join(v, G(sb, KNIT_TEAM))
+    return act(sb.request_join, v, G(sb, KNIT_TEAM))
+
+
 #: code -> a function of a fresh demo sandbox giving the one call that must be refused with it.
 REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     # bad input
@@ -303,6 +309,9 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     "volunteers.outside_region": lambda sb: _volunteer(sb, DISTRICT_HUB, group=CITY_EDU_TEAM),
     "volunteers.already_member": lambda sb: _member(sb, "admit_volunteer", KNIT_TEAM),
     "volunteers.not_member": lambda sb: _member(sb, "remove_volunteer", SCHOOL_TEAM),
+    "volunteers.consent_missing": lambda sb: _volunteer(sb, KNIT_TEAM, on_behalf=True),
+    "joining.already_pending": _join_pending,
+    "joining.not_pending": lambda sb: act(sb.accept_join, G(sb, KNIT_TEAM), some_member(sb, G(sb, SCHOOL_TEAM))),
     "projects.not_owner": lambda sb: act(sb.close_project, G(sb, SCHOOL_TEAM), own_project(sb, G(sb, KNIT_TEAM))),
     "projects.not_published": _not_published,
     "projects.charges_fee": lambda sb: act(sb.publish_project, G(sb, KNIT_TEAM), name="收费理发",

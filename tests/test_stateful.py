@@ -324,7 +324,7 @@ class SandboxMachine(RuleBasedStateMachine):
         sb = self.sb
         actor = self.draw_group(data, label="actor")
         person = data.draw(st.sampled_from(PEOPLE), label="person")
-        role = data.draw(st.sampled_from(["leader", "liaison"]), label="role")
+        role = data.draw(st.sampled_from(["leader", "liaison", "admin"]), label="role")
         forbidden = [] if person in PEOPLE[:2] else ["bad person"]
         self.attempt(forbidden, not forbidden, sb.update_contacts, actor, **{role: person})
         if not forbidden:
@@ -375,8 +375,12 @@ class SandboxMachine(RuleBasedStateMachine):
         forbidden = self._volunteer_verdict(actor, target) if isinstance(target, Group) else ["authority"]
         if dup:
             forbidden.append("ID card registered")
+        on_behalf = data.draw(st.booleans(), label="on-behalf")
+        consent = data.draw(st.sampled_from([None, "", "本人签字的报名表"]), label="consent") if on_behalf else None
+        if on_behalf and not consent:
+            forbidden.append("代为注册 without consent")
         v = self.attempt(forbidden, not forbidden, sb.register_volunteer, actor, name="周晓梅", id_card=card,
-                         mobile="13512345678", group=group)
+                         mobile="13512345678", group=group, on_behalf=on_behalf, consent=consent)
         if v is not None:
             assert v.groups == {target.id}
 
@@ -397,6 +401,50 @@ class SandboxMachine(RuleBasedStateMachine):
         if isinstance(target, Group) and v.id in target.members:
             forbidden.append("already a member")
         self.attempt(forbidden, not forbidden, sb.admit_volunteer, actor, v, group=group)
+
+    def _pending_joins(self, group=None):
+        return [r for r in self.sb.join_requests.values()
+                if r.status is Status.PENDING and (group is None or r.group == group.id)]
+
+    @rule(data=st.data())
+    def request_join(self, data):
+        sb = self.sb
+        v = sb.volunteers[data.draw(st.sampled_from(sorted(sb.volunteers)[:5] + sorted(sb.volunteers)[-5:]))]
+        g = self.draw_group(data, prefer=O.active)
+        forbidden = []
+        if not O.active(g):
+            forbidden.append("group not active")
+        elif v.id in g.members:
+            forbidden.append("already a member")
+        elif any(r.volunteer == v.id for r in self._pending_joins(g)):
+            forbidden.append("already asked")
+        self.attempt(forbidden, not forbidden, sb.request_join, v, g)
+
+    @rule(data=st.data())
+    def decide_join(self, data):
+        sb = self.sb
+        asked = {r.group for r in self._pending_joins()}
+        actor = self.draw_actor(data, prefer=lambda g: g.id in asked)
+        pending = self._pending_joins(actor) if isinstance(actor, Group) else []
+        if pending and self.often(data, "asked"):
+            v = sb.volunteers[data.draw(st.sampled_from(pending)).volunteer]
+        else:
+            v = sb.volunteers[data.draw(st.sampled_from(sorted(sb.volunteers)[:5]))]
+        forbidden = []
+        if not isinstance(actor, Group) or not O.active(actor):
+            forbidden.append("actor not an active group")
+        elif not O.has(actor, Right.MANAGE_OWN_VOLUNTEERS):
+            forbidden.append("no 本团体内志愿者管理")
+        elif not any(r.volunteer == v.id for r in pending):
+            forbidden.append("nothing pending")
+        if data.draw(st.booleans(), label="accept"):
+            self.attempt(forbidden, not forbidden, sb.accept_join, actor, v)
+            if not forbidden:
+                assert v.id in actor.members and actor.id in v.groups
+        else:
+            reason = data.draw(st.sampled_from(["", "名额已满"]), label="reason")
+            forbidden += [] if reason or forbidden else ["no reason"]
+            self.attempt(forbidden, not forbidden, sb.decline_join, actor, v, reason=reason)
 
     @rule(data=st.data())
     def remove_volunteer(self, data):
@@ -523,6 +571,8 @@ class SandboxMachine(RuleBasedStateMachine):
     @invariant()
     def rules_hold(self):
         O.check_all(self.sb)
+        pending = [(r.volunteer, r.group) for r in self._pending_joins()]
+        assert len(pending) == len(set(pending)), "two pending requests to join the same group"
 
     @invariant()
     def log_rebuilds_the_sandbox(self):

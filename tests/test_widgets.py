@@ -45,6 +45,7 @@ def fill_registration(sb, panel: RegisterPanel) -> None:
     panel.contact.value = sb.find_group(TOWN).id
     panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
     panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
+    panel.admin_name.value, panel.admin_mobile.value = "赵强", "13812345670"
 
 
 # -- the app ----------------------------------------------------------------------------------
@@ -268,6 +269,7 @@ def test_unexpected_error_in_every_panels_action_is_shown(sb, monkeypatch):
     projects.v_name.value = "赵小红"
     projects.v_sample.click()
     projects.v_mobile.value = "13912345678"
+    projects.v_consent.value = "本人签字的报名表"
     projects.v_submit.click()
     assert "RuntimeError" in text(projects.message.value)
 

@@ -32,6 +32,7 @@ def fill_people(panel: RegisterPanel, mobile: str = "13812345678") -> None:
     panel.leader_mobile.value = mobile
     panel.liaison_name.value = "李强"
     panel.liaison_mobile.value = "13812345679"
+    panel.admin_name.value, panel.admin_mobile.value = "赵强", "13812345670"
 
 
 def community_hub_form(sb, panel: RegisterPanel, name: str) -> None:

@@ -169,9 +169,10 @@ def test_registration_marks_every_problem_in_one_submit(sb):
     panel.liaison_mobile.value = "13812345679"  # and no liaison name, no status
     n = len(sb.groups)
     panel.submit.click()
-    assert set(panel.marks.shown) == {"name", "reg_status", "contact_group", "leader_mobile", "liaison_name"}
+    assert set(panel.marks.shown) == {"name", "reg_status", "contact_group", "leader_mobile", "liaison_name",
+                                      "admin_name", "admin_mobile"}
     shown = text(panel.message.value)
-    assert "5 处" in shown and "与枢纽型团体名称雷同" in shown and "1381234" in shown and "请填写联系人姓名" in shown
+    assert "7 处" in shown and "与枢纽型团体名称雷同" in shown and "1381234" in shown and "请填写联系人姓名" in shown
     assert 'data-code="naming.nonhub_imitates_hub"' in panel.message.value
     assert len(sb.groups) == n
 
@@ -186,6 +187,7 @@ def test_a_complete_form_is_still_decided_by_the_sandbox(sb):
     panel.contact.value = sb.find_group(DISTRICT_HUB).id  # one level too high for a team
     panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
     panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
+    panel.admin_name.value, panel.admin_mobile.value = "赵强", "13812345670"
     panel.submit.click()
     assert sb.refusals[-1]["code"] == "naming.nonhub_imitates_hub"
     assert set(panel.marks.shown) == {"name", "contact_group"}
@@ -202,6 +204,7 @@ def test_a_refusal_only_the_sandbox_knows_is_marked_on_its_field(sb):
     panel.contact.value = sb.find_group(TOWN).id
     panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
     panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
+    panel.admin_name.value, panel.admin_mobile.value = "赵强", "13812345670"
     panel.submit.click()
     code = sb.refusals[-1]["code"]
     assert f'data-code="{code}"' in panel.message.value
@@ -216,7 +219,7 @@ def test_volunteer_form_marks_every_field(sb):
     panel.v_mobile.value = "2345"
     n = len(sb.volunteers)
     panel.v_submit.click()
-    assert set(panel.marks.shown) == {"person_name", "id_card", "mobile"} and len(sb.volunteers) == n
+    assert set(panel.marks.shown) == {"person_name", "id_card", "mobile", "consent"} and len(sb.volunteers) == n
     assert "校验码" in panel.marks.shown["id_card"]
 
 
@@ -320,6 +323,7 @@ def test_the_volunteer_form_offers_a_valid_practice_id_number(sb):
     note = text(panel.v_sample_note.value)
     assert "练习" in note and "仅供培训" in note
     panel.v_name.value, panel.v_mobile.value = "赵小红", "13912345678"
+    panel.v_consent.value = "本人签字的报名表"
     panel.v_submit.click()
     assert list(sb.volunteers.values())[-1].id_card == card
 

@@ -95,6 +95,7 @@ def test_register_a_volunteer(sb):
     panel.v_name.value = "赵小红"
     panel.v_card.value = card(1)
     panel.v_mobile.value = "13912345678"
+    panel.v_consent.value = "本人签字的报名表"
     panel.v_submit.click()
     v = list(sb.volunteers.values())[-1]
     assert v.name == "赵小红" and sb.find_group(TOWN).id in v.groups

@@ -174,7 +174,9 @@ _TEMPLATES = {
     "reject": "{who}驳回了{item}，理由：{reason}。",
     "set_grade": "{who}把{target}的权限组别设为“{grade}”。",
     "apply_upgrade": "{who}向{to}申请把权限组别提高为“{grade}”，理由：{reason}。",
-    "register_volunteer": "{who}注册了志愿者{name}（手机 {mobile}），并吸纳到{group}。",
+    "request_join": "{who}申请加入{group}。",
+    "accept_join": "{who}同意了{volunteer}加入本团体的申请，{volunteer}成为本团体的志愿者。",
+    "decline_join": "{who}拒绝了{volunteer}加入本团体的申请，理由：{reason}。",
     "admit_volunteer": "{who}把{volunteer}吸纳到{group}。",
     "remove_volunteer": "{who}把{volunteer}移出了{group}（服务记录保留）。",
     "close_project": "{who}结项了项目{project}。",
@@ -220,6 +222,13 @@ def _scenario(sb, who, args, result):
     return f"载入沙盘“{name}”。"
 
 
+def _register_volunteer(sb, who, args, result):
+    text = f"{who}注册了志愿者{args['name']}（手机 {args['mobile']}），并吸纳到{args['group']}"
+    if args.get("on_behalf"):
+        text += f"（代为注册，本人同意的方式：{args['consent']}）"
+    return text + "。"
+
+
 def _register_group(sb, who, args, result):
     text = f"{who}提交了{args['kind']}“{args.get('name')}”的注册（{args['place']}）"
     extra = []
@@ -230,6 +239,8 @@ def _register_group(sb, who, args, result):
         extra.append(f"登记机关“{auth.name if auth else args.get('authority')}”")
     if args.get("viewing"):
         extra.append(f"查看团体{args['viewing']}")
+    if args.get("admin"):
+        extra.append(f"系统管理员{args['admin']}")
     if extra:
         text += "，" + "，".join(extra)
     return text + "。"
@@ -242,7 +253,8 @@ def _set_viewing(sb, who, args, result):
 
 
 def _update_contacts(sb, who, args, result):
-    parts = [f"{label}改为{args[role]}" for role, label in (("leader", "负责人"), ("liaison", "联系人"))
+    parts = [f"{label}改为{args[role]}" for role, label in (("leader", "负责人"), ("liaison", "联系人"),
+                                                                      ("admin", "系统管理员"))
              if args.get(role)]
     return f"{who}更新了团体信息：{'，'.join(parts) or '没有改动'}。"
 
@@ -270,6 +282,7 @@ def _request_correction(sb, who, args, result):
 _DESCRIBERS = {
     "scenario": _scenario,
     "register_group": _register_group,
+    "register_volunteer": _register_volunteer,
     "set_viewing": _set_viewing,
     "update_contacts": _update_contacts,
     "recover_account": _recover_account,

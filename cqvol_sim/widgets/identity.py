@@ -95,7 +95,9 @@ class IdentityPanel(Panel):
             contact = sb.groups.get(g.contact) if g.contact else None
             if contact is not None:
                 rows.append(f"<b>联络团体：</b>{esc(contact.name)}")
-            rows.append(f"<b>负责人：</b>{esc(g.leader.name)}　<b>联系人：</b>{esc(g.liaison.name)}")
+            admin = g.admin.name if g.admin else sb.rules.text("admin_unnamed")
+            rows.append(f"<b>负责人：</b>{esc(g.leader.name)}　<b>联系人：</b>{esc(g.liaison.name)}"
+                        f"　<b>系统管理员：</b>{esc(admin)}")
         if actor is not None:
             n = len(sb.review_queue(actor))
             rows.append(f"<b>待我审核：</b>{n} 项" + ("（请到“审核”页办理）" if n else ""))

@@ -7,7 +7,7 @@ import datetime as _dt
 
 import ipywidgets as W
 
-from .. import formcheck
+from .. import formcheck, joining
 from ..legacy import RENAMED_FIELDS
 from ..model import ProjectStatus, Right
 from ..rules import source_line
@@ -104,16 +104,43 @@ class ProjectsPanel(Panel):
         self.v_sample = W.Button(description="填入一个练习用身份证号", icon="magic", layout=W.Layout(width="16em"))
         self.v_sample.add_class("cqvol-sample-id")
         self.v_sample_note = W.HTML("")
+        self.v_consent = W.Text(description="本人同意的方式", placeholder="例如：本人签字的报名表", style=STYLE,
+                                layout=W.Layout(width="30em"))
+        self.v_consent.add_class("cqvol-v-consent")
         self.v_submit = W.Button(description="注册志愿者并吸纳", button_style="primary", layout=W.Layout(width="14em"))
+        # after “使用该证件号码的志愿者已经注册过”: find that volunteer to admit them instead (real FAQ)
+        self.v_find = W.Button(description="找到该志愿者并吸纳", icon="search", layout=W.Layout(width="16em",
+                                                                                          display="none"))
+        self.v_find.add_class("cqvol-find-existing")
+        self._existing_card: str | None = None
+        # join requests (加入团体) waiting for this group
+        self.j_pick = W.Dropdown(description="申请加入的志愿者", options=[], style=STYLE, layout=W.Layout(width="36em"))
+        self.j_accept = W.Button(description="同意加入", button_style="success", icon="check",
+                                 layout=W.Layout(width="10em"))
+        self.j_reason = W.Text(description="拒绝理由", style=STYLE, layout=W.Layout(width="30em"))
+        self.j_decline = W.Button(description="拒绝", button_style="warning", icon="times",
+                                  layout=W.Layout(width="8em"))
+        self.j_list = W.HTML("")
+        # practice the volunteer's side: the chosen registered volunteer asks to join this group
+        self.j_ask = W.Button(description="以该志愿者身份申请加入", icon="user-plus", layout=W.Layout(width="16em"))
+        self.j_ask.add_class("cqvol-join-ask")
+        for w, css in ((self.j_pick, "cqvol-join-pick"), (self.j_accept, "cqvol-join-accept"),
+                       (self.j_decline, "cqvol-join-decline")):
+            w.add_class(css)
         self.v_search = FilterDropdown("已注册志愿者", placeholder="输入姓名或身份证号", limit=50, css="cqvol-admit")
         self.v_admit = W.Button(description="吸纳到本团体", layout=W.Layout(width="12em"))
         self.v_members = W.HTML("")
         self.v_box = W.VBox([header("注册新志愿者"), m.add("person_name", self.v_name),
                              W.HBox([m.add("id_card", self.v_card), self.v_sample]), self.v_sample_note,
-                             m.add("mobile", self.v_mobile), self.v_submit,
+                             m.add("mobile", self.v_mobile),
+                             W.HTML("<span style='color:#555'>团体代志愿者注册（代为注册）前要取得本人同意，"
+                                    "并写明同意的方式；也可以请本人自行注册后申请加入本团体。</span>"),
+                             m.add("consent", self.v_consent), W.HBox([self.v_submit, self.v_find]),
                              header("吸纳已注册的志愿者"),
                              m.add("admit", self.v_search.dropdown, into=self.v_search.box),
-                             self.v_admit, self.v_members])
+                             W.HBox([self.v_admit, self.j_ask]), self.v_members,
+                             header("志愿者申请加入本团体"), self.j_list, m.add("join", self.j_pick),
+                             W.HBox([self.j_accept]), W.HBox([m.add("join_reason", self.j_reason), self.j_decline])])
 
         # record hours: every field of 三（五）
         self.r_volunteer = FilterDropdown("志愿者", placeholder="输入姓名筛选", css="cqvol-r-volunteer")
@@ -170,6 +197,10 @@ class ProjectsPanel(Panel):
         self.v_submit.on_click(self._register_volunteer)
         self.v_sample.on_click(self._sample_id)
         self.v_admit.on_click(self._admit)
+        self.v_find.on_click(self._find_existing)
+        self.j_accept.on_click(self._accept_join)
+        self.j_ask.on_click(self._ask_to_join)
+        self.j_decline.on_click(self._decline_join)
         on_value(self.r_project, self._on_project)
         on_value(self.r_hours, self._on_hours)
         self.r_submit.on_click(self._record)
@@ -212,10 +243,22 @@ class ProjectsPanel(Panel):
         self.r_volunteer.set_options(member_opts, fixed=[("（请选择志愿者）", NONE)])
         self.v_members.value = f"<span style='color:#555'>本团体现有志愿者 {len(members)} 名。</span>" if g else ""
         self._member_opts = member_opts
+        self._fill_joins()
         # the lists of every volunteer are long in a big sandbox: fill them when shown
         self._stale = {"volunteer", "records"}
         self._fill_section()
         self._on_hours(None)
+
+    def _fill_joins(self) -> None:
+        """The pending join requests addressed to the acting group."""
+        sb, g = self.sb, self.session.group
+        pending = [] if g is None else joining.pending_for(sb, g.id)
+        opts = [(f"{sb.volunteers[r.volunteer].name}（身份证尾号{sb.volunteers[r.volunteer].id_card[-4:]}）",
+                 r.volunteer) for r in pending]
+        set_options(self.j_pick, [("（请选择）", NONE), *opts])
+        self.j_list.value = (f"<span class='cqvol-join-count' style='color:#555'>有 {len(pending)} 名志愿者"
+                             f"申请加入本团体，请同意或说明理由后拒绝。</span>" if pending else
+                             "<span style='color:#777'>目前没有待处理的加入申请。</span>" if g else "")
 
     def _fill_section(self) -> None:
         sb = self.sb
@@ -330,13 +373,81 @@ class ProjectsPanel(Panel):
         sb = self.sb
         if not self.need_actor("注册志愿者"):
             return
+        self.v_find.layout.display, self._existing_card = "none", None
         if not self.check_form(formcheck.volunteer_form(sb, name=self.v_name.value, id_card=self.v_card.value,
-                                                        mobile=self.v_mobile.value)):
+                                                        mobile=self.v_mobile.value, consent=self.v_consent.value)):
             return
         v = sb.register_volunteer(self.session.actor, name=self.v_name.value.strip(), id_card=self.v_card.value.strip(),
-                                  mobile=self.v_mobile.value.strip())
+                                  mobile=self.v_mobile.value.strip(), on_behalf=True, consent=self.v_consent.value)
         self.session.changed("state")
         self.show(ok_html(f"已注册志愿者{v.name}，并吸纳到“{self.session.actor.name}”。"))
+
+    def show_refusal(self, exc) -> None:
+        """A refusal as every panel shows it; a card already registered also offers to find that volunteer."""
+        super().show_refusal(exc)
+        if exc.code == "volunteers.id_card_registered":
+            self._existing_card = self.v_card.value.strip().upper()
+            self.v_find.layout.display = None
+
+    @handler
+    def _find_existing(self, _button) -> None:
+        """Lead from “已经注册过” to that volunteer in 吸纳已注册的志愿者 (as the real FAQ advises)."""
+        v = self.sb.volunteer_by_card(self._existing_card or "")
+        self.v_find.layout.display = "none"
+        if v is None:
+            return
+        self.clear()
+        self._fill_section()
+        if v.id in self.session.group.members:
+            self.show(info_html(f"志愿者{v.name}已经是本团体的志愿者，不需要再注册或吸纳。"))
+            return
+        self.v_search.filter.value = v.id_card[-4:]
+        self.v_search.value = v.id
+        self.show(info_html(f"已在“吸纳已注册的志愿者”中选中{v.name}（身份证尾号{v.id_card[-4:]}）。"
+                            f"请核对后点击“吸纳到本团体”；也可以请本人在系统中申请加入本团体。"))
+
+    @handler
+    def _ask_to_join(self, _button) -> None:
+        """The volunteer chosen in 吸纳已注册的志愿者 asks (as themselves) to join the acting group."""
+        if not self.need_actor("申请加入") or self.session.group is None:
+            return
+        vid = self.v_search.value
+        if not vid:
+            self.clear()
+            self.marks.mark("admit", "请选择申请加入的志愿者。")
+            self.show(info_html("请先在“已注册志愿者”中选择一名志愿者（可输入姓名或身份证号筛选）。"))
+            return
+        self.sb.request_join(vid, self.session.group)
+        self.session.changed("state")
+        self.show(ok_html(f"志愿者{self.sb.volunteers[vid].name}已申请加入“{self.session.group.name}”，"
+                          f"请在下面“志愿者申请加入本团体”中同意或拒绝。"))
+
+    @handler
+    def _accept_join(self, _button) -> None:
+        if not self.need_actor("处理加入申请") or not self._join_chosen():
+            return
+        v = self.sb.volunteers[self.j_pick.value]
+        self.sb.accept_join(self.session.actor, v.id)
+        self.session.changed("state")
+        self.show(ok_html(f"已同意志愿者{v.name}加入“{self.session.actor.name}”。"))
+
+    @handler
+    def _decline_join(self, _button) -> None:
+        if not self.need_actor("处理加入申请") or not self._join_chosen():
+            return
+        v = self.sb.volunteers[self.j_pick.value]
+        self.sb.decline_join(self.session.actor, v.id, reason=self.j_reason.value)
+        self.j_reason.value = ""
+        self.session.changed("state")
+        self.show(ok_html(f"已拒绝志愿者{v.name}的加入申请。"))
+
+    def _join_chosen(self) -> bool:
+        self.clear()
+        if self.j_pick.value:
+            return True
+        self.marks.mark("join", "请选择申请加入的志愿者。")
+        self.show(info_html("请先在“申请加入的志愿者”中选择一名志愿者。"))
+        return False
 
     @handler
     def _admit(self, _button) -> None:

@@ -44,6 +44,8 @@ class RecoveryPanel(Panel):
         self.leader_mobile = W.Text(description="负责人手机", style=STYLE)
         self.liaison_name = W.Text(description="联系人姓名", style=STYLE)
         self.liaison_mobile = W.Text(description="联系人手机", style=STYLE)
+        self.admin_name = W.Text(description="系统管理员姓名", style=STYLE)
+        self.admin_mobile = W.Text(description="系统管理员手机", style=STYLE)
         self.c_button = W.Button(description="保存负责人和联系人", button_style="success", icon="save",
                                  layout=W.Layout(width="16em"))
         self.c_button.add_class("cqvol-contacts-btn")
@@ -61,11 +63,12 @@ class RecoveryPanel(Panel):
             note("填写志愿者本人的姓名、身份证号码和注册时的手机号码。"),
             W.HBox([m.add("v.person_name", self.v_name), m.add("v.mobile", self.v_mobile)]),
             m.add("v.id_card", self.v_card), self.v_button,
-            header("三、修改本团体的负责人和联系人"),
+            header("三、修改本团体的负责人、联系人和系统管理员"),
             note("负责人、联系人换人或换了手机号，要及时更新，否则将来无法自助找回密码（三（三））。"),
             self.c_who,
             W.HBox([m.add("c.leader_name", self.leader_name), m.add("c.leader_mobile", self.leader_mobile)]),
             W.HBox([m.add("c.liaison_name", self.liaison_name), m.add("c.liaison_mobile", self.liaison_mobile)]),
+            W.HBox([m.add("c.admin_name", self.admin_name), m.add("c.admin_mobile", self.admin_mobile)]),
             self.c_button,
             self.message])
         self.refresh("identity")
@@ -82,11 +85,14 @@ class RecoveryPanel(Panel):
                 self.c_who.value = f"<b>当前团体：</b>{current.name}"
                 self.leader_name.value, self.leader_mobile.value = current.leader.name, current.leader.mobile
                 self.liaison_name.value, self.liaison_mobile.value = current.liaison.name, current.liaison.mobile
+                admin = current.admin
+                self.admin_name.value, self.admin_mobile.value = (admin.name, admin.mobile) if admin else ("", "")
             else:
                 self.c_who.value = ("<span style='color:#777'>（请先在“当前身份”页选择团体，"
                                     "才能修改本团体的信息）</span>")
         disabled = current is None
-        for w in (self.leader_name, self.leader_mobile, self.liaison_name, self.liaison_mobile, self.c_button):
+        for w in (self.leader_name, self.leader_mobile, self.liaison_name, self.liaison_mobile, self.admin_name,
+                  self.admin_mobile, self.c_button):
             w.disabled = disabled
 
     def _checked(self, prefix: str, problems) -> bool:
@@ -129,10 +135,14 @@ class RecoveryPanel(Panel):
             return
         leader = (self.leader_name.value.strip(), self.leader_mobile.value.strip())
         liaison = (self.liaison_name.value.strip(), self.liaison_mobile.value.strip())
-        if not self._checked("c", formcheck.contacts_form(self.sb, leader=leader, liaison=liaison)):
-            return
         g = self.session.group
-        self.sb.update_contacts(g, leader=(self.leader_name.value.strip(), self.leader_mobile.value.strip()),
-                                liaison=(self.liaison_name.value.strip(), self.liaison_mobile.value.strip()))
-        self.show(ok_html("已保存", f"“{g.name}”的负责人：{g.leader.name}，联系人：{g.liaison.name}。"))
+        # a group that never named a 系统管理员 may leave both boxes empty; once named, it stays named
+        typed = (self.admin_name.value.strip(), self.admin_mobile.value.strip())
+        admin = typed if any(typed) or (g is not None and g.admin is not None) else None
+        if not self._checked("c", formcheck.contacts_form(self.sb, leader=leader, liaison=liaison, admin=admin)):
+            return
+        self.sb.update_contacts(g, leader=leader, liaison=liaison, admin=admin)
+        named = g.admin.name if g.admin else self.sb.rules.text("admin_unnamed")
+        self.show(ok_html("已保存", f"“{g.name}”的负责人：{g.leader.name}，联系人：{g.liaison.name}，"
+                                    f"系统管理员：{named}。"))
         self.session.changed()

@@ -60,8 +60,12 @@ class RegisterPanel(Panel):
         self.liaison_name = W.Text(description="联系人姓名", style=STYLE, layout=W.Layout(width="20em"))
         self.liaison_mobile = W.Text(description="联系人手机", placeholder="11位手机号", style=STYLE,
                                      layout=W.Layout(width="20em"))
+        self.admin_name = W.Text(description="系统管理员姓名", style=STYLE, layout=W.Layout(width="20em"))
+        self.admin_mobile = W.Text(description="系统管理员手机", placeholder="11位手机号", style=STYLE,
+                                   layout=W.Layout(width="20em"))
         for w, css in ((self.leader_name, "cqvol-leader-name"), (self.leader_mobile, "cqvol-leader-mobile"),
-                       (self.liaison_name, "cqvol-liaison-name"), (self.liaison_mobile, "cqvol-liaison-mobile")):
+                       (self.liaison_name, "cqvol-liaison-name"), (self.liaison_mobile, "cqvol-liaison-mobile"),
+                       (self.admin_name, "cqvol-admin-name"), (self.admin_mobile, "cqvol-admin-mobile")):
             w.add_class(css)
         self.submit = W.Button(description="提交注册", button_style="primary", icon="check")
         self.submit.add_class("cqvol-submit-register")
@@ -85,9 +89,12 @@ class RegisterPanel(Panel):
             m.add("registered_name", self.registered_name),
             header("三、登记与挂靠"), m.add("reg_status", self.reg_status), m.add("authority", self.authority),
             m.add("contact_group", self.contact), m.add("viewing_group", self.viewing),
-            header("四、负责人和联系人"),
+            header("四、负责人、联系人和系统管理员"),
             W.HBox([m.add("leader_name", self.leader_name), m.add("leader_mobile", self.leader_mobile)]),
             W.HBox([m.add("liaison_name", self.liaison_name), m.add("liaison_mobile", self.liaison_mobile)]),
+            W.HTML("<span style='color:#555'>各级志愿团体要安排专人作为系统管理员，"
+                   "负责本级系统管理工作（通知第四部分）。</span>"),
+            W.HBox([m.add("admin_name", self.admin_name), m.add("admin_mobile", self.admin_mobile)]),
             self.submit, self.message])
         self.district.set_options([(p.name, p.code) for p in sb.places.by_level(Level.DISTRICT)],
                                   fixed=[(CHOOSE_LABEL, NONE)])
@@ -272,16 +279,18 @@ class RegisterPanel(Panel):
         legal = kind == Kind.LEGAL_PERSON.value
         leader = (self.leader_name.value.strip(), self.leader_mobile.value.strip())
         liaison = (self.liaison_name.value.strip(), self.liaison_mobile.value.strip())
+        admin = (self.admin_name.value.strip(), self.admin_mobile.value.strip())
         problems = formcheck.registration_form(
             sb, kind=kind or None, place=code, name=self.name.value,
             registered_name=self.registered_name.value if legal else None, reg_status=self.reg_status.value or None,
-            contact=self.contact.value or None, viewing=self.viewing.value or None, leader=leader, liaison=liaison)
+            contact=self.contact.value or None, viewing=self.viewing.value or None, leader=leader, liaison=liaison,
+            admin=admin)
         if not self.check_form(problems):
             return
         g = sb.register_group(
             self.session.actor, name=self.name.value, kind=kind, place=code,
             leader=(self.leader_name.value.strip(), self.leader_mobile.value.strip()),
-            liaison=(self.liaison_name.value.strip(), self.liaison_mobile.value.strip()),
+            liaison=(self.liaison_name.value.strip(), self.liaison_mobile.value.strip()), admin=admin,
             contact=self.contact.value or None, viewing=self.viewing.value or None,
             reg_status=self.reg_status.value, authority=self.authority.value or None,
             registered_name=(self.registered_name.value or None) if kind == Kind.LEGAL_PERSON.value else None)
