@@ -260,7 +260,8 @@ def _apply_row(sb, actor, kind: SheetKind, row: Row, project, cards: dict[str, s
                               message("formula_number_hint"))
     if kind.key == "volunteers":
         card = _card_text(v["id_card"])
-        vol = sb.register_volunteer(actor, name=_text(v["name"]), id_card=card, mobile=_text(v["mobile"]))
+        vol = sb.register_volunteer(actor, name=_text(v["name"]), id_card=card, mobile=_text(v["mobile"]),
+                                    on_behalf=True, consent=_text(v["consent"]))   # 代为注册: the row records consent
         cards[validate.ascii_digits(card).upper()] = vol.id
         return
     card = _card_text(v["id_card"])

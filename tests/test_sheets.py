@@ -130,12 +130,14 @@ def test_all_good_rows_are_imported_with_all_or_nothing(sb):
 
 def test_volunteer_sheet_registers_through_the_same_action(sb):
     header = list(sheets.sheet_kinds()["volunteers"].labels)
-    data = _xlsx(header, [["王小明", "500108199003071230", "13800001111"],
-                          ["李重号", "500108199003071230", "13800002222"],    # the same card again
-                          ["赵错号", "500108199003071234", "13800003333"]])   # checksum fails
+    data = _xlsx(header, [["王小明", "500108199003071230", "13800001111", "本人签字的报名表"],
+                          ["李重号", "500108199003071230", "13800002222", "本人签字的报名表"],  # the same card again
+                          ["赵错号", "500108199003071234", "13800003333", "本人签字的报名表"],  # checksum fails
+                          ["钱未问", "110101199003074514", "13800004444", ""]])                # no consent written
     rows = sheets.read_sheet(data, "volunteers")
     report = sheets.import_rows(sb, _team(sb), "volunteers", rows, mode=sheets.GOOD_ROWS)
-    assert [r.code for r in report.rows] == [None, "volunteers.id_card_registered", "input.id_card_invalid"]
+    assert [r.code for r in report.rows] == [None, "volunteers.id_card_registered", "input.id_card_invalid",
+                                             "volunteers.consent_missing"]
     assert report.imported == 1
     assert [v.name for v in sb.volunteers.values() if v.id_card == "500108199003071230"] == ["王小明"]
     assert sb.events[-1]["action"] == "register_volunteer"

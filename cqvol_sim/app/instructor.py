@@ -254,10 +254,11 @@ _FIELD_WORDS = {
 }
 _ACTION_WORDS = {
     "register_group": "注册团体", "approve": "审核通过", "reject": "驳回", "set_grade": "设置权限组别",
-    "apply_upgrade": "申请提高权限", "set_viewing": "设置查看团体", "update_contacts": "修改负责人和联系人",
+    "apply_upgrade": "申请提高权限", "set_viewing": "设置查看团体", "update_contacts": "修改负责人、联系人和系统管理员",
     "recover_account": "找回账号", "register_volunteer": "注册志愿者", "admit_volunteer": "接收志愿者",
     "remove_volunteer": "移除志愿者", "publish_project": "发布项目", "close_project": "项目结项",
     "record_hours": "记录服务时长", "request_correction": "申请更正记录",
+    "request_join": "申请加入团体", "accept_join": "同意加入", "decline_join": "拒绝加入",
 }
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 

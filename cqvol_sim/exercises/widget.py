@@ -113,6 +113,7 @@ TAB_OF_ACTION = {
     "recover_account": "找回账号", "register_volunteer": "项目与时长", "admit_volunteer": "项目与时长",
     "remove_volunteer": "项目与时长", "publish_project": "项目与时长", "close_project": "项目与时长",
     "record_hours": "项目与时长", "request_correction": "项目与时长",
+    "request_join": "项目与时长", "accept_join": "项目与时长", "decline_join": "项目与时长",
 }
 
 
