@@ -283,6 +283,8 @@ def trainee_story(d: Driver) -> dict[str, float]:
     d.fill("cqvol-leader-mobile", "13812345678")
     d.fill("cqvol-liaison-name", "李强")
     d.fill("cqvol-liaison-mobile", "13812345679")
+    d.fill("cqvol-admin-name", "赵敏")                      # 四: a dedicated system administrator
+    d.fill("cqvol-admin-mobile", "13812345670")
     d.click_and_wait(d.button("cqvol-submit-register"), ".cqvol-message", "依据：渝民发〔2020〕17号 三（一）1",
                      "注册被拒（显示依据）")
     d.app().locator(".cqvol-refusal").first.scroll_into_view_if_needed()
