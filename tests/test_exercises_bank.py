@@ -200,12 +200,16 @@ def _solved(ex_id):
 
 
 def test_nobody_is_enrolled_by_a_reference_solution_without_coming_to_sign_up():
-    """Only v02 registers or admits volunteers in its reference, and there the residents came to
-    sign up themselves (报名). t07 no longer pulls a one-off helper into the team."""
+    """A reference enrols someone only with their own act: in v02 the residents came to sign up
+    (报名); in v10 one asked to join in the system and one brought a signed form, registered on
+    his behalf with that consent recorded. t07 no longer pulls a one-off helper into the team."""
     enrolling = {ex.id for ex in BANK.values() for step in ex.data["solution"]
-                 if step["action"] in ("register_volunteer", "admit_volunteer")}
-    assert enrolling == {"v02-volunteer-join"}
+                 if step["action"] in ("register_volunteer", "admit_volunteer", "accept_join")}
+    assert enrolling == {"v02-volunteer-join", "v10-join-requests"}
     assert "来报名" in BANK["v02-volunteer-join"].data["task"]
+    on_behalf = [step["args"] for step in BANK["v10-join-requests"].data["solution"]
+                 if step["action"] == "register_volunteer"]
+    assert on_behalf and all(a.get("on_behalf") and a.get("consent") for a in on_behalf)
 
 
 def test_t07_records_members_only_and_registering_the_helper_who_declined_costs_points():
@@ -273,3 +277,14 @@ def test_t09_a_padded_correction_is_rejected_with_what_was_checked():
     assert result.state("zhou-not-approved") == "unmet"
     sb, result = _run(v, _mistake(v, "不同意"))
     assert result.state("zhou-rejected") == "unmet" and "签到表" in result.text()
+
+
+def test_v10_joining_is_their_own_act_and_on_behalf_needs_consent():
+    v, sb = _solved("v10-join-requests")
+    team = sb.find_group("黄桷渡社区志愿服务大队")
+    gong = next(x for x in sb.volunteers.values() if x.name == "龚秀珍")
+    assert team.id in gong.groups
+    assert not any(x.name == "吴秀兰" for x in sb.volunteers.values())
+    _, wrong = _run(v, _mistake(v, "吴秀兰"))
+    assert wrong.state("no-wu") == "unmet" and "自愿" in wrong.text()
+    assert wrong.state("gong") == "met" and wrong.state("feng") == "met"
