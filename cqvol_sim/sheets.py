@@ -225,6 +225,10 @@ def read_sheet(data: bytes, kind: str) -> list[Row]:
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             rows.append(Row(number, {c.key: _cell(v) for c, v in zip(k.columns, cells)}))
+    except SheetError:
+        raise
+    except Exception as exc:  # read-only mode parses lazily: a damaged sheet fails here, not on opening
+        raise SheetError(message("not_xlsx")) from exc
     finally:
         wb.close()
     if not rows:
@@ -273,7 +277,8 @@ def _apply_row(sb, actor, kind: SheetKind, row: Row, project, cards: dict[str, s
     if _text(v["name"]) != registered:
         raise _RowProblem(message("name_mismatch", name=echo(_text(v["name"])), registered=registered),
                           message("name_mismatch_hint"))
-    sb.record_hours(actor, vid, project=project, date=v["date"], venue=_text(v["venue"]),
+    day = v["date"] if isinstance(v["date"], (str, _dt.date)) else _text(v["date"])   # a number is not a date
+    sb.record_hours(actor, vid, project=project, date=day, venue=_text(v["venue"]),
                     served=_text(v["served"]), content=_text(v["content"]), hours=v["hours"],
                     evaluation=_text(v["evaluation"]), contact_person=_text(v["contact_person"]))
 
@@ -295,6 +300,9 @@ def _run(sb, actor, kind: SheetKind, rows: list[Row], project) -> list[RowResult
             out.append(RowResult(row.number, False, exc.message, exc.hint, exc.code, who=who))
         except _RowProblem as exc:
             out.append(RowResult(row.number, False, str(exc), exc.hint, who=who))
+        except (TypeError, ValueError):   # a cell of a kind no column takes (e.g. TRUE): the row, not a traceback
+            out.append(RowResult(row.number, False, message("cell_unreadable"), message("cell_unreadable_hint"),
+                                 who=who))
         else:
             out.append(RowResult(row.number, True, message("row_ok"), who=who))
     return out

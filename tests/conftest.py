@@ -406,3 +406,22 @@ def pytest_assertrepr_compare(op, left, right):
     if op == "==" and isinstance(left, StoryLog) and isinstance(right, list):
         return ["the event log is not the story's (- expected by the story, + in sb.events):", *left.diff(right)]
     return None
+
+
+def html_text(html: str) -> str:
+    """A panel's HTML as the plain text a trainee reads (tags dropped, spaces joined)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def fill_registration(sb: Sandbox, panel, *, admin: bool = True) -> None:
+    """A complete, valid registration of 星光社区's hub in a RegisterPanel (``admin=False``:
+    without its 系统管理员)."""
+    panel.kind.value = "hub"
+    panel.select_place("500108003013")
+    panel.reg_status.value = "unregistered"
+    panel.name.value = "星光社区志愿服务大队"
+    panel.contact.value = sb.find_group("南坪街道志愿服务总队").id
+    panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
+    panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
+    if admin:
+        panel.admin_name.value, panel.admin_mobile.value = "赵强", "13812345670"

@@ -263,3 +263,24 @@ def test_panel_says_what_is_wrong_with_a_file_that_is_not_a_sheet(sb):
     imp.check.click()
     assert "不是 Excel 表格" in imp.message.value and "照片.xlsx" in imp.message.value
     assert imp.last_error is None                          # a clear message, not the 出错了 panel
+
+
+def test_a_sheet_damaged_inside_is_refused_with_the_sheet_message_not_a_traceback():
+    import zipfile
+
+    good = _hours_sheet([["张三", "500108199003071230", "2026-11-18", "a", "b", "c", 2, "良好", "刘秀英"]])
+    src, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:        # the sheet's XML cut in the middle: opens, fails while reading
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(sheets.SheetError, match="不是 Excel 表格"):
+        sheets.read_sheet(out.getvalue(), "hours")
+
+
+def test_cells_of_the_wrong_type_are_row_problems_not_tracebacks(sb):
+    v = _members(sb)[0]
+    rows = sheets.read_sheet(_hours_sheet([_hours_row(v, day=45000), _hours_row(v, hours=True)]), "hours")
+    report = sheets.check_rows(sb, _team(sb), "hours", rows, project=_project(sb))
+    assert report.rows[0].code == "input.date_invalid"            # a date typed as a number
+    assert not report.rows[1].ok and "认不出来" in report.rows[1].message and report.rows[1].hint

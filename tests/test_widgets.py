@@ -13,6 +13,7 @@ import pytest
 from cqvol_sim import RuleViolation, Sandbox
 from cqvol_sim.widgets import App, IdentityPanel, RegisterPanel, Session, app, error_html, refusal_html
 from cqvol_sim.widgets.common import clause_text, set_options
+from conftest import fill_registration
 
 TOWN = "南坪街道志愿服务总队"
 DISTRICT_AUTHORITY = "M500108000000"
@@ -34,18 +35,6 @@ def all_widgets(w):
 @pytest.fixture
 def sb():
     return Sandbox.demo()
-
-
-def fill_registration(sb, panel: RegisterPanel) -> None:
-    """A complete, valid registration of 星光社区's hub."""
-    panel.kind.value = "hub"
-    panel.select_place("500108003013")
-    panel.reg_status.value = "unregistered"
-    panel.name.value = "星光社区志愿服务大队"
-    panel.contact.value = sb.find_group(TOWN).id
-    panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
-    panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
-    panel.admin_name.value, panel.admin_mobile.value = "赵强", "13812345670"
 
 
 # -- the app ----------------------------------------------------------------------------------

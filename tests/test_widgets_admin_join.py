@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from cqvol_sim import Person, Sandbox, Status
 from cqvol_sim.widgets import IdentityPanel, ProjectsPanel, RecoveryPanel, RegisterPanel, Session
+from conftest import fill_registration as _fill
+from conftest import html_text
 
 TOWN = "南坪街道志愿服务总队"
 KNIT = "黄桷渡社区刘孃孃开心编织志愿服务队"
 SCHOOL = "南坪实验小学志愿服务队"
 
 
-def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+text = html_text
 
 
 @pytest.fixture
 def sb():
     return Sandbox.demo()
-
-
-def fill_registration(sb, panel: RegisterPanel) -> None:
-    """A valid registration of 星光社区's hub, without its 系统管理员."""
-    panel.kind.value = "hub"
-    panel.select_place("500108003013")
-    panel.reg_status.value = "unregistered"
-    panel.name.value = "星光社区志愿服务大队"
-    panel.contact.value = sb.find_group(TOWN).id
-    panel.leader_name.value, panel.leader_mobile.value = "王芳", "13812345678"
-    panel.liaison_name.value, panel.liaison_mobile.value = "李强", "13812345679"
 
 
 # -- 系统管理员 ------------------------------------------------------------------------------------
@@ -162,3 +151,8 @@ def test_a_volunteer_asks_to_join_by_clicking(sb):
     panel.v_search.value = v.id
     panel.j_ask.click()          # asked twice: refused
     assert 'data-code="joining.already_pending"' in panel.message.value
+
+
+def fill_registration(sb, panel: RegisterPanel) -> None:
+    """A valid registration of 星光社区's hub, without its 系统管理员."""
+    _fill(sb, panel, admin=False)
