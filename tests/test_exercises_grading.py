@@ -229,8 +229,9 @@ def test_a_records_fields_are_named_as_on_the_form():
     from cqvol_sim.exercises.goals import field_label
 
     sb = Sandbox.demo()
-    assert field_label(sb, "record", "contact") == "联系人" and field_label(sb, "record", "place") == "地点"
-    assert field_label(sb, "group", "contact") == "联络团体"
+    assert field_label(sb.rules, "record", "contact") == "联系人" and field_label(sb.rules, "record", "place") == "地点"
+    assert field_label(sb.rules, "group", "contact") == "联络团体"
+    assert field_label(sb.rules, "event", "served") == "服务对象"     # a record_hours argument in an event goal
 
 
 def test_the_old_name_session_still_works_with_a_deprecation_warning():

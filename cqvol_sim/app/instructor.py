@@ -243,15 +243,6 @@ class FormValues:
     hints: dict[str, str] = field(default_factory=dict)
 
 
-_FIELD_WORDS = {
-    "name": "名称", "kind": "类型", "place": "地点", "contact": "联络团体", "viewing": "查看团体",
-    "authority": "登记机关", "grade": "权限组别", "status": "状态", "reg_status": "登记状态", "leader": "负责人",
-    "liaison": "联系人", "reject_reason": "驳回理由", "responsible_unit": "业务主管单位", "group": "团体",
-    "start": "开始日期", "end": "结束日期", "volunteer": "志愿者", "project": "项目", "date": "日期",
-    "target": "对象", "content": "服务内容", "hours": "时长", "evaluation": "评价", "corrected": "已更正",
-    "id_card": "身份证号码", "mobile": "手机号码", "stars": "星级", "to": "接收团体", "reason": "理由",
-    "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码",
-}
 _ACTION_WORDS = {
     "register_group": "注册团体", "approve": "审核通过", "reject": "驳回", "set_grade": "设置权限组别",
     "apply_upgrade": "申请提高权限", "set_viewing": "设置查看团体", "update_contacts": "修改负责人、联系人和系统管理员",
@@ -268,12 +259,16 @@ def _show_condition(value) -> str:
         return "，".join(f"{_MATCHER_WORDS.get(k, k)}{_show_condition(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(_show_condition(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return "" if value is None else str(value)
 
 
 def describe_goal(goal: dict) -> str:
     """What a goal checks, in words: “检查团体：名称 X；状态 正常”."""
+    from ..exercises.goals import field_label
     from ..exercises.schema import GOAL_TYPES
+    from ..rules import default_rules
 
     gtype = next((k for k in goal if k in GOAL_TYPES), None)
     if gtype is None or not isinstance(goal.get(gtype), dict):
@@ -283,7 +278,7 @@ def describe_goal(goal: dict) -> str:
     want = cond.pop(spec.flag, True) if spec.flag else True
     shown = {k: _ACTION_WORDS.get(v, v) if k == "action" and isinstance(v, str) else _show_condition(v)
              for k, v in cond.items()}
-    parts = "；".join(f"{_FIELD_WORDS.get(k, k)} {v}" for k, v in shown.items())
+    parts = "；".join(f"{field_label(default_rules(), gtype, k)} {v}" for k, v in shown.items())
     verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过")}.get(spec.flag, ("", ""))
     return f"检查{spec.label}（{verb[0] if want else verb[1]}）：{parts}"
 
@@ -307,6 +302,8 @@ def form_values(data: dict) -> FormValues:
 
 
 def _text(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return "" if value is None else str(value).strip()
 
 

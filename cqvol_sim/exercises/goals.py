@@ -259,19 +259,21 @@ FIELD_LABELS = {
     "group": "团体", "start": "开始日期", "end": "结束日期", "volunteer": "志愿者", "project": "项目",
     "date": "日期", "target": "服务对象", "content": "服务内容", "hours": "服务时长", "evaluation": "服务评价",
     "corrected": "已更正", "id_card": "身份证号码", "mobile": "手机号码", "stars": "星级", "to": "申请对象",
-    "reason": "理由",
+    "reason": "理由", "admin": "系统管理员", "consent": "本人同意的方式", "charges_fee": "是否收费",
+    "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码", "item": "审核事项",
+    "role": "验证身份",
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
 VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长"}
 
 
-def field_label(sb, goal_type: str, key: str) -> str:
+def field_label(rules, goal_type: str, key: str) -> str:
     """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
     if goal_type == "volunteer" and key in VOLUNTEER_FIELD_LABELS:
         return VOLUNTEER_FIELD_LABELS[key]
-    if goal_type == "record":
-        label = sb.rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
+    if goal_type == "record" or key not in FIELD_LABELS:   # a record's fields, also as an action's arguments
+        label = rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
         if label:
             return label
     return FIELD_LABELS.get(key, key)
@@ -333,7 +335,7 @@ def explain(goal: Goal, ctx: Context) -> str | None:
             continue
         actual = getter(ctx.sb, item, k)
         if not match_value(ctx.sb, fields[k], actual, m):
-            wrong.append(f"{field_label(ctx.sb, goal.type, k)}是“{show_value(ctx.sb, fields[k], actual)}”")
+            wrong.append(f"{field_label(ctx.sb.rules, goal.type, k)}是“{show_value(ctx.sb, fields[k], actual)}”")
     if not wrong:
         return None
     return "现在" + "，".join(wrong) + "。"
