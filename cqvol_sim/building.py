@@ -102,6 +102,8 @@ class Building:
             self.rules = default_rules()
         if self.places is None:
             self.places = load_places()
+        for table in getattr(type(self), "extra_tables", dict)().values():
+            self.__dict__.setdefault(table, {})   # pickled before a verb mixin added its table
 
     def save(self, path: Any) -> None:
         """Write the event log atomically to ``path`` (see ``storage``): a symbolic link is written

@@ -6,6 +6,7 @@ JSON-ready) or, refused, one note in ``refusals``. Nothing here checks a rule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import enum
 import functools
@@ -63,8 +64,8 @@ def actor_id(actor: Any) -> str | None:
 
 def jsonable(value: Any) -> Any:
     """``value`` as an event stores it: stored objects by id, dates in ISO form, enums by value."""
-    if isinstance(value, _STORED):
-        return value.id
+    if isinstance(value, _STORED) or (dataclasses.is_dataclass(value) and hasattr(value, "id")):
+        return value.id   # every stored item of the model (a mixin's too) by its id
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, Person):

@@ -238,16 +238,26 @@ class Lookups:
     #: What ``kind_of`` answers for an id, by table, in the order the tables are searched.
     _KINDS = ("group", "authority", "volunteer", "project", "record", "application", "correction")
 
+    @classmethod
+    def extra_tables(cls) -> dict[str, str]:
+        """The tables the verb mixins add (``KINDS`` of each, see ``actionbase``): kind -> attribute,
+        in a fixed order (the state digest and equality go through them in it)."""
+        out: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            out.update(klass.__dict__.get("KINDS", {}))
+        return dict(sorted(out.items()))
+
     def kind_of(self, ref) -> str | None:
         """Which table holds this id: ``group``, ``authority``, ``volunteer``, ``project``,
-        ``record``, ``application``, ``correction`` or ``place`` (a place code); None if none.
+        ``record``, ``application``, ``correction``, a kind a verb mixin adds (``extra_tables``)
+        or ``place`` (a place code); None if none.
 
         An object of the model (a Group, a Place...) answers for its own id.
         """
         ref = getattr(ref, "id", getattr(ref, "code", ref))
         if not isinstance(ref, str):
             return None
-        for kind in self._KINDS:
+        for kind in (*self._KINDS, *self.extra_tables()):
             if ref in self._table(kind):
                 return kind
         return "place" if ref in self.places else None
@@ -256,7 +266,9 @@ class Lookups:
         tables: dict[str, dict] = {"group": self.groups, "authority": self.authorities, "volunteer": self.volunteers,
                 "project": self.projects, "record": self.records, "application": self.applications,
                 "correction": self.corrections}
-        return tables[kind]
+        if kind in tables:
+            return tables[kind]
+        return getattr(self, self.extra_tables()[kind], {})   # {}: a sandbox pickled before the table
 
     def resolve(self, ref, kind: Ref) -> str | None:
         """The id (a place's code; a choice's identifier) that ``ref`` names as a ``kind``.

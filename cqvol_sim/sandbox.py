@@ -10,27 +10,26 @@ beside the events, not in them). Reading the state is ``Lookups``'s (``lookups.p
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
 
-from . import affiliation, grades, joining, naming, permissions, projects, records, recovery, registration, \
+from . import affiliation, grades, naming, permissions, projects, records, recovery, registration, \
     review, validate, volunteers
 from .building import Building, check_today_type
-from .events import action, event, jsonable, scenario_event
+from .events import action, jsonable, scenario_event
 from .lookups import AUTHORITY_SUFFIX
-from .model import (Application, Authority, Correction, Grade, Group, JoinRequest, Kind, Person, Project,
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
                     ProjectStatus, RegStatus, Right, Role, ServiceRecord, Status, Volunteer)
 from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, Flag, GradeRef, GroupName, GroupRef, Hours,
                      IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, ProjectRef, RecordRef,
                      RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef)
 from .places import Level, Places, load_places
-from .queries import Queries
+from .people_actions import PeopleActions
 from .rules import Rules, default_rules
 from .scenarios import DEFAULT_TODAY, check_today
 
 __all__ = ["Sandbox", "DEFAULT_TODAY", "action"]
 
 
-class Sandbox(Queries, Building):
+class Sandbox(PeopleActions, Building):
     """The state of one simulated system: places, groups, volunteers, projects, records."""
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
@@ -47,7 +46,7 @@ class Sandbox(Queries, Building):
         self.records: dict[str, ServiceRecord] = {}
         self.corrections: dict[str, Correction] = {}
         self.applications: dict[str, Application] = {}
-        self.join_requests: dict[str, JoinRequest] = {}
+        self._init_extra_tables()
         self.events: list[dict] = []
         self.refusals: list[dict] = []
         self._building_scenario = False   # a scenario's builder runs: no events, no refusal notes
@@ -74,19 +73,11 @@ class Sandbox(Queries, Building):
             # the log must say which day it is, or a replay would start on DEFAULT_TODAY
             self.events.append(scenario_event("empty", {"today": today.isoformat()}))
 
-    def _new_id(self, prefix: str) -> str:
-        self._next[prefix] = self._next.get(prefix, 0) + 1   # "J" is missing in sandboxes pickled before it
-        return f"{prefix}{self._next[prefix]:06d}"
-
     def _add_group(self, g: Group) -> None:
         self.groups[g.id] = g
         self._group_by_name.setdefault(g.name, []).append(g.id)
         if g.kind is Kind.HUB:
             self._hub_by_place[g.place] = g.id
-
-    def _emit(self, name: str, actor: Any, args: dict, result: Any = None) -> None:
-        if not self._building_scenario:
-            self.events.append(event(len(self.events) + 1, name, actor, args, result))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sandbox):
@@ -95,7 +86,7 @@ class Sandbox(Queries, Building):
                 and self.volunteers == other.volunteers and self.projects == other.projects
                 and self.records == other.records and self.corrections == other.corrections
                 and self.applications == other.applications
-                and getattr(self, "join_requests", {}) == getattr(other, "join_requests", {})
+                and all(getattr(self, t, {}) == getattr(other, t, {}) for t in self.extra_tables().values())
                 and self.events == other.events)
 
     __hash__ = None  # type: ignore[assignment]
@@ -279,112 +270,6 @@ class Sandbox(Queries, Building):
         person = recovery.check_group(self.rules, g, who, name, mobile)
         self._emit("recover_account", actor, dict(group=g.id, role=who, name=person.name, mobile=person.mobile))
         return recovery.group_sent(self.rules, g, who, person)
-
-    # -- volunteers ----------------------------------------------------------------------------
-    def _managed_group(self, a: Group, group: GroupRef | None) -> Group:
-        g = a if group is None else self.group(group)
-        volunteers.check_manages(self, a, g)
-        return g
-
-    @action
-    def register_volunteer(self, actor: ActorRef, *, name: PersonName, id_card: IdCard, mobile: Mobile,
-                           group: GroupRef | None = None, on_behalf: Flag = False,
-                           consent: Text | None = None) -> Volunteer:
-        """Register a new volunteer and admit them to ``group`` (default: the acting group).
-
-        ``on_behalf``: the group registers the person on their behalf (代为注册, what the 志愿者
-        page does); then ``consent`` must say how the person agreed (e.g. 本人签字的报名表).
-
-        Raise RuleViolation if the name, ID card or mobile is malformed, the ID card is already
-        registered, the actor lacks the right to manage that group's volunteers, or a
-        registration on someone's behalf records no consent.
-        """
-        a = self._active_group(actor)
-        g = self._managed_group(a, group)
-        person = validate.person(self.rules, (name, mobile), self.rules.text("field_volunteer"))
-        card = validate.id_card(self.rules, id_card, self.today)
-        volunteers.check_new_card(self, card)
-        agreed = volunteers.consent(self.rules, person.name, on_behalf, consent)
-        v = Volunteer(self._new_id("V"), person.name, card, person.mobile, {g.id})
-        self.volunteers[v.id] = v
-        self._volunteer_by_card[card] = v.id
-        g.members.add(v.id)
-        args: dict = dict(name=v.name, id_card=card, mobile=v.mobile, group=None if group is None else g.id)
-        if on_behalf:   # absent, an event reads as it did before 代为注册 recorded consent
-            args.update(on_behalf=True, consent=agreed)
-        self._emit("register_volunteer", a, args, v)
-        return v
-
-    @action
-    def admit_volunteer(self, actor: ActorRef, volunteer: VolunteerRef, *, group: GroupRef | None = None) -> None:
-        """Admit a registered volunteer to ``group`` (default: the acting group).
-
-        Raise RuleViolation if the actor may not manage that group's volunteers or the volunteer
-        is already a member.
-        """
-        a = self._active_group(actor)
-        g = self._managed_group(a, group)
-        v = self.volunteer(volunteer)
-        volunteers.check_membership(self.rules, v, g, member=False)
-        g.members.add(v.id)
-        v.groups.add(g.id)
-        self._emit("admit_volunteer", a, dict(volunteer=v.id, group=None if group is None else g.id))
-
-    @action
-    def remove_volunteer(self, actor: ActorRef, volunteer: VolunteerRef, *, group: GroupRef | None = None) -> None:
-        """Remove a volunteer from ``group`` (default: the acting group); their records stay.
-
-        Raise RuleViolation if the actor may not manage that group's volunteers or the volunteer
-        is not a member.
-        """
-        a = self._active_group(actor)
-        g = self._managed_group(a, group)
-        v = self.volunteer(volunteer)
-        volunteers.check_membership(self.rules, v, g, member=True)
-        g.members.discard(v.id)
-        v.groups.discard(g.id)
-        self._emit("remove_volunteer", a, dict(volunteer=v.id, group=None if group is None else g.id))
-
-    # -- joining a group -----------------------------------------------------------------------
-    @action
-    def request_join(self, actor: VolunteerActor, group: GroupRef) -> JoinRequest:
-        """A registered volunteer (the actor: asking is their consent) asks to join ``group``.
-        Raise RuleViolation if the group is not active, already theirs, or already asked and pending.
-        """
-        if not isinstance(actor, (Volunteer, str)):
-            raise TypeError("the actor of request_join is the Volunteer")
-        v = self.volunteer(actor)
-        g = self.group(group)
-        joining.check_request(self, v, g)
-        req = JoinRequest(self._new_id("J"), v.id, g.id)
-        self.join_requests[req.id] = req
-        self._emit("request_join", v, dict(group=g.id), req.id)
-        return req
-
-    @action
-    def accept_join(self, actor: ActorRef, volunteer: VolunteerRef) -> None:
-        """The acting group accepts ``volunteer``'s pending request to join it: they become a member.
-        Raise RuleViolation if the actor is not an active group with 管理本团体志愿者 or no such request is pending.
-        """
-        a = self._active_group(actor)
-        v = self.volunteer(volunteer)
-        req = joining.pending_request(self, a, v)
-        req.status = Status.ACTIVE
-        a.members.add(v.id)
-        v.groups.add(a.id)
-        self._emit("accept_join", a, dict(volunteer=v.id))
-
-    @action
-    def decline_join(self, actor: ActorRef, volunteer: VolunteerRef, *, reason: Text) -> None:
-        """The acting group declines ``volunteer``'s pending request to join it, with a reason.
-        Raise RuleViolation if ``accept_join`` would, or if the reason is missing.
-        """
-        a = self._active_group(actor)
-        v = self.volunteer(volunteer)
-        req = joining.pending_request(self, a, v)
-        why = validate.reason(self.rules, reason)
-        req.status, req.reject_reason = Status.REJECTED, why
-        self._emit("decline_join", a, dict(volunteer=v.id, reason=why))
 
     # -- projects ------------------------------------------------------------------------------
     @action

@@ -43,7 +43,7 @@ EXPECTED = {
 
 
 def _actions() -> set[str]:
-    return {name for name, m in vars(Sandbox).items() if getattr(m, "is_action", False)}
+    return {name for name in dir(Sandbox) if getattr(getattr(Sandbox, name), "is_action", False)}
 
 
 def test_action_specs_cover_every_action():
