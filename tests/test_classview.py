@@ -1,0 +1,136 @@
+"""The live class view's data and page (cqvol_sim.classview): read from trainees' own progress
+databases (one per home folder, as in the room), never written."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+
+import pytest
+
+from cqvol_sim.classview.page import codes_html, fragment_html, page_html, table_html
+from cqvol_sim.classview.snapshot import STUCK_CHECKS, STUCK_MINUTES, class_snapshot
+from cqvol_sim.exercises import progress
+from cqvol_sim.exercises.progress import ProgressDB
+from cqvol_sim.rules import default_rules
+
+from test_progress import FakeResult
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """Each write of the progress store happens a minute after the one before, ending now."""
+    ticks = iter(range(-200, 0))
+    start = _dt.datetime.now().replace(microsecond=0)
+    monkeypatch.setattr(progress, "_now", lambda: (start + _dt.timedelta(seconds=next(ticks))).isoformat())
+
+
+def _home(root, name):
+    db = ProgressDB(root / name / ".cqvol-sim" / "progress.sqlite3")
+    return db
+
+
+def _class(tmp_path):
+    """Two homes: 王芳 working on v01 (one refusal), 李强 pressing 检查 without progress on t03."""
+    wang = _home(tmp_path, "t-wang")
+    wang.set_profile("王芳", unit="黄桷渡社区")
+    wang.record_visit("王芳", "01_group_kinds")
+    a = wang.start_attempt("王芳", "v01-record-target")
+    wang.record_check(a, FakeResult(40), seconds=60, refusals=["records.daily_cap"])
+    wang.record_check(a, FakeResult(70), seconds=90, refusals=["records.daily_cap", "grades.self"])
+    li = _home(tmp_path, "t-li")
+    li.set_profile("李强")
+    b = li.start_attempt("李强", "t03-nonhub-name")
+    for _ in range(STUCK_CHECKS):
+        li.record_check(b, FakeResult(20), seconds=30, refusals=["naming.nonhub_contains_hub"])
+    return tmp_path
+
+
+def _digest(root):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+
+
+def test_each_trainee_shows_where_they_are_their_best_and_whether_they_are_stuck(tmp_path):
+    root = _class(tmp_path)
+    before = _digest(root)
+    snap = class_snapshot([root], titles={"v01-record-target": "记录服务对象"}, pages={"01_group_kinds": "第1课"})
+    assert _digest(root) == before                       # read-only
+    rows = {t["name"]: t for t in snap["trainees"]}
+    assert set(rows) == {"王芳", "李强"}
+    assert rows["王芳"]["where"] == "练习：记录服务对象"   # the check came after the lesson visit
+    assert rows["王芳"]["best"] == {"v01-record-target": 70} and rows["王芳"]["unit"] == "黄桷渡社区"
+    assert rows["王芳"]["stuck"] is None
+    assert rows["李强"]["best"] == {"t03-nonhub-name": 20}
+    assert "分数没有提高" in rows["李强"]["stuck"]
+    assert all(0 <= t["idle_minutes"] < 5 for t in snap["trainees"])
+
+
+def test_a_trainee_idle_too_long_on_an_unsolved_exercise_looks_stuck(tmp_path):
+    root = _class(tmp_path)
+    later = _dt.datetime.now() + _dt.timedelta(minutes=STUCK_MINUTES + 1)
+    rows = {t["name"]: t for t in class_snapshot([root], now=later)["trainees"]}
+    assert rows["王芳"]["idle_minutes"] >= STUCK_MINUTES
+    assert "分钟没有操作" in rows["王芳"]["stuck"]
+
+
+def test_three_checks_without_a_rise_are_stuck_but_a_rising_score_is_not(tmp_path):
+    db = _home(tmp_path, "t-z")
+    a = db.start_attempt("赵", "t01-community-hub")
+    for score in (10, 30, 50):
+        db.record_check(a, FakeResult(score), seconds=5)
+    assert class_snapshot([tmp_path])["trainees"][0]["stuck"] is None
+    db.record_check(a, FakeResult(50), seconds=5)
+    db.record_check(a, FakeResult(40), seconds=5)
+    assert class_snapshot([tmp_path])["trainees"][0]["stuck"]
+
+
+def test_a_solved_exercise_is_not_stuck_and_a_later_page_visit_moves_the_trainee(tmp_path):
+    root = _class(tmp_path)
+    db = ProgressDB(root / "t-wang" / ".cqvol-sim" / "progress.sqlite3")
+    a = db.start_attempt("王芳", "v02-volunteer-join")
+    db.record_check(a, FakeResult(100, solved=True), seconds=10)
+    later = _dt.datetime.now() + _dt.timedelta(minutes=STUCK_MINUTES + 1)
+    row = next(t for t in class_snapshot([root], now=later)["trainees"] if t["name"] == "王芳")
+    assert row["stuck"] is None and "v02-volunteer-join" in row["solved"]
+    db.record_visit("王芳", "07_stars")
+    row = next(t for t in class_snapshot([root], pages={"07_stars": "第7课"})["trainees"] if t["name"] == "王芳")
+    assert row["where"] == "页面：第7课"
+
+
+def test_the_codes_met_most_come_first_with_their_clause_from_the_rule_data(tmp_path):
+    snap = class_snapshot([_class(tmp_path)])
+    codes = [(c["code"], c["count"]) for c in snap["codes"]]
+    assert codes[0] == ("naming.nonhub_contains_hub", STUCK_CHECKS)
+    assert ("records.daily_cap", 2) in codes and ("grades.self", 1) in codes
+    rules = default_rules()
+    cap = next(c for c in snap["codes"] if c["code"] == "records.daily_cap")
+    assert cap["clause"] == rules.violations["records.daily_cap"].clause
+    assert "{" not in cap["message"] and "{" not in cap["hint"]
+
+
+def test_the_page_escapes_what_trainees_typed_and_updates_itself(tmp_path):
+    db = _home(tmp_path, "t-x")
+    db.set_profile("<b>张</b>", unit="<script>alert(1)</script>")
+    a = db.start_attempt("<b>张</b>", "x<y")
+    db.record_check(a, FakeResult(10), seconds=5)
+    snap = class_snapshot([tmp_path])
+    html = page_html(snap, fragment_url="/services/class-view/fragment", report_url="/services/class-view/report.xlsx")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;张" in html
+    assert 'fetch("/services/class-view/fragment"' in html and "report.xlsx" in html
+    assert "全班进度" in fragment_html(snap)
+
+
+def test_an_empty_class_says_so_in_chinese(tmp_path):
+    snap = class_snapshot([tmp_path])
+    assert snap["trainees"] == [] and snap["codes"] == []
+    assert "还没有学员登录" in table_html(snap) and "还没有被系统拒绝" in codes_html(snap)
+
+
+def test_a_damaged_database_is_skipped_with_a_warning_and_others_still_show(tmp_path):
+    root = _class(tmp_path)
+    bad = root / "t-bad" / ".cqvol-sim" / "progress.sqlite3"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    snap = class_snapshot([root])
+    assert {t["name"] for t in snap["trainees"]} == {"王芳", "李强"}
+    assert snap["warnings"] and "跳过" in snap["warnings"][0]
