@@ -396,7 +396,16 @@ def test_goal_descriptions_name_every_field_in_chinese():
         for goal in load_yaml_data(path, what="练习文件").get("goals", []):
             text = describe_goal(goal)
             seen += 1
-            # placeholders ({bureau}) and refusal codes (naming.hub_place) are what the teacher writes in the file
-            plain = _re.sub(r"\{\w+\}|[a-z]+\.[a-z_]+", "", text)
+            # placeholders ({bureau}) are what the teacher writes in the file; refusal codes are shown
+            # by their message
+            plain = _re.sub(r"\{\w+\}", "", text)
             assert not _re.search(r"[A-Za-z_]{3,}", plain), (path.name, text)
     assert seen >= 80
+
+
+def test_a_refusal_goal_shows_the_refusal_in_words_not_its_code():
+    from cqvol_sim.app.instructor import describe_goal
+    text = describe_goal({"refusal": {"code": "grades.self", "happened": True}})
+    assert "“" in text and "grades" not in text
+    both = describe_goal({"refusal": {"code": {"one_of": ["naming.hub_suffix", "naming.hub_place"]}}})
+    assert "naming" not in both and "其中之一" in both

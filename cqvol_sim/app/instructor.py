@@ -254,14 +254,22 @@ _ACTION_WORDS = {
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 
 
-def _show_condition(value) -> str:
+def _show_condition(value, leaf=str) -> str:
+    """A goal's condition in words; ``leaf`` shows one plain value (a refusal code by its message)."""
     if isinstance(value, dict):
-        return "，".join(f"{_MATCHER_WORDS.get(k, k)}{_show_condition(v)}" for k, v in value.items())
+        return "，".join(f"{_MATCHER_WORDS.get(k, k)}{_show_condition(v, leaf)}" for k, v in value.items())
     if isinstance(value, list):
-        return "、".join(_show_condition(v) for v in value)
+        return "、".join(_show_condition(v, leaf) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return "" if value is None else str(value)
+    return "" if value is None else leaf(value)
+
+
+def _refusal_words(code) -> str:
+    """A refusal code as an instructor reads it: the refusal's message, blanks shown as ……"""
+    from ..rules import default_rules
+    v = default_rules().violations.get(code) if isinstance(code, str) else None
+    return f"“{_BLANK.sub('……', v.message)}”" if v is not None else str(code)
 
 
 def describe_goal(goal: dict) -> str:
@@ -276,7 +284,8 @@ def describe_goal(goal: dict) -> str:
     spec = GOAL_TYPES[gtype]
     cond = dict(goal[gtype])
     want = cond.pop(spec.flag, True) if spec.flag else True
-    shown = {k: _ACTION_WORDS.get(v, v) if k == "action" and isinstance(v, str) else _show_condition(v)
+    shown = {k: _ACTION_WORDS.get(v, v) if k == "action" and isinstance(v, str)
+             else _show_condition(v, _refusal_words if k == "code" else str)
              for k, v in cond.items()}
     parts = "；".join(f"{field_label(default_rules(), gtype, k)} {v}" for k, v in shown.items())
     verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过")}.get(spec.flag, ("", ""))
