@@ -97,7 +97,7 @@ def _shown_url(url) -> str:
     who = f"{url.username}@" if url.username else ""
     where = (url.host or "") + (f":{url.port}" if url.port else "")
     query = "&".join(f"{k}={'***' if k == 'password' else v}" for k, v in sorted(url.query.items()))
-    return f"postgresql://{who}{where}/{url.database}" + (f"?{query}" if query else "")
+    return f"postgresql://{who}{where}/{url.database or ''}" + (f"?{query}" if query else "")
 
 
 def _scrub_url_text(text: str) -> str:
@@ -179,11 +179,11 @@ def _why_postgresql(orig: BaseException, text: str) -> str:
     if state in ("28P01", "28000") or "password" in lower or "authentication failed" in lower:
         return "拒绝登录：用户名或密码不对"
     if state == "3D000" or ("database" in lower and "does not exist" in lower):
-        return "所在的数据库不存在，请先请管理员在 PostgreSQL 服务器上创建它"
+        return "所在的数据库不存在，请管理员先在 PostgreSQL 服务器上创建它"
     if "role" in lower and "does not exist" in lower:
         return "拒绝登录：没有这个用户名"
     if state == "42501" or "permission denied" in lower:
-        return "不允许这个用户名读写，请请管理员授予权限"
+        return "不允许这个用户名读写，请管理员授予权限"
     if state == "25006" or "read-only transaction" in lower:
         return "是以只读方式打开的，不能写入"
     if state.startswith("53") or "no space" in lower or "disk full" in lower:
