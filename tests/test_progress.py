@@ -7,6 +7,7 @@ database (tests/pg_util.py); SQLite-only checks (the file, WAL) are made only fo
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,3 +145,26 @@ def test_two_processes_writing_at_once_lose_nothing(progress_store):
         con.close()
     else:
         assert progress_store.fingerprint(path)["meta"] == [("format", "2")]
+
+
+def test_kernels_starting_at_once_create_the_store_once(progress_store):
+    """Eight kernels of a room open the same new store at the same moment: none fails."""
+    location = progress_store.new("room")
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def open_and_write(k: int) -> None:
+        try:
+            start.wait(30)
+            db = ProgressDB(location)
+            db.record_check(db.start_attempt(f"学员{k}", "d01"), FakeResult(k), seconds=1)
+        except BaseException as exc:  # collected: the assertion below shows them
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_write, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert {t: s["best"] for (t, _), s in ProgressDB(location).summary().items()} == {f"学员{k}": k for k in range(8)}
