@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cqvol_sim.errors import StorageError
-from cqvol_sim.exercises.progress import ENV_DB, ENV_TRAINEE, ProgressDB, default_path, default_trainee
+from cqvol_sim.exercises.progress import ENV_DB, ENV_TRAINEE, ENV_URL, ProgressDB, default_path, default_trainee
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class FakeResult:
 
 
 def test_default_path_and_trainee(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENV_URL, raising=False)
     monkeypatch.delenv(ENV_DB, raising=False)
     assert default_path() == Path.home() / ".cqvol-sim" / "progress.sqlite3"
     monkeypatch.setenv(ENV_DB, str(tmp_path / "p.sqlite3"))

@@ -81,6 +81,15 @@ def test_the_url_setting_chooses_the_store(monkeypatch, tmp_path):
     assert default_location() == "postgresql://cqvol@db.example/b"
 
 
+def test_lesson_runs_never_write_to_the_rooms_server(monkeypatch, tmp_path):
+    from cqvol_sim.authoring.lessons import LESSON_ENV
+
+    monkeypatch.setenv(ENV_URL, "postgresql://cqvol@db.example/room")
+    for key, value in LESSON_ENV.items():                              # what a lesson kernel is given
+        monkeypatch.setenv(key, value.replace("{tmp}", str(tmp_path)))
+    assert default_location() == tmp_path / "progress.sqlite3"
+
+
 def test_a_room_server_points_every_kernel_at_postgresql(pg_store, monkeypatch):
     url = pg_store.new()
     monkeypatch.setenv(ENV_DB, "/nonexistent/p.sqlite3")
