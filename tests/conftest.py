@@ -249,6 +249,17 @@ def demo() -> Sandbox:
     return Sandbox.demo()
 
 
+@pytest.fixture(params=("sqlite", "postgresql"))
+def progress_store(request, tmp_path):
+    """The progress tests run on both stores: ``progress_store.new()`` is a SQLite path or the URL
+    of a fresh PostgreSQL database (tests/pg_util.py; skipped without a server, failed in CI)."""
+    from pg_util import Stores
+
+    stores = Stores(request.param, tmp_path)
+    yield stores
+    stores.close()
+
+
 @pytest.fixture
 def snapshot():
     """``snapshot(sb)`` returns a function that asserts the sandbox is unchanged since."""

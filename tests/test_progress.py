@@ -1,8 +1,13 @@
-"""The progress database: attempts and checks, WAL, two writers at once, nothing lost."""
+"""The progress database: attempts and checks, WAL, two writers at once, nothing lost.
+
+Every test taking ``progress_store`` runs twice: on a SQLite file and on a fresh PostgreSQL
+database (tests/pg_util.py); SQLite-only checks (the file, WAL) are made only for SQLite.
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cqvol_sim.errors import StorageError
-from cqvol_sim.exercises.progress import ENV_DB, ENV_TRAINEE, ProgressDB, default_path, default_trainee
+from cqvol_sim.exercises.progress import ENV_DB, ENV_TRAINEE, ENV_URL, ProgressDB, default_path, default_trainee
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class FakeResult:
 
 
 def test_default_path_and_trainee(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENV_URL, raising=False)
     monkeypatch.delenv(ENV_DB, raising=False)
     assert default_path() == Path.home() / ".cqvol-sim" / "progress.sqlite3"
     monkeypatch.setenv(ENV_DB, str(tmp_path / "p.sqlite3"))
@@ -48,9 +54,9 @@ def test_default_path_and_trainee(monkeypatch, tmp_path):
     assert default_trainee() == "王小红"
 
 
-def test_attempts_checks_and_summary(tmp_path):
-    db = ProgressDB(tmp_path / "sub" / "p.sqlite3")
-    assert db.wal
+def test_attempts_checks_and_summary(progress_store):
+    db = ProgressDB(progress_store.new())
+    assert db.wal == (progress_store.kind == "sqlite")
     a1 = db.start_attempt("张三", "d01", {"town": "南坪街道"})
     db.record_check(a1, FakeResult(30), seconds=60, refusals=["grades.self"])
     db.record_check(a1, FakeResult(20), seconds=90)
@@ -67,20 +73,32 @@ def test_attempts_checks_and_summary(tmp_path):
     assert db.best("张三", "d01") == 100 and db.best("张三", "d02") is None
 
 
-def test_unknown_attempt_is_refused_and_nothing_written(tmp_path):
-    db = ProgressDB(tmp_path / "p.sqlite3")
-    with pytest.raises(StorageError):
+def test_sqlite_store_is_created_with_its_folder(tmp_path):
+    db = ProgressDB(tmp_path / "sub" / "p.sqlite3")
+    assert db.path == tmp_path / "sub" / "p.sqlite3" and db.path.exists() and db.kind == "sqlite"
+
+
+def test_unknown_attempt_is_refused_and_nothing_written(progress_store):
+    db = ProgressDB(progress_store.new())
+    with pytest.raises(StorageError, match="没有第 999 次尝试"):
         db.record_check(999, FakeResult(10), seconds=1)
     assert db.checks() == []
 
 
-def test_not_a_progress_database(tmp_path):
-    other = tmp_path / "other.db"
-    con = sqlite3.connect(other)
-    con.execute("CREATE TABLE x (y)")
-    con.close()
+def test_not_a_progress_database(progress_store):
+    other = progress_store.new("other")
+    progress_store.run_sql(other, ["CREATE TABLE x (y TEXT)", "INSERT INTO x VALUES ('theirs')"])
+    before = progress_store.fingerprint(other)
     with pytest.raises(StorageError, match="不是 cqvol-sim 的进度数据库"):
         ProgressDB(other, create=False)
+    with pytest.raises(StorageError, match="不是 cqvol-sim 的进度数据库"):
+        ProgressDB(other)
+    with pytest.raises(StorageError, match="不是 cqvol-sim 的进度数据库"):
+        ProgressDB(other, readonly=True)
+    assert progress_store.fingerprint(other) == before and progress_store.tables(other) == {"x"}
+
+
+def test_not_a_sqlite_file_or_no_file(tmp_path):
     garbage = tmp_path / "garbage.sqlite3"
     garbage.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StorageError):
@@ -98,8 +116,9 @@ def _writer(path: str, name: str, attempts: int, checks: int, go) -> None:
             db.record_check(a, FakeResult(score=(i * checks + k) % 101), seconds=float(k + 1), refusals=[f"c{k}"])
 
 
-def test_two_processes_writing_at_once_lose_nothing(tmp_path):
-    path = str(tmp_path / "shared.sqlite3")
+def test_two_processes_writing_at_once_lose_nothing(progress_store):
+    """Two interpreters create the store at the same moment and then write: nothing lost."""
+    path = str(progress_store.new("shared"))
     ctx = mp.get_context("spawn")             # like two notebooks: two separate interpreters
     go = ctx.Event()
     attempts, checks = 40, 5
@@ -120,7 +139,33 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     all_checks = db.checks()
     assert len(all_checks) == 2 * attempts * checks
     assert len({c["id"] for c in all_checks}) == len(all_checks)
-    con = sqlite3.connect(path)
-    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    con.close()
+    if progress_store.kind == "sqlite":
+        con = sqlite3.connect(path)
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
+    else:
+        assert progress_store.fingerprint(path)["meta"] == [("format", "2")]
+
+
+def test_kernels_starting_at_once_create_the_store_once(progress_store):
+    """Eight kernels of a room open the same new store at the same moment: none fails."""
+    location = progress_store.new("room")
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def open_and_write(k: int) -> None:
+        try:
+            start.wait(30)
+            db = ProgressDB(location)
+            db.record_check(db.start_attempt(f"学员{k}", "d01"), FakeResult(k), seconds=1)
+        except BaseException as exc:  # collected: the assertion below shows them
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_write, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert {t: s["best"] for (t, _), s in ProgressDB(location).summary().items()} == {f"学员{k}": k for k in range(8)}

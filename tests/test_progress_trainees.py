@@ -1,4 +1,8 @@
-"""The trainee is a person, not a login: names, units and classes, page visits, format 2, the report."""
+"""The trainee is a person, not a login: names, units and classes, page visits, format 2, the report.
+
+Tests taking ``progress_store`` run on a SQLite file and on a fresh PostgreSQL database
+(tests/pg_util.py); the file-only guarantees (damaged file, live WAL, empty file) stay SQLite-only.
+"""
 
 from __future__ import annotations
 
@@ -14,24 +18,16 @@ import pytest
 from openpyxl import load_workbook
 
 from cqvol_sim.errors import StorageError
-from cqvol_sim.exercises.progress import (ENV_DB, ENV_TRAINEE, FORMAT_VERSION, NotProgressDB, ProgressDB,
+from cqvol_sim.exercises.progress import (ENV_DB, ENV_TRAINEE, ENV_URL, FORMAT_VERSION, NotProgressDB, ProgressDB,
                                           check_trainee_name, default_path, default_trainee)
 from cqvol_sim.exercises.report import SHEET_NOTES, write_report
 from test_progress import FakeResult
 
 ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = ROOT / "tests" / "data" / "hostile" / "progress"
 
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _from_sql(name: str, path: Path) -> Path:
-    con = sqlite3.connect(path)
-    con.executescript((HOSTILE / f"{name}.sql").read_text(encoding="utf-8"))
-    con.close()
-    return path
 
 
 # -- who the trainee is -----------------------------------------------------------------------
@@ -62,8 +58,8 @@ def test_default_path_is_in_the_app_home(monkeypatch, tmp_path):
     assert default_path() == tmp_path / "p.sqlite3"
 
 
-def test_no_name_means_progress_cannot_be_saved(tmp_path):
-    db = ProgressDB(tmp_path / "p.sqlite3")
+def test_no_name_means_progress_cannot_be_saved(progress_store):
+    db = ProgressDB(progress_store.new())
     with pytest.raises(StorageError, match="还没有填写学员姓名"):
         db.start_attempt(None, "d01")
     with pytest.raises(StorageError, match="控制字符"):
@@ -75,8 +71,8 @@ def test_no_name_means_progress_cannot_be_saved(tmp_path):
 
 # -- profiles and visits ----------------------------------------------------------------------
 
-def test_profiles(tmp_path):
-    db = ProgressDB(tmp_path / "p.sqlite3")
+def test_profiles(progress_store):
+    db = ProgressDB(progress_store.new())
     assert db.set_profile("张三", unit="南坪街道", klass="一班") == "张三"
     db.set_profile("李四")
     first = db.profiles()["张三"]
@@ -95,8 +91,8 @@ def test_profiles(tmp_path):
         db.set_profile("")
 
 
-def test_visits(tmp_path):
-    db = ProgressDB(tmp_path / "p.sqlite3")
+def test_visits(progress_store):
+    db = ProgressDB(progress_store.new())
     db.record_visit("张三", "01_group_kinds")
     db.record_visit("张三", "01_group_kinds")
     db.record_visit("张三", "home")
@@ -112,46 +108,47 @@ def test_visits(tmp_path):
 
 # -- the file's format ------------------------------------------------------------------------
 
-def test_a_format_1_file_is_upgraded_when_opened_for_writing(tmp_path):
-    path = _from_sql("v1-format", tmp_path / "old.sqlite3")
-    before = _sha(path)
+def test_a_format_1_file_is_upgraded_when_opened_for_writing(progress_store):
+    path = progress_store.from_sql("v1-format", "old")
+    before = progress_store.fingerprint(path)
     ro = ProgressDB(path, readonly=True)                             # read only: left at format 1
     assert ro.format == 1 and ro.profiles() == {} and ro.visits("老学员") == {}
     assert ro.summary()[("老学员", "d01-town-hub-grades")]["best"] == 80
-    assert _sha(path) == before
+    assert progress_store.fingerprint(path) == before
     db = ProgressDB(path)
     assert db.format == FORMAT_VERSION == 2
-    con = sqlite3.connect(path)
-    assert con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0] == "2"
-    con.close()
+    assert ProgressDB(path, readonly=True).format == 2
+    assert {"trainees", "visits"} <= progress_store.tables(path)
     assert db.summary()[("老学员", "d01-town-hub-grades")]["best"] == 80      # nothing lost
     db.set_profile("老学员", unit="南山街道")
     db.record_visit("老学员", "home")
     assert db.profiles()["老学员"]["unit"] == "南山街道"
 
 
-def test_a_newer_format_is_refused_untouched(tmp_path):
-    path = _from_sql("wrong-version", tmp_path / "new.sqlite3")
-    before = _sha(path)
+def test_a_newer_format_is_refused_untouched(progress_store, tmp_path):
+    path = progress_store.from_sql("wrong-version", "new")
+    before = progress_store.fingerprint(path)
     with pytest.raises(StorageError, match="更新版本"):
         ProgressDB(path)
     with pytest.raises(StorageError, match="更新版本"):
         ProgressDB(path, readonly=True)
-    assert _sha(path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["new.sqlite3"]
+    assert progress_store.fingerprint(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["new.sqlite3"] if progress_store.kind == "sqlite" else [])
 
 
-def test_another_apps_sqlite_file_gets_no_tables(tmp_path, monkeypatch):
-    path = _from_sql("foreign", tmp_path / "nbsignatures.db")
-    before = _sha(path)
-    monkeypatch.setenv(ENV_DB, str(path))                            # CQVOL_PROGRESS_DB pointing at it
+def test_another_apps_database_gets_no_tables(progress_store, monkeypatch):
+    path = progress_store.from_sql("foreign", "nbsignatures")
+    before = progress_store.fingerprint(path)
+    monkeypatch.delenv(ENV_URL, raising=False)
+    monkeypatch.setenv(ENV_DB, str(path))                            # CQVOL_PROGRESS_DB pointing at it (a path or URL)
     with pytest.raises(NotProgressDB, match="不是 cqvol-sim 的进度数据库"):
         ProgressDB()
-    assert _sha(path) == before
-    con = sqlite3.connect(path)
-    assert {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == {
-        "nbsignatures", "migrated", "sqlite_sequence"}
-    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"      # not switched to WAL
-    con.close()
+    assert progress_store.fingerprint(path) == before
+    assert progress_store.tables(path) == {"nbsignatures", "migrated"}
+    if progress_store.kind == "sqlite":
+        con = sqlite3.connect(path)
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"      # not switched to WAL
+        con.close()
 
 
 def test_a_damaged_file_is_found_when_opened(tmp_path):
@@ -194,17 +191,18 @@ def _scores(db, name, score):
     db.record_check(db.start_attempt(name, "d01-town-hub-grades"), FakeResult(score, solved=score == 100), seconds=60)
 
 
-def test_trainees_sharing_a_login_are_rows_of_their_own(tmp_path):
-    """Three trainees on one Windows login: one file, three rows, with unit and class."""
+def test_trainees_sharing_a_login_are_rows_of_their_own(progress_store, tmp_path):
+    """Three trainees on one Windows login (one file), or on one server (one database): three rows."""
     cls = tmp_path / "班级"
     cls.mkdir()
-    db = ProgressDB(cls / "progress.sqlite3")
+    location = cls / "progress.sqlite3" if progress_store.kind == "sqlite" else progress_store.new()
+    db = ProgressDB(location)
     for name, unit, klass, score in (("张三", "南坪街道", "一班", 100), ("李四", "海棠溪街道", "一班", 60),
                                      ("王五", None, None, 0)):
         db.set_profile(name, unit=unit, klass=klass)
         _scores(db, name, score)
     db.set_profile("赵六", unit="南山街道")                           # registered, no exercise yet
-    info = write_report(cls, tmp_path / "成绩.xlsx", titles={})
+    info = write_report(cls if progress_store.kind == "sqlite" else location, tmp_path / "成绩.xlsx", titles={})
     assert info["trainees"] == ["张三", "李四", "王五", "赵六"] and info["count"] == 4
     assert info["warnings"] == [] and info["files"] == 1
     ws = load_workbook(tmp_path / "成绩.xlsx")["成绩"]

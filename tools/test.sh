@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 if [ "${CI:-}" = "true" ]; then
   export CQVOL_REQUIRE_BROWSER=1   # in CI a missing browser fails the browser tests
+  export CQVOL_REQUIRE_PG=1        # ... and a missing PostgreSQL the PostgreSQL progress tests
 fi
 
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qiE 'wqy|noto sans cjk'; then
@@ -27,8 +28,22 @@ PY=${PYTHON:-python3}
 sha256sum pyproject.toml | cut -d' ' -f1 > .venv/.cqvol-installed-lessons   # [test] includes [lessons]: start.sh need not reinstall
 .venv/bin/cqvol-sim setup-jupyter >/dev/null
 
-# lessons and exercises write progress: never into the real home folder during tests
+# lessons and exercises write progress: never into the real home folder (or a room's server) during tests
 export CQVOL_PROGRESS_DB="$(mktemp -d)/progress.sqlite3"
+unset CQVOL_PROGRESS_URL
+
+# the progress tests run on PostgreSQL too: a throwaway cluster (unix socket only), removed at exit
+pg_url=""
+stop_pg() { [ -z "$pg_url" ] || bash tools/pg_throwaway.sh stop "$pg_url" || true; }
+trap stop_pg EXIT
+trap 'exit 130' INT TERM
+if pg_url=$(bash tools/pg_throwaway.sh start); then
+  export CQVOL_TEST_PG_URL="$pg_url"
+  echo "== PostgreSQL for the progress tests: $pg_url"
+else
+  pg_url=""
+  echo "== PostgreSQL could not be started: its progress tests will skip (fail in CI)"
+fi
 export CQVOL_TRAINEE=示例学员
 failed=()
 echo "== ruff (lint: cqvol_sim tests benchmarks tools; rules in pyproject.toml [tool.ruff])"

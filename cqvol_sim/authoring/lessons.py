@@ -42,7 +42,8 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 #: The trainee name lesson kernels run as (exercise variants are chosen from it).
 LESSON_TRAINEE = "示例学员"
 #: Environment variables of a lesson kernel; ``{tmp}`` is a fresh temporary folder.
-LESSON_ENV = {"CQVOL_PROGRESS_DB": "{tmp}/progress.sqlite3", "CQVOL_TRAINEE": LESSON_TRAINEE}
+#: (``CQVOL_PROGRESS_URL`` emptied: a room server's PostgreSQL store never gets lesson runs)
+LESSON_ENV = {"CQVOL_PROGRESS_DB": "{tmp}/progress.sqlite3", "CQVOL_PROGRESS_URL": "", "CQVOL_TRAINEE": LESSON_TRAINEE}
 
 _CURRENT_ENV = "cqvol-current-env"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

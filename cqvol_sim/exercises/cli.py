@@ -52,8 +52,10 @@ def add_commands(subparsers) -> None:
     new.set_defaults(func=cmd_new)
 
     rep = subparsers.add_parser("report", help="生成全班成绩报告（Excel）",
-                                description="读取 DIR 中学员的进度数据库（*.sqlite3），生成 Excel 成绩报告。")
-    rep.add_argument("dir", metavar="DIR", help="存放学员进度数据库的文件夹（或一个数据库文件）")
+                                description="读取 DIR 中学员的进度数据库（*.sqlite3，或 PostgreSQL 进度数据库的地址），"
+                                            "生成 Excel 成绩报告。")
+    rep.add_argument("dir", metavar="DIR",
+                     help="存放学员进度数据库的文件夹（或一个数据库文件，或 postgresql://… 地址）")
     rep.add_argument("--xlsx", required=True, metavar="OUT", help="要生成的 Excel 文件")
     rep.add_argument("--exercises", action="append", default=[], metavar="PATH",
                      help="练习库以外的练习文件或文件夹（用来读取练习的标题；可以写多次）")

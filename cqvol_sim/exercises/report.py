@@ -1,7 +1,9 @@
 """The class report: an Excel workbook of every trainee's results, from their progress databases.
 
 The instructor collects the trainees' progress files (``~/.cqvol-sim/progress.sqlite3`` of each
-trainee, or the files copied into one folder) and runs ``cqvol-sim report DIR --xlsx OUT``.
+trainee, or the files copied into one folder) and runs ``cqvol-sim report DIR --xlsx OUT``; on a
+server whose trainees share one PostgreSQL store, DIR is that store's URL (``postgresql://…``,
+read in READ ONLY transactions).
 
 Sheet “成绩”: one row per trainee name (several trainees may share one file; one trainee's
 files are merged into one row, with a warning), their 单位 and 班级, then for each exercise
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from ..errors import CqvolError, StorageError
 from .progress import NotProgressDB, ProgressDB
+from .progress_store import is_url, locate
 from .schema import os_reason
 
 SHEET_RESULTS = "成绩"
@@ -106,6 +109,14 @@ def _shown(path: Path, source: Path) -> str:
         return str(path)
 
 
+def _shown_url(url: str) -> str:
+    """A progress database URL as the report names it (never with its password)."""
+    try:
+        return locate(url).shown
+    except StorageError:
+        return "进度数据库地址"
+
+
 def _bad_text(value, what: str) -> str | None:
     """Why ``value`` cannot be a name or an id in the report, or None."""
     if not isinstance(value, str) or not value.strip():
@@ -132,19 +143,23 @@ def _read_one(path: Path) -> tuple[dict, dict]:
 
 
 def read_progress(sources) -> Collected:
-    """Read every progress database in ``sources`` (files or folders), read-only; merge by name."""
+    """Read every progress database in ``sources`` (files, folders or store URLs such as
+    ``postgresql://…``), read-only; merge by name."""
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     out = Collected()
     for source in sources:
-        source = Path(source)
-        for path in find_databases(source):
+        if is_url(source):                    # a progress database on a server (PostgreSQL)
+            candidates, named = [(source, _shown_url(source))], True
+        else:
+            source = Path(source)
+            candidates, named = [(path, _shown(path, source)) for path in find_databases(source)], source.is_file()
+        for path, shown in candidates:
             out.found += 1
-            shown = _shown(path, source)
             try:
                 summary, profiles = _read_one(path)
             except NotProgressDB as exc:
-                if source.is_file():          # named on purpose: say why it gives nothing
+                if named:                     # named on purpose: say why it gives nothing
                     out.skipped += 1
                     out.warnings.append(f"跳过 {shown}：{exc}")
                 else:
