@@ -134,3 +134,16 @@ def test_a_damaged_database_is_skipped_with_a_warning_and_others_still_show(tmp_
     snap = class_snapshot([root])
     assert {t["name"] for t in snap["trainees"]} == {"王芳", "李强"}
     assert snap["warnings"] and "跳过" in snap["warnings"][0]
+
+
+def test_the_class_view_reads_one_shared_store_on_either_kind(progress_store):
+    target = progress_store.new()
+    db = ProgressDB(target)
+    for name, score in (("王芳", 70), ("李强", 30)):
+        db.set_profile(name)
+        a = db.start_attempt(name, "v01-record-target")
+        db.record_check(a, FakeResult(score), seconds=5, refusals=["grades.self"])
+    snap = class_snapshot([target])
+    assert {t["name"]: t["best"] for t in snap["trainees"]} == {
+        "王芳": {"v01-record-target": 70}, "李强": {"v01-record-target": 30}}
+    assert snap["codes"][0]["code"] == "grades.self" and snap["codes"][0]["count"] == 2

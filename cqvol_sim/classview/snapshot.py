@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import CqvolError
 from ..exercises.progress import NotProgressDB, ProgressDB
+from ..exercises.progress_store import is_url
 from ..exercises.report import _bad_text, find_databases
 
 STUCK_CHECKS = 3
@@ -131,13 +132,15 @@ def class_snapshot(sources, *, now: _dt.datetime | None = None, titles: dict[str
     codes: Counter = Counter()
     warnings: list[str] = []
     for source in sources:
-        for path in find_databases(Path(source)):
+        # a folder of homes (each trainee's own file), a file, or one shared store's URL
+        targets = [source] if is_url(source) else find_databases(Path(source))
+        for target in targets:
             try:
-                _read(ProgressDB(path, readonly=True), people, codes)
+                _read(ProgressDB(target, readonly=True), people, codes)
             except NotProgressDB:
                 continue
             except CqvolError as exc:
-                warnings.append(f"跳过 {path.name}：{exc}")
+                warnings.append(f"跳过 {getattr(target, 'name', '进度数据库')}：{exc}")
     rows = []
     for name in sorted(people):
         t = people[name]
