@@ -116,8 +116,10 @@ def published_at_once(rules: Rules, g: Group) -> bool:
 
 
 def answer_status_label(rules: Rules, c: Complaint) -> str:
-    """待答复, or the label of the answer's status (待审, 正常, 已驳回)."""
-    return rules.text("feedback_unanswered") if c.answer_status is None else rules.label(c.answer_status)
+    """Where the answer stands: 待答复, 答复待审, 答复已公开 or 答复被退回."""
+    if c.answer_status is None:
+        return rules.text("feedback_unanswered")
+    return rules.text(f"feedback_answer_{c.answer_status.value}")
 
 
 # -- articles ------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def complaint_html(sb, c) -> str:
     head = (f"<b>【{esc(word)}】{esc(c.id)}</b> {esc(author_text(sb, c))}对{esc(subject_text(sb, c))}："
             f"{esc(c.text)}")
     status = feedback.answer_status_label(rules, c)
-    out = f"{head}<br><span style='color:#555'>答复状态：{esc(status)}</span>"
+    out = f"{head}<br><span style='color:#555'>{esc(status)}</span>"
     if c.answer is not None:
         out += f"；答复：{esc(c.answer)}"
     if c.reject_reason:
@@ -184,7 +184,7 @@ class FeedbackPanel(Panel):
         self.sb.answer_complaint(self.session.actor, c.id, answer=self.a_text.value)
         self._done.add(form)
         self.session.changed("state")
-        self.show(ok_html(f"已答复{c.id}。", f"答复状态：{feedback.answer_status_label(self.sb.rules, c)}。"))
+        self.show(ok_html(f"已答复{c.id}。", f"现在：{feedback.answer_status_label(self.sb.rules, c)}。"))
 
     @handler
     def _submit_article(self) -> None:
