@@ -14,6 +14,7 @@ from conftest import (COMMUNITY_HUB, DISTRICT_HUB, HOSPITAL_TEAM, KNIT_TEAM, SCH
 from cqvol_sim import ProjectStatus, RulesError, Sandbox, Status, storage
 from cqvol_sim.feedback import ARTICLE_BODY_LIMIT
 from cqvol_sim.rules import load_rules
+from cqvol_sim.view.narrate import describe
 
 
 def _exact(sb: Sandbox, tmp_path) -> None:
@@ -52,6 +53,7 @@ def test_a_served_party_files_a_complaint_about_a_project(demo, tmp_path):
     assert (c.volunteer, c.by_name, c.answer, c.answer_status) == (None, "张大爷", None, None)
     assert c.id.startswith("T") and demo.complaints[c.id] is c
     assert demo.events[-1]["actor"] is None and demo.events[-1]["args"]["by_name"] == "张大爷"
+    assert describe(demo, demo.events[-1]).startswith("服务对象张大爷对项目“")
     _exact(demo, tmp_path)
 
 
@@ -241,6 +243,7 @@ def test_the_reviewer_approves_or_returns_an_article(demo, tmp_path):
     accepted(demo, demo.return_article, G(demo, COMMUNITY_HUB), two, reason="照片未经老人同意，请删去后再投")
     assert one.status is ProjectStatus.PUBLISHED
     assert (two.status, two.reject_reason) == (ProjectStatus.REJECTED, "照片未经老人同意，请删去后再投")
+    assert describe(demo, demo.events[-1]) == f"{COMMUNITY_HUB}退回了稿件“随手拍”，理由：照片未经老人同意，请删去后再投。"
     _exact(demo, tmp_path)
 
 

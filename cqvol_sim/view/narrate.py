@@ -143,6 +143,8 @@ _NAMERS = {
     Ref.MOBILE: lambda sb, v: _mask_mobile(v),
     Ref.HOURS: lambda sb, v: _hours(v),
     Ref.ROLE: lambda sb, v: _role(sb, v),
+    # -- feedback --
+    Ref.ARTICLE: lambda sb, v: f"“{sb.articles[v].title}”" if v in getattr(sb, "articles", {}) else f"“{v}”",
 }
 
 
