@@ -19,7 +19,7 @@ from .places import Level
 __all__ = [
     "Level", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Role",
     "Person", "Authority", "Group", "Volunteer", "Project", "ServiceRecord",
-    "Correction", "Application", "JoinRequest",
+    "Correction", "Application", "JoinRequest", "Complaint", "Article",
 ]
 
 
@@ -306,4 +306,42 @@ class JoinRequest:
     volunteer: str
     group: str
     status: Status = Status.PENDING
+    reject_reason: str | None = None
+
+
+# -- feedback --
+@dataclass(slots=True)
+class Complaint:
+    """A complaint or an evaluation (投诉评价, 三（三）) about a project or a service record.
+
+    Filed by a registered volunteer (``volunteer``) or by a served party who is not one, known
+    only by the name they gave (``by_name``). ``group`` is the group concerned (the project's or
+    the record's), which answers; ``answer_status`` is None until it answers, then PENDING (the
+    answer waits for its reviewer), ACTIVE (approved) or REJECTED (returned with
+    ``reject_reason``: the group answers again).
+    """
+
+    id: str
+    kind: str                      # "complaint" (投诉) or "evaluation" (评价)
+    group: str
+    project: str | None
+    record: str | None
+    text: str
+    volunteer: str | None = None
+    by_name: str | None = None
+    answer: str | None = None
+    answer_status: Status | None = None
+    reject_reason: str | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """An article (投稿, 三（三） 投稿发布) a group submits about its activity; reviewed like a project."""
+
+    id: str
+    group: str
+    title: str
+    body: str
+    project: str | None = None
+    status: ProjectStatus = ProjectStatus.PENDING
     reject_reason: str | None = None

@@ -19,8 +19,8 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project, RegStatus, Role,
-                    ServiceRecord, Volunteer)
+from .model import (Application, Article, Authority, Complaint, Correction, Grade, Group, Kind, Person, Project,
+                    RegStatus, Role, ServiceRecord, Volunteer)
 from .places import Place
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "ActorRef", "VolunteerActor", "GroupRef", "PlaceRef", "VolunteerRef", "ProjectRef", "RecordRef", "ItemRef",
     "AuthorityRef", "GradeRef", "KindRef", "RegStatusRef", "RoleRef", "PersonRef", "DateRef", "Hours",
     "Text", "GroupName", "Reason", "Evaluation", "IdCard", "Mobile", "PersonName", "Flag", "Changes",
+    "ComplaintRef", "ArticleRef",
 ]
 
 
@@ -57,6 +58,9 @@ class Ref(enum.Enum):
     EVALUATION = "evaluation"    # one of the rule data's evaluations (优秀, 良好...)
     BOOL = "bool"                # yes or no
     CHANGES = "changes"          # corrected record fields, as keyword arguments
+    # -- feedback --
+    COMPLAINT = "complaint"      # a complaint or evaluation (投诉评价): id or Complaint
+    ARTICLE = "article"          # an article (投稿): id, title or Article
 
 
 # Python types an argument accepts, with the meaning beside them.
@@ -85,6 +89,9 @@ Mobile = Annotated[str, Ref.MOBILE]
 Evaluation = Annotated[str, Ref.EVALUATION]
 Flag = Annotated[bool, Ref.BOOL]
 Changes = Annotated[Any, Ref.CHANGES]
+# -- feedback --
+ComplaintRef = Annotated[Complaint | str, Ref.COMPLAINT]
+ArticleRef = Annotated[Article | str, Ref.ARTICLE]
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,14 @@ from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, Flag,
                      RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef)
 from .places import Level, Places, load_places
 from .people_actions import PeopleActions
+from .feedback_actions import FeedbackActions
 from .rules import Rules, default_rules
 from .scenarios import DEFAULT_TODAY, check_today
 
 __all__ = ["Sandbox", "DEFAULT_TODAY", "action"]
 
 
-class Sandbox(PeopleActions, Building):
+class Sandbox(PeopleActions, FeedbackActions, Building):
     """The state of one simulated system: places, groups, volunteers, projects, records."""
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,

@@ -39,6 +39,15 @@ EXPECTED = {
                      "evaluation": Ref.EVALUATION, "contact_person": Ref.TEXT},
     "request_correction": {"actor": Ref.VOLUNTEER, "record": Ref.RECORD, "reason": Ref.TEXT,
                            "changes": Ref.CHANGES},
+    # -- feedback --
+    "file_complaint": {"actor": Ref.VOLUNTEER, "kind": Ref.TEXT, "text": Ref.TEXT, "project": Ref.PROJECT,
+                       "record": Ref.RECORD, "by_name": Ref.TEXT},
+    "answer_complaint": {"actor": Ref.ACTOR, "complaint": Ref.COMPLAINT, "answer": Ref.TEXT},
+    "approve_answer": {"actor": Ref.ACTOR, "complaint": Ref.COMPLAINT},
+    "return_answer": {"actor": Ref.ACTOR, "complaint": Ref.COMPLAINT, "reason": Ref.TEXT},
+    "submit_article": {"actor": Ref.ACTOR, "title": Ref.TEXT, "body": Ref.TEXT, "project": Ref.PROJECT},
+    "approve_article": {"actor": Ref.ACTOR, "article": Ref.ARTICLE},
+    "return_article": {"actor": Ref.ACTOR, "article": Ref.ARTICLE, "reason": Ref.TEXT},
 }
 
 

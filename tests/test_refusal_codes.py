@@ -22,7 +22,7 @@ import yaml
 
 from cqvol_sim import Grade, Kind, Sandbox
 from cqvol_sim.rules import VIOLATION_FIELDS, default_rules, source_line
-from conftest import (CITY_AUTHORITY, CITY_EDU_TEAM, CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB_UNGRADED,
+from conftest import (CITY_AUTHORITY, CITY_EDU_TEAM, CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB, COMMUNITY_HUB_UNGRADED,
                       DISABLED_TEAM, DISTRICT_AUTHORITY, DISTRICT_EDU_TEAM, DISTRICT_HUB, HOSPITAL_TEAM, KNIT_TEAM,
                       LEADER, LIAISON, ORG, SCHOOL_TEAM, TODAY, TOWN_HUB, TOWN_HUB_PENDING, TOWN_HUB_UNGRADED,
                       VILLAGE_TEAM_PENDING, G, P, check_teaches, fresh_volunteer, new_card, own_project,
@@ -208,6 +208,22 @@ def _join_pending(sb: Sandbox) -> Call:
     return act(sb.request_join, v, G(sb, KNIT_TEAM))
 
 
+# -- feedback --
+def _knit_complaint(sb: Sandbox, answered: bool = False):
+    """A served party's complaint about a 刘孃孃 knitting-team project (answered by the team if asked)."""
+    knit = G(sb, KNIT_TEAM)
+    c = sb.file_complaint(None, kind="投诉", text="活动改时间没有通知", project=own_project(sb, knit), by_name="张大爷")
+    if answered:
+        sb.answer_complaint(knit, c, answer="已道歉，今后提前通知")
+    return c
+
+
+def _complain(sb: Sandbox, actor=None, **over) -> Call:
+    kw = dict(kind="投诉", text="活动改时间没有通知", project=own_project(sb, G(sb, KNIT_TEAM)), by_name="张大爷")
+    kw.update(over)
+    return act(sb.file_complaint, actor, **kw)
+
+
 #: code -> a function of a fresh demo sandbox giving the one call that must be refused with it.
 REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     # bad input
@@ -333,6 +349,19 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     "recovery.mismatch": lambda sb: _recover_leader(sb, mobile="13000000000"),
     "recovery.target_missing": lambda sb: act(sb.recover_account, None, name="王芳", mobile="13800000000"),
     "recovery.role_invalid": lambda sb: _recover_leader(sb, role="管理员"),
+    # -- feedback --
+    "feedback.author_missing": lambda sb: _complain(sb, by_name=None),
+    "feedback.author_twice": lambda sb: _complain(sb, some_member(sb, G(sb, KNIT_TEAM))),
+    "feedback.subject_missing": lambda sb: _complain(sb, project=None),
+    "feedback.not_public": lambda sb: _complain(sb, project=own_project(sb, G(sb, HOSPITAL_TEAM), "pending")),
+    "feedback.not_own_record": lambda sb: _complain(sb, some_member(sb, G(sb, SCHOOL_TEAM)), project=None,
+                                                    by_name=None, record=_knit_record(sb)[1]),
+    "feedback.not_concerned": lambda sb: act(sb.answer_complaint, G(sb, COMMUNITY_HUB), _knit_complaint(sb),
+                                             answer="我们来答复"),
+    "feedback.already_answered": lambda sb: act(sb.answer_complaint, G(sb, KNIT_TEAM), _knit_complaint(sb, True),
+                                                answer="再答复一次"),
+    "feedback.not_pending": lambda sb: act(sb.approve_answer, G(sb, COMMUNITY_HUB), _knit_complaint(sb)),
+    "feedback.not_reviewer": lambda sb: act(sb.approve_answer, G(sb, TOWN_HUB), _knit_complaint(sb, True)),
 }
 
 

@@ -567,6 +567,144 @@ class SandboxMachine(RuleBasedStateMachine):
                 forbidden.append("daily cap")
         self.attempt(forbidden, not forbidden, sb.request_correction, v, rec, reason="记录有误", **changes)
 
+    # -- feedback: 投诉评价 and 投稿 ------------------------------------------------------------------
+    @rule(data=st.data())
+    def file_complaint(self, data):
+        sb = self.sb
+        served = data.draw(st.booleans(), label="served")
+        v = None if served else sb.volunteers[data.draw(st.sampled_from(sorted(sb.volunteers)[:5]), label="volunteer")]
+        name = (("张大爷" if self.often(data, "good-name") else data.draw(st.sampled_from(["", None]), label="name"))
+                if served else None)
+        project = record = None
+        if data.draw(st.booleans(), label="about-project"):
+            public = [p for p in sb.projects.values() if p.status is ProjectStatus.PUBLISHED]
+            pool = public if self.often(data, "public-project") else list(sb.projects.values())
+            project = data.draw(st.sampled_from(pool), label="project")
+        else:
+            mine = [sb.records[r] for r in sb.record_ids_of(v.id)] if v else []
+            pool = mine[:3] if mine and self.often(data, "own-record") else list(sb.records.values())[:3]
+            record = data.draw(st.sampled_from(pool), label="record")
+        text = "活动改时间没通知" if self.often(data, "good-text", 9) else " "
+        forbidden = []
+        if served and not (name or "").strip():
+            forbidden.append("no name")
+        if project is not None and project.status not in (ProjectStatus.PUBLISHED, ProjectStatus.CLOSED):
+            forbidden.append("project not public")
+        if record is not None and v is not None and record.volunteer != v.id:
+            forbidden.append("not the volunteer's record")
+        if not text.strip():
+            forbidden.append("no text")
+        c = self.attempt(forbidden, not forbidden, sb.file_complaint, v, kind="投诉", text=text, project=project,
+                         record=record, by_name=name)
+        if c is not None:
+            assert c.group == (project or record).group and c.answer_status is None
+
+    def _prepare_pending(self, kind: str) -> None:
+        """Make sure an answer (or an article) waits for review: file and answer a complaint about
+        (or submit an article of) a group that cannot publish without review; valid, so accepted."""
+        sb = self.sb
+        waiting = ([c for c in sb.complaints.values() if c.answer_status is Status.PENDING] if kind == "answer" else
+                   [a for a in sb.articles.values() if a.status is ProjectStatus.PENDING])
+        if waiting:
+            return
+        team = next(g for g in sb.groups.values() if O.active(g) and not O.has(g, Right.PUBLISH_WITHOUT_REVIEW)
+                    and O.reviewer_id(sb, g) and any(p.group == g.id and p.status is ProjectStatus.PUBLISHED
+                                                     for p in sb.projects.values()))
+        if kind == "answer":
+            p = next(p for p in sb.projects.values() if p.group == team.id and p.status is ProjectStatus.PUBLISHED)
+            c = sb.file_complaint(None, kind="评价", text="很好", project=p, by_name="李婆婆")
+            sb.answer_complaint(team, c, answer="谢谢")
+        else:
+            sb.submit_article(team, title="活动回顾", body="正文")
+        self.changed = True
+
+    def _draw_complaint(self, data, pending: bool):
+        sb = self.sb
+        want = [c for c in sb.complaints.values() if (c.answer_status is Status.PENDING) == pending]
+        pool = want if want and self.often(data, "wanted-complaint") else list(sb.complaints.values())
+        return data.draw(st.sampled_from(pool), label="complaint") if pool else None
+
+    @rule(data=st.data())
+    def answer_complaint(self, data):
+        sb = self.sb
+        c = self._draw_complaint(data, pending=False)
+        if c is None:
+            return
+        actor = self.draw_actor(data, c.group)
+        answer = data.draw(st.sampled_from(["已道歉并整改", ""]), label="answer")
+        forbidden = [] if isinstance(actor, Group) and O.active(actor) else ["actor not an active group"]
+        if actor.id != c.group:
+            forbidden.append("not the group concerned")
+        if c.answer_status in (Status.PENDING, Status.ACTIVE):
+            forbidden.append("an answer stands")
+        if not answer:
+            forbidden.append("no answer")
+        self.attempt(forbidden, not forbidden, sb.answer_complaint, actor, c, answer=answer)
+        if not forbidden:
+            live = O.has(actor, Right.PUBLISH_WITHOUT_REVIEW)
+            assert c.answer_status is (Status.ACTIVE if live else Status.PENDING) and c.answer == answer
+
+    def _feedback_verdict(self, pending: bool, group_id: str, actor) -> list[str]:
+        forbidden = [] if pending else ["not pending"]
+        if actor.id != O.reviewer_id(self.sb, self.sb.groups[group_id]):
+            forbidden.append("not the group's reviewer")
+        if isinstance(actor, Group) and not O.active(actor):
+            forbidden.append("actor not active")
+        return forbidden
+
+    @rule(data=st.data())
+    def review_answer(self, data):
+        sb = self.sb
+        self._prepare_pending("answer")
+        c = self._draw_complaint(data, pending=True)
+        if c is None:
+            return
+        actor = self.draw_actor(data, O.reviewer_id(sb, sb.groups[c.group]))
+        forbidden = self._feedback_verdict(c.answer_status is Status.PENDING, c.group, actor)
+        if data.draw(st.booleans(), label="approve"):
+            self.attempt(forbidden, not forbidden, sb.approve_answer, actor, c)
+        else:
+            reason = data.draw(st.sampled_from(["请写明整改措施", ""]), label="reason")
+            forbidden += [] if reason or forbidden else ["no reason"]
+            self.attempt(forbidden, not forbidden, sb.return_answer, actor, c, reason=reason)
+
+    @rule(data=st.data())
+    def submit_article(self, data):
+        sb = self.sb
+        actor = self.draw_actor(data, prefer=O.active)
+        own = [p for p in sb.projects.values() if p.group == actor.id]
+        project = data.draw(st.sampled_from([None, *own[:2], *list(sb.projects.values())[-2:]]), label="project")
+        title = "活动回顾" if self.often(data, "good-title") else ""
+        forbidden = [] if isinstance(actor, Group) and O.active(actor) else ["actor not an active group"]
+        if not title:
+            forbidden.append("no title")
+        if project is not None and project.group != actor.id:
+            forbidden.append("not the actor's project")
+        elif project is not None and project.status not in (ProjectStatus.PUBLISHED, ProjectStatus.CLOSED):
+            forbidden.append("project not public")
+        a = self.attempt(forbidden, not forbidden, sb.submit_article, actor, title=title, body="正文", project=project)
+        if a is not None:
+            live = O.has(actor, Right.PUBLISH_WITHOUT_REVIEW)
+            assert a.status is (ProjectStatus.PUBLISHED if live else ProjectStatus.PENDING)
+
+    @rule(data=st.data())
+    def review_article(self, data):
+        sb = self.sb
+        self._prepare_pending("article")
+        pend = [a for a in sb.articles.values() if a.status is ProjectStatus.PENDING]
+        pool = pend if pend and self.often(data, "pending-article") else list(sb.articles.values())
+        if not pool:
+            return
+        a = data.draw(st.sampled_from(pool), label="article")
+        actor = self.draw_actor(data, O.reviewer_id(sb, sb.groups[a.group]))
+        forbidden = self._feedback_verdict(a.status is ProjectStatus.PENDING, a.group, actor)
+        if data.draw(st.booleans(), label="approve"):
+            self.attempt(forbidden, not forbidden, sb.approve_article, actor, a)
+        else:
+            reason = data.draw(st.sampled_from(["不能公开个人信息", ""]), label="reason")
+            forbidden += [] if reason or forbidden else ["no reason"]
+            self.attempt(forbidden, not forbidden, sb.return_article, actor, a, reason=reason)
+
     # -- checks after every step ------------------------------------------------------------------
     @invariant()
     def rules_hold(self):

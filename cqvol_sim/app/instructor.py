@@ -250,6 +250,10 @@ _ACTION_WORDS = {
     "remove_volunteer": "移除志愿者", "publish_project": "发布项目", "close_project": "项目结项",
     "record_hours": "记录服务时长", "request_correction": "申请更正记录",
     "request_join": "申请加入团体", "accept_join": "同意加入", "decline_join": "拒绝加入",
+    # -- feedback --
+    "file_complaint": "提出投诉评价", "answer_complaint": "答复投诉评价", "approve_answer": "审核通过答复",
+    "return_answer": "退回答复", "submit_article": "投稿", "approve_article": "审核通过稿件",
+    "return_article": "退回稿件",
 }
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 

@@ -16,6 +16,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
+from .. import feedback
 from ..legacy import RENAMED_FIELDS
 from ..model import Status
 from .refs import item_type, reprs
@@ -152,12 +153,23 @@ def _record_field(sb, r, key):
     return getattr(r, RENAMED_FIELDS.get(key, key))     # place, target, contact: the old names
 
 
+def _complaint_field(sb, c, key):
+    if key == "kind":       # 投诉 or 评价, as the task says it
+        return feedback.kind_word(sb.rules, c.kind)
+    if key == "answered":
+        return c.answer is not None
+    return getattr(c, key)
+
+
 _TABLES = {
     "group": (lambda sb: sb.groups.values(), _group_field),
     "project": (lambda sb: sb.projects.values(), _group_field),
     "record": (lambda sb: sb.records.values(), _record_field),
     "volunteer": (lambda sb: sb.volunteers.values(), _volunteer_field),
     "application": (lambda sb: sb.applications.values(), _group_field),
+    # -- feedback --
+    "complaint": (lambda sb: sb.complaints.values(), _complaint_field),
+    "article": (lambda sb: sb.articles.values(), _group_field),
 }
 
 
@@ -262,6 +274,9 @@ FIELD_LABELS = {
     "reason": "理由", "admin": "系统管理员", "consent": "本人同意的方式", "charges_fee": "是否收费",
     "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码", "item": "审核事项",
     "role": "验证身份",
+    # -- feedback --
+    "text": "内容", "by_name": "服务对象姓名", "answered": "已答复", "answer": "答复", "answer_status": "答复状态",
+    "title": "标题", "body": "正文",
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
@@ -286,6 +301,9 @@ KEY_FIELDS = {
     "application": ("group",),
     "volunteer": ("name", "id_card"),
     "record": ("volunteer", "project", "date"),
+    # -- feedback --
+    "complaint": ("text",),
+    "article": ("title",),
 }
 
 

@@ -12,8 +12,8 @@ The vocabulary (documented for instructors in ``docs/exercises.md``):
 * top-level fields: ``TOP_FIELDS``;
 * steps (setup, solution, mistakes): ``{action, actor, args}`` in the shape of the sandbox's
   events, with names instead of ids;
-* seven goal types (``GOAL_TYPES``): ``group``, ``project``, ``record``, ``volunteer``,
-  ``application`` check the final state; ``event`` and ``refusal`` check the trainee's part
+* goal types (``GOAL_TYPES``): ``group``, ``project``, ``record``, ``volunteer``,
+  ``application``, ``complaint``, ``article`` check the final state; ``event`` and ``refusal`` check the trainee's part
   of the event log and the refused attempts;
 * matchers (``MATCHERS``): a plain value, or ``contains``, ``one_of``, ``not``, ``at_least``,
   ``at_most``.
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
-from ..model import Application, Group, Project, ServiceRecord, Volunteer
+from ..model import Application, Article, Complaint, Group, Project, ServiceRecord, Volunteer
 from ..legacy import RENAMED_FIELDS, renamed_fields
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
@@ -141,6 +141,16 @@ GOAL_TYPES: dict[str, GoalType] = {
         "group": "group", "grade": "grade", "to": "group", "status": "status", "reason": "text",
         "reject_reason": "text",
     }, "exists", model=Application, drafted=("group", "grade", "to")),
+    # -- feedback --
+    "complaint": GoalType("投诉评价", "最终状态中存在（或不存在）符合这些条件的投诉评价", {
+        "group": "group", "kind": "text", "project": "project", "text": "text", "by_name": "text",
+        "volunteer": "volunteer", "answered": "bool", "answer": "text", "answer_status": "status",
+        "reject_reason": "text",
+    }, "exists", model=Complaint, drafted=("group", "kind", "text")),
+    "article": GoalType("稿件", "最终状态中存在（或不存在）符合这些条件的投稿", {
+        "title": "text", "group": "group", "project": "project", "body": "text", "status": "project_status",
+        "reject_reason": "text",
+    }, "exists", model=Article, drafted=("title", "group")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
     }, "happened", ("action",)),

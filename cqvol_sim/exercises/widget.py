@@ -114,6 +114,9 @@ TAB_OF_ACTION = {
     "remove_volunteer": "项目与时长", "publish_project": "项目与时长", "close_project": "项目与时长",
     "record_hours": "项目与时长", "request_correction": "项目与时长",
     "request_join": "项目与时长", "accept_join": "项目与时长", "decline_join": "项目与时长",
+    # -- feedback --
+    "file_complaint": "项目与时长", "answer_complaint": "项目与时长", "submit_article": "项目与时长",
+    "approve_answer": "审核", "return_answer": "审核", "approve_article": "审核", "return_article": "审核",
 }
 
 

@@ -86,6 +86,11 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "recovery.mismatch": ("role", "group"),
     "recovery.target_missing": (), "recovery.role_invalid": ("role",), "recovery.volunteer_mismatch": (),
     "input.no_actor": (),
+    # -- feedback --
+    "feedback.author_missing": (), "feedback.author_twice": (), "feedback.subject_missing": (),
+    "feedback.not_public": ("project", "status"), "feedback.not_own_record": ("volunteer",),
+    "feedback.not_concerned": ("actor", "group"), "feedback.already_answered": ("group", "status"),
+    "feedback.not_pending": ("item", "status"), "feedback.not_reviewer": ("actor", "item", "reviewer"),
 }.items()}
 
 

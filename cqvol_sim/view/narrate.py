@@ -143,6 +143,8 @@ _NAMERS = {
     Ref.MOBILE: lambda sb, v: _mask_mobile(v),
     Ref.HOURS: lambda sb, v: _hours(v),
     Ref.ROLE: lambda sb, v: _role(sb, v),
+    # -- feedback --
+    Ref.ARTICLE: lambda sb, v: f"“{sb.articles[v].title}”" if v in getattr(sb, "articles", {}) else f"“{v}”",
 }
 
 
@@ -182,6 +184,13 @@ _TEMPLATES = {
     "close_project": "{who}结项了项目{project}。",
     "record_hours": "{who}为{volunteer}记录了 {hours} 小时服务（项目{project}，{date}，{venue}，服务对象：{served}，"
                     "评价：{evaluation}）。",
+    # -- feedback --
+    "answer_complaint": "{who}答复了投诉评价{complaint}：{answer}。",
+    "approve_answer": "{who}审核通过了对投诉评价{complaint}的答复。",
+    "return_answer": "{who}退回了对投诉评价{complaint}的答复，理由：{reason}。",
+    "submit_article": "{who}投稿“{title}”。",
+    "approve_article": "{who}审核通过了稿件{article}。",
+    "return_article": "{who}退回了稿件{article}，理由：{reason}。",
 }
 
 
@@ -279,7 +288,16 @@ def _request_correction(sb, who, args, result):
     return f"{who}申请更正{args['record']}：{changes}；理由：{args['reason']}。"
 
 
+# -- feedback --
+def _file_complaint(sb, who, args, result):
+    by = f"服务对象{args['by_name']}" if args.get("by_name") else who
+    about = f"项目{args['project']}" if args.get("project") else f"服务记录{args['record']}"
+    word = {"complaint": "投诉", "evaluation": "评价"}.get(dict.get(args, "kind"), args["kind"])
+    return f"{by}对{about}提出{word}：{args['text']}。"
+
+
 _DESCRIBERS = {
+    "file_complaint": _file_complaint,
     "scenario": _scenario,
     "register_group": _register_group,
     "register_volunteer": _register_volunteer,

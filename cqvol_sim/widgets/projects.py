@@ -13,10 +13,11 @@ from ..model import ProjectStatus, Right
 from ..rules import source_line
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
+from .feedback import FeedbackPanel
 from .imports import ImportPanel
 
 SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records"),
-            ("导入签到表", "import")]
+            ("导入签到表", "import"), ("投诉评价与投稿", "feedback")]
 
 
 def star_label(sb, volunteer) -> str:
@@ -191,6 +192,7 @@ class ProjectsPanel(Panel):
         # Excel sign-in sheets: a panel of its own, shown as this panel's last sub-page
         self.importer = ImportPanel(session)
         self.i_box = self.importer.widget
+        self.feedback = FeedbackPanel(self.session)   # 投诉评价与投稿: a panel of its own, as a sub-page
 
         on_value(self.section, self._on_section)
         self.p_submit.on_click(self._publish)
@@ -210,7 +212,7 @@ class ProjectsPanel(Panel):
         self._last_saved: tuple | None = None   # the form last saved, so a second click does not repeat it
         self._member_opts: list = []
         self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.i_box,
-                              self.message])
+                              self.feedback.widget, self.message])
         self.refresh("identity")
 
     # -- refresh ----------------------------------------------------------------------------
@@ -291,6 +293,7 @@ class ProjectsPanel(Panel):
     def leave(self) -> None:
         super().leave()
         self.importer.leave()
+        self.feedback.leave()
 
     def _on_section(self, _change) -> None:
         s = self.section.value
@@ -299,6 +302,7 @@ class ProjectsPanel(Panel):
         show_if(self.r_box, s == "record")
         show_if(self.l_box, s == "records")
         show_if(self.i_box, s == "import")
+        show_if(self.feedback.widget, s == "feedback")
         if _change is not None:
             self.leave()  # the last sub-page's result is not about this one
             self._fill_section()

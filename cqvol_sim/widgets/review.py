@@ -7,6 +7,7 @@ import ipywidgets as W
 
 from ..model import Application, Correction, Group, Project
 from .common import Panel, esc, handler, info_html, ok_html, place_path
+from .feedback import FeedbackReviewQueue
 
 MAX_ROWS = 60
 
@@ -65,7 +66,8 @@ class ReviewPanel(Panel):
         self.summary = W.HTML("")
         self.rows = W.VBox([])
         self.row_for: dict[str, tuple] = {}  # item id -> (row, approve button, reason text, reject button)
-        self.widget = W.VBox([self.summary, self.message, self.rows])
+        self.feedback = FeedbackReviewQueue(self.session)   # 投诉评价的答复与投稿, below the queue
+        self.widget = W.VBox([self.summary, self.message, self.rows, self.feedback.widget])
         self.refresh("identity")
 
     def _refresh(self, reason: str) -> None:
