@@ -18,6 +18,7 @@ from typing import Any
 
 from ..legacy import RENAMED_FIELDS
 from ..model import Status
+from . import sheet
 from .refs import item_type, reprs
 from .schema import GOAL_TYPES, ITEM_TYPES, arg_kind, enum_aliases
 
@@ -235,6 +236,8 @@ def found(goal: Goal, ctx: Context) -> bool:
         return bool(find_events(ctx, goal.conditions))
     if goal.type == "refusal":
         return bool(find_refusals(ctx, goal.conditions))
+    if goal.type == "import":
+        return sheet.goal_found(ctx.sb, goal.conditions, goal.want)
     skip_rejected = not goal.want and "status" not in goal.conditions
     return bool(find_items(ctx.sb, goal.type, goal.conditions, skip_rejected=skip_rejected))
 
@@ -262,6 +265,8 @@ FIELD_LABELS = {
     "reason": "理由", "admin": "系统管理员", "consent": "本人同意的方式", "charges_fee": "是否收费",
     "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码", "item": "审核事项",
     "role": "验证身份",
+    # -- Excel sign-in sheets (issue 12)
+    "rows": "签到表的行", "except": "除去的行",
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
