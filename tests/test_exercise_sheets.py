@@ -179,3 +179,57 @@ def test_grade_of_the_reference_solution_is_full_and_the_raw_data_keeps_no_sheet
     assert grade(v, sb).solved
     assert "'_sheet'" not in str(ex.data["goals"]) and "'_sheet'" not in str(ex.data["solution"])
     ex.variant(1)          # a second variant of the same exercise still validates
+
+
+# -- the issue-12 exercises of the bank (Excel sheets, 系统管理员, joining) -------------------------
+def _variant(rel: str):
+    v = load_exercise(ROOT / "exercises" / rel).variant(0)
+    return v, v.start()
+
+
+def test_the_bank_has_the_sheet_admin_and_joining_exercises():
+    from cqvol_sim.exercises.loader import load_bank
+
+    bank = load_bank([ROOT / "exercises"])
+    for ex_id in ("v11-import-hours-sheet", "v12-import-volunteers-sheet", "v13-team-system-admin",
+                  "t10-change-system-admin", "t11-already-registered-join"):
+        assert ex_id in bank
+    assert sum("sheet" in ex.data for ex in bank.values()) >= 2
+
+
+def test_v12_duplicate_card_formula_cell_and_missing_consent_are_each_refused_by_their_rule():
+    v, sb = _variant("village/v12-import-volunteers-sheet.yaml")
+    rows = sheets.read_sheet(exsheet.xlsx_bytes(v.data["sheet"]), "volunteers")
+    assert rows[6].values["mobile"] == "=13983205500+8"           # row 8: the formula, as text
+    report = sheets.import_rows(sb, v.identity_id, "volunteers", rows, mode=sheets.GOOD_ROWS)
+    bad = {r.number: r.code for r in report.rows if not r.ok}
+    assert bad == {5: "volunteers.id_card_registered", 8: "input.mobile_invalid", 10: "volunteers.consent_missing"}
+    result = grade(v, sb)
+    assert [g.state for g in result.goals] == ["met", "unmet", "unmet", "met"]
+
+
+@pytest.mark.parametrize("rel, mistake, goal", [
+    ("village/v13-team-system-admin.yaml", "听同事的，系统管理员填了负责人唐建华", "admin"),
+    ("village/v13-team-system-admin.yaml", "手机号码照抄了短横线", "mobile-typed-right"),
+    ("town/t10-change-system-admin.yaml", "听同事的，把刘思雨也改成了联系人", "others-unchanged"),
+    ("town/t10-change-system-admin.yaml", "改成了负责人，系统管理员还是王建", "others-unchanged"),
+    ("town/t11-already-registered-join.yaml", "注册被拒后，把身份证号码最后一位改了再注册", "zhou-once"),
+    ("town/t11-already-registered-join.yaml", "把罗大勇也同意了", "no-luo"),
+])
+def test_admin_and_joining_traps_cost_their_goal_even_with_the_solution_done(rel, mistake, goal):
+    v, sb = _variant(rel)
+    steps = dict(v.mistakes)[mistake]
+    run_quietly(sb, steps + v.solution, v.identity)
+    assert grade(v, sb).state(goal) == "unmet"
+
+
+def test_t11_the_faq_path_registration_refused_then_the_volunteer_admitted():
+    from cqvol_sim import RuleViolation
+
+    v, sb = _variant("town/t11-already-registered-join.yaml")
+    with pytest.raises(RuleViolation) as err:
+        sb.register_volunteer(v.identity_id, name="周建国", id_card="500108197208153310", mobile="13983203801",
+                              on_behalf=True, consent="本人签字的报名表")
+    assert err.value.code == "volunteers.id_card_registered"
+    run_quietly(sb, v.solution, v.identity)
+    assert grade(v, sb).solved
