@@ -84,6 +84,8 @@ def test_good_rows_only_leaves_the_crossed_out_row_in_and_the_bad_rows_out(view)
     assert panel._last_report.imported == 55 and panel._last_report.bad == 2
     result = view.on_check()
     assert [g.state for g in result.goals] == ["met", "unmet", "unmet", "unmet"]
+    codes = {h.code for h in hints(view.session.variant, view.sandbox)}      # the rows left out are noted
+    assert {"input.id_card_invalid", "records.hours_invalid"} <= codes
 
 
 def test_the_sheet_fixed_in_excel_and_uploaded_solves_the_exercise(view):
