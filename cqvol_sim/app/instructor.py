@@ -279,7 +279,8 @@ def describe_goal(goal: dict) -> str:
     shown = {k: _ACTION_WORDS.get(v, v) if k == "action" and isinstance(v, str) else _show_condition(v)
              for k, v in cond.items()}
     parts = "；".join(f"{field_label(default_rules(), gtype, k)} {v}" for k, v in shown.items())
-    verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过")}.get(spec.flag, ("", ""))
+    verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过"),
+            "imported": ("已导入", "没有导入")}.get(spec.flag, ("", ""))
     return f"检查{spec.label}（{verb[0] if want else verb[1]}）：{parts}"
 
 
