@@ -12,9 +12,10 @@ The vocabulary (documented for instructors in ``docs/exercises.md``):
 * top-level fields: ``TOP_FIELDS``;
 * steps (setup, solution, mistakes): ``{action, actor, args}`` in the shape of the sandbox's
   events, with names instead of ids;
-* seven goal types (``GOAL_TYPES``): ``group``, ``project``, ``record``, ``volunteer``,
+* eight goal types (``GOAL_TYPES``): ``group``, ``project``, ``record``, ``volunteer``,
   ``application`` check the final state; ``event`` and ``refusal`` check the trainee's part
-  of the event log and the refused attempts;
+  of the event log and the refused attempts; ``import`` checks which rows of the exercise's
+  Excel sheet (``sheet``, see ``exercises/sheet.py``) are in the final state;
 * matchers (``MATCHERS``): a plain value, or ``contains``, ``one_of``, ``not``, ``at_least``,
   ``at_most``.
 """
