@@ -109,7 +109,7 @@ def test_the_import_goal_reads_the_rows_as_written():
     assert exsheet.row_in_state(sb, kind, good, project)
     assert not exsheet.row_in_state(sb, kind, dict(rows)[20], project)      # dropped
     assert not exsheet.row_in_state(sb, kind, dict(rows)[52], project)      # imported as 2.5, not 25
-    assert exsheet.goal_found(sb, {"_sheet": spec, "rows": "all", "except": [20, 37, 52]}, True)
+    assert exsheet.goal_found(sb, {"_sheet": spec, "rows": "全部", "except": [20, 37, 52]}, True)
     assert exsheet.goal_found(sb, {"_sheet": spec, "rows": [20, 21]}, False)      # row 21 is in
     assert not exsheet.goal_found(sb, {"_sheet": spec, "rows": [20]}, False)
 

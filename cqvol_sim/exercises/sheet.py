@@ -21,7 +21,7 @@ projects panel's 导入签到表. A step ``{action: import_sheet, args: {mode: �
 ``cqvol_sim.sheets`` — the very path of an upload, so no rule is checked twice.
 
 The ``import`` goal checks which of the sheet's rows are in the final state, as written in the
-sheet: ``{rows: all | [37, 52], except: [20], imported: true | false}``. A row of hours is in the
+sheet: ``{rows: 全部 | [37, 52], except: [20], imported: true | false}``. A row of hours is in the
 state when a record of the sheet's project has that volunteer (by ID card), date and hours; a
 row of volunteers when a volunteer with that ID card and name exists. A fixed row is checked by
 a ``record`` or ``volunteer`` goal with the right values.
@@ -41,6 +41,8 @@ SHEET_FIELDS = {"kind": True, "file": False, "project": False, "columns": True, 
 STEP_ARGS = {"mode": True, "fix": False, "drop": False}
 GOAL_FIELDS = {"rows": "rows", "except": "rows"}
 MAX_SHEET_ROWS = 500
+#: ``rows:`` of an import goal meaning every row of the sheet
+ALL_ROWS = ("全部", "all")
 
 
 def _kinds() -> dict:
@@ -121,9 +123,9 @@ def check_goal(c, body, path, what: str) -> None:
             if not isinstance(value, bool):
                 c.add(path + (key,), "imported 应是 true 或 false。")
         elif key in GOAL_FIELDS:
-            if not (value == "all" and key == "rows") and not (
+            if not (value in ALL_ROWS and key == "rows") and not (
                     isinstance(value, list) and value and all(isinstance(n, int) and n >= 2 for n in value)):
-                c.add(path + (key,), f"{key} 应是 all 或 Excel 行号的列表（从 2 开始），例如 [37, 52]。")
+                c.add(path + (key,), f"{key} 应是“全部”或 Excel 行号的列表（从 2 开始），例如 [37, 52]。")
         else:
             c.add(path + (key,), f"{what}（import）中没有“{key}”这个条件。可用的条件：rows、except、imported。")
     if "rows" not in body:
@@ -191,9 +193,12 @@ def project_id(sb, spec: dict, actor: str | None) -> str | None:
     """The id of the sheet's project (hours), or None (volunteers)."""
     if kind_key(spec["kind"]) != "hours":
         return None
-    from .refs import resolve_project
-
-    return resolve_project(sb, spec["project"], owner=actor)
+    name = str(spec["project"]).strip()
+    named = [p for p in sb.projects.values() if p.name == name]
+    mine = [p.id for p in named if p.group == actor]
+    if not (mine or named):
+        raise ValueError(f"找不到项目“{name}”。")   # a step that cannot be done (reported by the check)
+    return (mine or [p.id for p in named])[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -277,6 +282,6 @@ def goal_found(sb, conditions: dict, want: bool) -> bool:
     owner = [p.id for p in sb.projects.values() if p.name == str(spec.get("project", "")).strip()]
     chosen = conditions["rows"]
     skip = set(conditions.get("except") or ())
-    picked = [values for number, values in rows if (chosen == "all" or number in chosen) and number not in skip]
+    picked = [values for number, values in rows if (chosen in ALL_ROWS or number in chosen) and number not in skip]
     inside = [any(row_in_state(sb, kind, values, p) for p in (owner or [None])) for values in picked]
     return all(inside) if want else any(inside)
