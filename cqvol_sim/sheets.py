@@ -14,6 +14,7 @@ openpyxl is imported only by the functions that read or write .xlsx; the rest is
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import io
 import os
@@ -87,6 +88,7 @@ class RowResult:
     code: str | None = None
     imported: bool = False
     who: str = ""
+    clause: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,7 @@ def _run(sb, actor, kind: SheetKind, rows: list[Row], project) -> list[RowResult
         try:
             _apply_row(sb, actor, kind, row, project, cards)
         except RuleViolation as exc:
-            out.append(RowResult(row.number, False, exc.message, exc.hint, exc.code, who=who))
+            out.append(RowResult(row.number, False, exc.message, exc.hint, exc.code, who=who, clause=exc.clause))
         except _RowProblem as exc:
             out.append(RowResult(row.number, False, str(exc), exc.hint, who=who))
         except (TypeError, ValueError):   # a cell of a kind no column takes (e.g. TRUE): the row, not a traceback
@@ -331,14 +333,33 @@ def import_rows(sb, actor, kind: str, rows: list[Row], *, mode: str, project=Non
         raise ValueError(f"mode must be one of {MODES}")
     results, scratch = _checked_copy(sb, actor, kind, rows, project)
     if mode == ALL_OR_NOTHING and not all(r.ok for r in results):
+        sb.refusals += _refusal_notes(sb, actor, kind, results)
         return ImportReport(kind, mode, tuple(results), applied=False)
     refusals = sb.refusals            # what the trainee did wrong by hand stays; the check's own go
     state = dict(scratch.__dict__)
     sb.__dict__.clear()
     sb.__dict__.update(state)
-    sb.refusals = refusals
-    done = tuple(RowResult(r.number, r.ok, r.message, r.hint, r.code, imported=r.ok) for r in results)
+    sb.refusals = refusals + _refusal_notes(sb, actor, kind, results)
+    done = tuple(dataclasses.replace(r, imported=r.ok) for r in results)
     return ImportReport(kind, mode, done, applied=True)
+
+
+def _refusal_notes(sb, actor, kind: str, results: list[RowResult]) -> list[dict]:
+    """An import's rows the rules refused, as refused attempts (one note per refusal code, naming
+    its rows), so that an exercise's hints and refusal goals see them as they see one refused by
+    hand. A sheet problem (no code) and a mere check note nothing."""
+    by_code: dict[str, list[RowResult]] = {}
+    for r in results:
+        if not r.ok and r.code:
+            by_code.setdefault(r.code, []).append(r)
+    out = []
+    for code, rs in by_code.items():
+        numbers = "、".join(str(r.number) for r in rs[:20]) + ("等" if len(rs) > 20 else "")
+        out.append({"seq": len(sb.events), "action": _kind(kind).action, "actor": getattr(actor, "id", actor),
+                    "code": code, "clause": rs[0].clause,
+                    "message": message("refused_rows", rows=numbers, message=rs[0].message), "hint": rs[0].hint,
+                    "time": _dt.datetime.now().isoformat(timespec="seconds")})
+    return out
 
 
 def problem_counts(report: ImportReport) -> list[tuple[str, int]]:

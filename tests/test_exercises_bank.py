@@ -24,7 +24,7 @@ def test_bank_has_at_least_six_exercises_per_level():
     for ex in BANK.values():
         levels.setdefault(ex.level, []).append(ex.id)
     assert {lv: len(ids) >= 6 for lv, ids in levels.items()} == {"区县": True, "镇街": True, "村社": True}
-    assert len(BANK) >= 18
+    assert len(BANK) >= 33
 
 
 def test_files_sit_in_the_folder_of_their_level_and_are_named_by_id():
@@ -202,11 +202,13 @@ def _solved(ex_id):
 def test_nobody_is_enrolled_by_a_reference_solution_without_coming_to_sign_up():
     """A reference enrols someone only with their own act: in v02 the residents came to sign up
     (报名); in v10 one asked to join in the system and one brought a signed form, registered on
-    his behalf with that consent recorded. t07 no longer pulls a one-off helper into the team."""
+    his behalf with that consent recorded; in t11 a registered volunteer came with his signed form
+    and is admitted. t07 no longer pulls a one-off helper into the team."""
     enrolling = {ex.id for ex in BANK.values() for step in ex.data["solution"]
                  if step["action"] in ("register_volunteer", "admit_volunteer", "accept_join")}
-    assert enrolling == {"v02-volunteer-join", "v10-join-requests"}
+    assert enrolling == {"v02-volunteer-join", "v10-join-requests", "t11-already-registered-join"}
     assert "来报名" in BANK["v02-volunteer-join"].data["task"]
+    assert "本人签字的报名表" in BANK["t11-already-registered-join"].data["task"]   # he came with his signed form
     on_behalf = [step["args"] for step in BANK["v10-join-requests"].data["solution"]
                  if step["action"] == "register_volunteer"]
     assert on_behalf and all(a.get("on_behalf") and a.get("consent") for a in on_behalf)

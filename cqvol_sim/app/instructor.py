@@ -292,7 +292,8 @@ def describe_goal(goal: dict) -> str:
              else _show_condition(v, _refusal_words if k == "code" else str)
              for k, v in cond.items()}
     parts = "；".join(f"{field_label(default_rules(), gtype, k)} {v}" for k, v in shown.items())
-    verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过")}.get(spec.flag, ("", ""))
+    verb = {"exists": ("存在", "不存在"), "happened": ("做过", "没有做过"),
+            "imported": ("已导入", "没有导入")}.get(spec.flag, ("", ""))
     return f"检查{spec.label}（{verb[0] if want else verb[1]}）：{parts}"
 
 

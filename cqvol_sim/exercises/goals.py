@@ -19,6 +19,7 @@ from typing import Any
 from .. import feedback
 from ..legacy import RENAMED_FIELDS
 from ..model import Status
+from . import sheet
 from .refs import item_type, reprs
 from .schema import GOAL_TYPES, ITEM_TYPES, arg_kind, enum_aliases
 
@@ -247,6 +248,8 @@ def found(goal: Goal, ctx: Context) -> bool:
         return bool(find_events(ctx, goal.conditions))
     if goal.type == "refusal":
         return bool(find_refusals(ctx, goal.conditions))
+    if goal.type == "import":
+        return sheet.goal_found(ctx.sb, goal.conditions, goal.want)
     skip_rejected = not goal.want and "status" not in goal.conditions
     return bool(find_items(ctx.sb, goal.type, goal.conditions, skip_rejected=skip_rejected))
 
@@ -277,6 +280,8 @@ FIELD_LABELS = {
     # -- feedback --
     "text": "内容", "by_name": "服务对象姓名", "answered": "已答复", "answer": "答复", "answer_status": "答复状态",
     "title": "标题", "body": "正文",
+    # -- Excel sign-in sheets (issue 12)
+    "rows": "签到表的行", "except": "除去的行",
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.

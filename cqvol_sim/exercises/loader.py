@@ -31,6 +31,7 @@ from typing import Any
 from ..errors import CqvolError, RuleViolation
 from ..yamlfile import MAX_FILE_CHARS as MAX_FILE_BYTES  # noqa: F401 - the old name of the limit
 from ..yamlfile import line_of, parse_yaml, read_yaml_file
+from . import sheet
 from .goals import Goal
 from .refs import RefError, demo_district_code, resolve_actor, resolve_args
 from .schema import (FOLDER_LEVELS, GOAL_TYPES, LEVELS, PLACEHOLDER, ExerciseError, Problem, cut_text,
@@ -84,6 +85,8 @@ def run_step(sb, step: Step, identity) -> Any:
     """
     actor_ref = identity if step.actor is MISSING else step.actor
     actor = resolve_actor(sb, actor_ref)
+    if step.action == sheet.IMPORT_ACTION:       # the exercise's Excel sheet, imported as uploaded
+        return sheet.run_import(sb, actor, step.args)
     args = resolve_args(sb, step.action, step.args, actor)
     return getattr(sb, step.action)(actor, **args)
 
@@ -303,6 +306,7 @@ class Variant:
         problems = validate(data, ex.lines, ex.file)       # values checked once filled in
         if problems:
             raise ExerciseError(problems)
+        data = sheet.attach(data)      # import steps and goals get the exercise's sheet
         self.data = data
         self.id = ex.id
         self.title = data["title"]

@@ -13,8 +13,9 @@ The vocabulary (documented for instructors in ``docs/exercises.md``):
 * steps (setup, solution, mistakes): ``{action, actor, args}`` in the shape of the sandbox's
   events, with names instead of ids;
 * goal types (``GOAL_TYPES``): ``group``, ``project``, ``record``, ``volunteer``,
-  ``application``, ``complaint``, ``article`` check the final state; ``event`` and ``refusal`` check the trainee's part
-  of the event log and the refused attempts;
+  ``application``, ``complaint``, ``article`` check the final state; ``event`` and ``refusal`` check
+  the trainee's part of the event log and the refused attempts; ``import`` checks which rows of the
+  exercise's Excel sheet (``sheet``, see ``exercises/sheet.py``) are in the final state;
 * matchers (``MATCHERS``): a plain value, or ``contains``, ``one_of``, ``not``, ``at_least``,
   ``at_most``.
 """
@@ -33,6 +34,7 @@ from ..legacy import RENAMED_FIELDS, renamed_fields
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
 from ..yamlfile import Problem, cut_text, os_reason  # noqa: F401 - re-exported: exercises' names for them
+from . import sheet
 
 # ---------------------------------------------------------------------------------------
 # problems
@@ -78,6 +80,7 @@ TOP_FIELDS: dict[str, tuple[bool, str]] = {
     "hints": (False, "提示：按学员遇到的拒绝代码给出"),
     "solution": (True, "参考答案：一组操作"),
     "mistakes": (False, "常见错误：学员容易做的错误操作，用于验证“没有……”类目标"),
+    "sheet": (False, "签到表：发给学员下载的 Excel 表格（写成行，见 exercises/sheet.py）"),
 }
 
 STEP_FIELDS = {"action": True, "actor": False, "args": False}
@@ -122,6 +125,7 @@ GOAL_TYPES: dict[str, GoalType] = {
         "name": "text", "kind": "kind", "place": "place", "contact": "group", "viewing": "group",
         "authority": "authority", "grade": "grade", "status": "status", "reg_status": "reg_status",
         "leader": "person", "liaison": "person", "reject_reason": "text", "responsible_unit": "text",
+        "admin": "person",
     }, "exists", model=Group, drafted=("name", "kind", "place", "contact", "viewing", "authority")),
     "project": GoalType("项目", "最终状态中存在（或不存在）符合这些条件的项目", {
         "name": "text", "group": "group", "place": "place", "status": "project_status",
@@ -157,6 +161,10 @@ GOAL_TYPES: dict[str, GoalType] = {
     "refusal": GoalType("被拒绝的操作", "学员的操作被系统拒绝过（或从未被拒绝过），按拒绝代码区分", {
         "code": "code", "action": "action", "by": "actor",
     }, "happened", ("code",)),
+    # -- Excel sign-in sheets (issue 12): which rows of the exercise's sheet are in the final state
+    "import": GoalType("签到表导入", "练习发的签到表中，这些行（Excel 行号）都已导入（或都没有导入）", {
+        "rows": "rows", "except": "rows",
+    }, "imported", ("rows",)),
 }
 
 #: the schema's word for each kind of action argument (``params.Ref``); any other Ref is text
@@ -402,6 +410,9 @@ def validate(data: Any, lines: dict[tuple, int], file: str, *, folder_level: str
             c.text(ident, ("identity",), "身份（identity）")
     if "task" in data:
         c.text(data["task"], ("task",), "任务说明")
+    if "sheet" in data:
+        c.sheet = data["sheet"]
+        sheet.check_sheet(c, data["sheet"])
     for key in ("setup", "solution"):
         if key in data:
             _check_steps(c, data[key], (key,), key, allow_empty=(key == "setup"))
@@ -494,6 +505,9 @@ def _check_steps(c: Checker, steps, path, what: str, *, allow_empty: bool = Fals
         action = step["action"]
         if not isinstance(action, str):
             c.add(spath + ("action",), f"操作（action）应是一个操作的名称，例如 approve，现在是{_shape(action)}。")
+            continue
+        if action == sheet.IMPORT_ACTION:      # the exercise's sheet imported (exercises/sheet.py)
+            sheet.check_step_args(c, step.get("args"), spath, getattr(c, "sheet", None))
             continue
         if action not in actions:
             tip = _suggest(action, actions)
@@ -594,6 +608,9 @@ def _check_goal_body(c: Checker, gtype: str, body, path, what: str) -> None:
     spec = GOAL_TYPES[gtype]
     if not isinstance(body, dict) or not body:
         c.add(path, f"{what}（{gtype}）应是“字段: 条件”的形式，至少一个条件。")
+        return
+    if gtype == "import":
+        sheet.check_goal(c, body, path, what)
         return
     fields = dict(spec.fields)
     if gtype == "event":

@@ -117,7 +117,40 @@ TAB_OF_ACTION = {
     # -- feedback --
     "file_complaint": "项目与时长", "answer_complaint": "项目与时长", "submit_article": "项目与时长",
     "approve_answer": "审核", "return_answer": "审核", "approve_article": "审核", "return_article": "审核",
+    "import_sheet": "项目与时长",
 }
+
+
+# -- Excel sign-in sheets (issue 12): the exercise's sheet to download, the import section opened
+def sheet_html(variant) -> str:
+    """A download link for the exercise's sign-in sheet (made now from its rows), or ""."""
+    import base64
+
+    from . import sheet
+
+    spec = variant.data.get("sheet")
+    if not spec:
+        return ""
+    data = base64.b64encode(sheet.xlsx_bytes(spec)).decode("ascii")
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return (f"<div style='margin-top:6px'><a download='{esc(sheet.file_name(spec))}' class='cqvol-exercise-sheet' "
+            f"href='data:{mime};base64,{data}' style='font-weight:bold'>⬇ 下载练习的签到表（{esc(sheet.file_name(spec))}）</a>"
+            "　填好或改好后，在“项目与时长”→“导入签到表”上传。</div>")
+
+
+def open_import(app, variant) -> None:
+    """Open the projects panel on 导入签到表 with the sheet's kind and project chosen."""
+    from . import sheet
+
+    spec = variant.data.get("sheet")
+    panel = getattr(app, "panels", {}).get("项目与时长")
+    if not spec or panel is None or not hasattr(panel, "importer"):
+        return
+    panel.section.value = "import"
+    panel.importer.kind.value = sheet.kind_key(spec["kind"])
+    wanted = [v for label, v in panel.importer.project.options if str(label).startswith(str(spec.get("project")))]
+    if wanted:
+        panel.importer.project.value = wanted[0]
 
 
 def first_tab(variant) -> str | None:
@@ -170,7 +203,7 @@ class ExerciseView:
             f"<div style='color:#555'>层级：{esc(v.level)}　预计用时：{v.minutes} 分钟　"
             f"你的身份：<b>{esc(session.identity_name)}</b>　学员：{esc(session.trainee)}</div>")
         self.task = W.HTML(f"<div style='background:#fffbe6;border:1px solid #f0e0a0;padding:8px 12px;"
-                           f"border-radius:4px;margin:6px 0'><b>任务</b>{task_html(v.task)}</div>")
+                           f"border-radius:4px;margin:6px 0'><b>任务</b>{task_html(v.task)}{sheet_html(v)}</div>")
         self.app = None
         self.app_area = W.VBox([])
         self.check_button = W.Button(description="检查", button_style="primary", icon="check",
@@ -242,6 +275,7 @@ class ExerciseView:
             tab = first_tab(self.session.variant)
             if tab in self.app.panels:
                 self.app.select(tab)
+            open_import(self.app, self.session.variant)
 
     def _on_app_change(self, reason: str) -> None:
         if reason != "state":
