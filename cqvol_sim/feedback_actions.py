@@ -58,7 +58,7 @@ class FeedbackActions(ActionBase):
         feedback.check_subject(self.rules, proj, rec, v)
         key, what = feedback.kind(self.rules, kind), feedback.text(self.rules, text)
         group = proj.group if proj is not None else rec.group  # type: ignore[union-attr]
-        c = Complaint(self._new_id("T"), key, group, proj and proj.id, rec and rec.id, what, v and v.id, name)
+        c = Complaint(self._new_id("T"), key, group, _id(proj), _id(rec), what, _id(v), name)
         self.complaints[c.id] = c
         self._emit("file_complaint", v, dict(kind=key, text=what, project=c.project, record=c.record,
                                              by_name=name), c)
@@ -121,7 +121,7 @@ class FeedbackActions(ActionBase):
         if proj is not None:
             feedback.check_article_project(self.rules, proj, a, self.groups[proj.group].name)
         live = feedback.published_at_once(self.rules, a)
-        art = Article(self._new_id("W"), a.id, head, text, proj and proj.id,
+        art = Article(self._new_id("W"), a.id, head, text, _id(proj),
                       ProjectStatus.PUBLISHED if live else ProjectStatus.PENDING)
         self.articles[art.id] = art
         self._emit("submit_article", a, dict(title=head, body=text, project=art.project), art)
@@ -152,3 +152,7 @@ class FeedbackActions(ActionBase):
         art.status, art.reject_reason = ProjectStatus.REJECTED, why
         self._emit("return_article", a, dict(article=art.id, reason=why))
 
+
+def _id(item) -> str | None:
+    """The id of an item, or None for none."""
+    return None if item is None else item.id

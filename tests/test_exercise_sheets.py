@@ -153,7 +153,8 @@ solution:
 @pytest.mark.parametrize("sheet_text, goal, args, words", [
     ("{kind: 工资表, columns: [姓名], rows: [[张三]]}", "{rows: all}", "{mode: 全部正确才导入}", "种类"),
     ("{kind: 志愿者名单, columns: [年龄], rows: [[3]]}", "{rows: all}", "{mode: 全部正确才导入}", "columns"),
-    ("{kind: 志愿者名单, columns: [姓名, 手机号码], rows: [[张三]]}", "{rows: all}", "{mode: 全部正确才导入}", "第 2 行"),
+    ("{kind: 志愿者名单, columns: [姓名, 手机号码], rows: [[张三]]}", "{rows: all}", "{mode: 全部正确才导入}",
+     "第 2 行"),
     ("{kind: 服务时长签到表, columns: [姓名], rows: [[张三]]}", "{rows: all}", "{mode: 全部正确才导入}", "project"),
     ("{kind: 志愿者名单, columns: [姓名], rows: [[张三]]}", "{rows: [1]}", "{mode: 全部正确才导入}", "行号"),
     ("{kind: 志愿者名单, columns: [姓名], rows: [[张三]]}", "{rows: all, which: 2}", "{mode: 全部正确才导入}", "which"),

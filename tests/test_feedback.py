@@ -49,7 +49,8 @@ def test_a_served_party_files_a_complaint_about_a_project(demo, tmp_path):
     p = own_project(demo, _knit(demo))
     c = accepted(demo, demo.file_complaint, None, kind="投诉", text=" 活动改了时间没有通知 ", project=p,
                  by_name="张大爷")
-    assert (c.kind, c.group, c.project, c.record, c.text) == ("complaint", _knit(demo).id, p.id, None, "活动改了时间没有通知")
+    assert (c.kind, c.group, c.project, c.record, c.text) == (
+        "complaint", _knit(demo).id, p.id, None, "活动改了时间没有通知")
     assert (c.volunteer, c.by_name, c.answer, c.answer_status) == (None, "张大爷", None, None)
     assert c.id.startswith("T") and demo.complaints[c.id] is c
     assert demo.events[-1]["actor"] is None and demo.events[-1]["args"]["by_name"] == "张大爷"
@@ -243,7 +244,8 @@ def test_the_reviewer_approves_or_returns_an_article(demo, tmp_path):
     accepted(demo, demo.return_article, G(demo, COMMUNITY_HUB), two, reason="照片未经老人同意，请删去后再投")
     assert one.status is ProjectStatus.PUBLISHED
     assert (two.status, two.reject_reason) == (ProjectStatus.REJECTED, "照片未经老人同意，请删去后再投")
-    assert describe(demo, demo.events[-1]) == f"{COMMUNITY_HUB}退回了稿件“随手拍”，理由：照片未经老人同意，请删去后再投。"
+    assert describe(demo, demo.events[-1]) == (
+        f"{COMMUNITY_HUB}退回了稿件“随手拍”，理由：照片未经老人同意，请删去后再投。")
     _exact(demo, tmp_path)
 
 
@@ -261,7 +263,8 @@ def test_an_article_is_reviewed_only_by_its_reviewer_and_only_while_pending(demo
 @pytest.mark.parametrize("code", ["feedback.not_concerned", "feedback.not_reviewer", "feedback.author_missing"])
 def test_each_feedback_code_needs_its_rule_data_entry(tmp_path, code):
     folder = tmp_path / "rules"
-    shutil.copytree(str(resources.files("cqvol_sim.rules")), folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(str(resources.files("cqvol_sim.rules")), folder,
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     path = folder / "violations.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     start = lines.index(f"{code}:")

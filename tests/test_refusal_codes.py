@@ -22,7 +22,8 @@ import yaml
 
 from cqvol_sim import Grade, Kind, Sandbox
 from cqvol_sim.rules import VIOLATION_FIELDS, default_rules, source_line
-from conftest import (CITY_AUTHORITY, CITY_EDU_TEAM, CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB, COMMUNITY_HUB_UNGRADED,
+from conftest import (CITY_AUTHORITY, CITY_EDU_TEAM, CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB,
+                      COMMUNITY_HUB_UNGRADED,
                       DISABLED_TEAM, DISTRICT_AUTHORITY, DISTRICT_EDU_TEAM, DISTRICT_HUB, HOSPITAL_TEAM, KNIT_TEAM,
                       LEADER, LIAISON, ORG, SCHOOL_TEAM, TODAY, TOWN_HUB, TOWN_HUB_PENDING, TOWN_HUB_UNGRADED,
                       VILLAGE_TEAM_PENDING, G, P, check_teaches, fresh_volunteer, new_card, own_project,

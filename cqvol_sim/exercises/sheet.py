@@ -97,7 +97,8 @@ def check_sheet(c, spec, path=("sheet",)) -> None:
         return
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
-            c.add(path + ("rows", i), f"第 {i + 2} 行应是一个有 {len(columns)} 项的列表（{'、'.join(map(str, columns))}）。")
+            listed = "、".join(map(str, columns))
+            c.add(path + ("rows", i), f"第 {i + 2} 行应是一个有 {len(columns)} 项的列表（{listed}）。")
 
 
 def check_step_args(c, args, path, sheet) -> None:

@@ -134,7 +134,8 @@ def sheet_html(variant) -> str:
     data = base64.b64encode(sheet.xlsx_bytes(spec)).decode("ascii")
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return (f"<div style='margin-top:6px'><a download='{esc(sheet.file_name(spec))}' class='cqvol-exercise-sheet' "
-            f"href='data:{mime};base64,{data}' style='font-weight:bold'>⬇ 下载练习的签到表（{esc(sheet.file_name(spec))}）</a>"
+            f"href='data:{mime};base64,{data}' style='font-weight:bold'>"
+            f"⬇ 下载练习的签到表（{esc(sheet.file_name(spec))}）</a>"
             "　填好或改好后，在“项目与时长”→“导入签到表”上传。</div>")
 
 

@@ -130,7 +130,8 @@ class FeedbackPanel(Panel):
         open_ = [c for c in mine if c.answer_status in (None, Status.REJECTED)]
         set_options(self.a_pick, choose((f"{c.id} {feedback.kind_word(sb.rules, c.kind)}：{c.text[:30]}", c.id)
                                         for c in open_))
-        public = [] if g is None else [p for p in sb.projects.values() if p.group == g.id and p.status in feedback.PUBLIC]
+        public = [] if g is None else [p for p in sb.projects.values()
+                                       if p.group == g.id and p.status in feedback.PUBLIC]
         set_options(self.w_project, [("（不针对某个项目）", NONE), *((p.name, p.id) for p in public)])
         arts = [] if g is None else [a for a in sb.articles.values() if a.group == g.id]
         self.w_list.value = "".join(f"<div class='cqvol-article'>{article_html(sb, a)}</div>" for a in arts[-30:])
@@ -140,14 +141,15 @@ class FeedbackPanel(Panel):
     def _fill_practice(self, reason: str) -> None:
         """The practice form's long lists, rebuilt only when the sandbox, the projects or the volunteers changed."""
         sb = self.sb
-        sizes = (id(sb), len(sb.projects), len(sb.volunteers), sum(p.status in feedback.PUBLIC for p in sb.projects.values()))
+        sizes = (id(sb), len(sb.projects), len(sb.volunteers),
+                 sum(p.status in feedback.PUBLIC for p in sb.projects.values()))
         if sizes == self._sizes and reason not in ("identity", "sandbox"):
             return
         self._sizes = sizes
         self.f_project.set_options([(f"{p.name}（{sb.groups[p.group].name}）", p.id) for p in sb.projects.values()
                                     if p.status in feedback.PUBLIC], fixed=[("（不针对项目）", NONE)])
-        self.f_volunteer.set_options([(f"{v.name}（身份证尾号{v.id_card[-4:]}）", v.id) for v in sb.volunteers.values()],
-                                     fixed=[("（请选择志愿者）", NONE)])
+        self.f_volunteer.set_options([(f"{v.name}（身份证尾号{v.id_card[-4:]}）", v.id)
+                                      for v in sb.volunteers.values()], fixed=[("（请选择志愿者）", NONE)])
 
     def _on_who(self) -> None:
         served = self.f_who.value == SERVED
@@ -197,7 +199,8 @@ class FeedbackPanel(Panel):
                                      project=self.w_project.value or None)
         self._done.add(form)
         self.session.changed("state")
-        waits = "已发布（本团体有“发布项目无须审核”的权限）" if art.status is ProjectStatus.PUBLISHED else "待审，等审核方审核"
+        waits = ("已发布（本团体有“发布项目无须审核”的权限）" if art.status is ProjectStatus.PUBLISHED
+                 else "待审，等审核方审核")
         self.show(ok_html(f"已投稿“{art.title}”。", f"稿件状态：{waits}。"))
 
     @handler
