@@ -29,9 +29,13 @@ class RoomInputError(ValueError):
 
 
 def trainee_name(text) -> str:
-    """The trainee's name as typed, normalised like the progress store keeps it; RoomInputError if odd."""
+    """The trainee's name as typed, normalised as the roster and the progress store keep it (“张　三”
+    is 张三: spaces between Chinese characters dropped); RoomInputError (Chinese) if empty or odd."""
+    from ..app.roster import clean_text
+
     try:
-        return check_trainee_name(text if text is not None else "")
+        checked = check_trainee_name(text if text is not None else "")
+        return check_trainee_name(clean_text(checked))
     except ValueError as exc:
         raise RoomInputError(str(exc)) from None
 
