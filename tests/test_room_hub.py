@@ -197,7 +197,9 @@ def login(room: Room, username: str, password: str) -> tuple[requests.Session, r
 def open_server(room: Room, s: requests.Session, login_resp, user: str, lands_on: str) -> requests.Response:
     """Follow the login's redirect (which starts the server), then the hub to the user's server until
     it shows ``lands_on`` (bounded wait)."""
-    s.get(room.base + login_resp.headers["Location"], timeout=HTTP_TIMEOUT_S)
+    first = s.get(room.base + login_resp.headers["Location"], timeout=HTTP_TIMEOUT_S)
+    if "/spawn-pending/" in first.url:
+        assert "正在为你准备培训页面" in first.content.decode("utf-8")
     t0 = time.monotonic()
     while time.monotonic() - t0 < SPAWN_TIMEOUT_S:
         r = s.get(f"{room.base}/user/{user}/", timeout=HTTP_TIMEOUT_S)
@@ -319,3 +321,48 @@ def test_the_idle_culler_runs_as_a_hub_service_with_the_rooms_timeout(room):
                     if b"jupyterhub_idle_culler" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     cmdlines = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in hub_children]
     assert any(b"--timeout=300" in c for c in cmdlines), cmdlines
+
+
+def _server_env(user: str) -> dict[str, str]:
+    """The environment of ``user``'s running single-user server."""
+    for pid in _pids_of_uid(pwd.getpwnam(user).pw_uid):
+        try:
+            if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+        except OSError:
+            continue
+    return {}
+
+
+def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
+    """The culler stops a server the way this test does (the hub's API); the work saved in the
+    trainee's home is what the app's autosave offers to continue when the server starts again."""
+    s, _ = trainee_a
+    user = trainee_username(room.a)
+    env = _server_env(user)
+    assert env["CQVOL_TRAINEE"] == room.a and env["CQVOL_HOME"] == str(_home(user) / ".cqvol-sim")
+    python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
+    save = ("from cqvol_sim.app.autosave import TraineeFiles; from cqvol_sim.app.trainee import make_trainee; "
+            "from cqvol_sim.sandbox import Sandbox; import os; "
+            "TraineeFiles(make_trainee(os.environ['CQVOL_TRAINEE'])).practice('sandbox').save(Sandbox.demo())")
+    keep = {k: env[k] for k in ("CQVOL_HOME", "CQVOL_TRAINEE", "HOME")}
+    subprocess.run(["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in keep.items()), python, "-c", save],
+                   check=True, timeout=120, cwd="/")
+    stop = s.delete(f"{room.base}/hub/api/users/{user}/server", timeout=HTTP_TIMEOUT_S,
+                    headers={"X-XSRFToken": s.cookies.get("_xsrf", path="/hub/")})
+    assert stop.status_code in (202, 204), stop.text
+    t0 = time.monotonic()
+    while _server_env(user) and time.monotonic() - t0 < SPAWN_TIMEOUT_S:
+        time.sleep(0.5)
+    assert not _server_env(user)
+    resp = s.get(f"{room.base}/hub/spawn/{user}", timeout=HTTP_TIMEOUT_S, allow_redirects=False)
+    open_server(room, s, resp, user, "/voila/render/home.ipynb")
+    again = _server_env(user)
+    assert again["CQVOL_HOME"] == env["CQVOL_HOME"] and again["CQVOL_TRAINEE"] == room.a
+    check = ("from cqvol_sim.app.autosave import TraineeFiles; from cqvol_sim.app.trainee import make_trainee; "
+             "import os, sys; sys.exit(0 if TraineeFiles(make_trainee(os.environ['CQVOL_TRAINEE']))"
+             ".practice('sandbox').exists() else 3)")
+    found = subprocess.run(["runuser", "-u", user, "--", "env", *(f"{k}={again[k]}" for k in keep), python, "-c",
+                            check], timeout=120, cwd="/")
+    assert found.returncode == 0
