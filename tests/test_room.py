@@ -86,3 +86,53 @@ def test_room_command_has_chinese_help_and_refuses_a_bad_code_without_traceback(
     bad = subprocess.run([sys.executable, "-m", "cqvol_sim.cli", "room", "--code", "x", "--dir", str(tmp_path),
                           "--port", "18000"], capture_output=True, text=True, timeout=600)
     assert bad.returncode == 1 and "班级口令应是" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _authenticator(tmp_path, **changes):
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.room.auth import RoomAuthenticator
+
+    s = _settings(tmp_path)
+    s.instructors = {"teacher": names.hash_password("pw-123456")}
+    for key, value in changes.items():
+        setattr(s, key, value)
+    return RoomAuthenticator(settings_file=str(s.save())), s
+
+
+def _login(auth, username, password):
+    import asyncio
+
+    return asyncio.run(auth.authenticate(None, {"username": username, "password": password}))
+
+
+def test_a_trainee_logs_in_with_name_and_code_and_is_remembered_by_username(tmp_path):
+    auth, s = _authenticator(tmp_path)
+    model = _login(auth, " 李　四 ", "１２３４５６")
+    assert model == {"name": names.trainee_username("李四"), "groups": ["trainees"]}
+    assert read_trainees(s)[model["name"]] == {"name": "李四", "unit": "南岸区民政局", "class": "一班"}
+
+
+def test_refusals_are_chinese_sentences_for_the_login_page(tmp_path):
+    from cqvol_sim.room.auth import LoginRefused
+
+    auth, s = _authenticator(tmp_path, roster_only=True)
+    cases = [("李四", "654321", "班级口令不对"), ("", "123456", "请填写学员姓名"),
+             ("王五", "123456", "花名册上没有“王五”"), ("teacher", "123456", "培训老师的账号或密码不对")]
+    for username, password, says in cases:
+        with pytest.raises(LoginRefused) as err:
+            _login(auth, username, password)
+        assert says in err.value.jupyterhub_message and err.value.status_code == 403
+    assert read_trainees(s) == {}
+
+
+def test_an_instructor_logs_in_with_their_password_into_the_instructors_group(tmp_path):
+    auth, _ = _authenticator(tmp_path)
+    assert _login(auth, "teacher", "pw-123456") == {"name": "teacher", "groups": ["instructors"]}
+
+
+def test_a_room_needs_root_and_says_so_in_chinese(monkeypatch, tmp_path):
+    from cqvol_sim.room import install
+
+    monkeypatch.setattr(install.os, "geteuid", lambda: 1000)
+    with pytest.raises(install.RoomSetupError, match="root"):
+        install.check_can_host(Path(sys.executable), ROOT / "notebooks", tmp_path)
