@@ -136,3 +136,11 @@ def test_a_room_needs_root_and_says_so_in_chinese(monkeypatch, tmp_path):
     monkeypatch.setattr(install.os, "geteuid", lambda: 1000)
     with pytest.raises(install.RoomSetupError, match="root"):
         install.check_can_host(Path(sys.executable), ROOT / "notebooks", tmp_path)
+
+
+def test_an_existing_system_account_such_as_root_cannot_be_an_instructor(tmp_path):
+    pytest.importorskip("jupyterhub")
+    bad = subprocess.run([sys.executable, "-m", "cqvol_sim.cli", "room", "--instructor", "root", "--dir",
+                          str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 1 and "已有的系统账号" in bad.stderr and "Traceback" not in bad.stderr
+    assert names.foreign_account("root") and not names.foreign_account("t-0000000000x")

@@ -48,7 +48,7 @@ class RoomAuthenticator(LocalAuthenticator):
     def _add_user_cmd_default(self):
         homes = self.room.homes.rstrip("/")
         return ["useradd", "--create-home", "--home-dir", f"{homes}/USERNAME", "--shell", "/usr/sbin/nologin",
-                "--comment", "cqvol-sim room", "-K", "HOME_MODE=0700", "-K", "UMASK=077"]
+                "--comment", names.ACCOUNT_COMMENT, "-K", "HOME_MODE=0700", "-K", "UMASK=077"]
 
     @property
     def room(self):
@@ -89,6 +89,8 @@ class RoomAuthenticator(LocalAuthenticator):
             raise LoginRefused(f"花名册上没有“{name}”。请从名单中选择自己的姓名；名单上没有的话，请找培训老师。")
         entry = dict(entry or {"name": name, "unit": "", "class": ""})
         username = names.trainee_username(name)
+        if names.foreign_account(username):     # practically never: a t- account made by someone else
+            raise LoginRefused("这个姓名无法登录（服务器上已有同名的系统账号）。请在姓名后加上单位，或找培训老师。")
         remember_trainee(self.room, username, entry)
         return {"name": username, "groups": [TRAINEES_GROUP]}
 

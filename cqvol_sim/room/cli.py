@@ -84,6 +84,10 @@ def build_settings(args, room_dir: Path, proxy: Path) -> tuple[RoomSettings, str
         accounts = [names.check_account(a) for a in (args.instructor or ["teacher"])]
     except names.RoomInputError as exc:
         raise RoomSetupError(str(exc)) from None
+    for account in accounts:
+        if names.foreign_account(account):
+            raise RoomSetupError(f"“{account}”是这台服务器上已有的系统账号，不能用作培训老师的账号："
+                                 "请用 --instructor 另起一个名字，例如 teacher。")
     password = os.environ.get(ENV_PASSWORD) or names.new_password()
     state = room_dir / "state"
     homes = Path(args.homes).resolve()

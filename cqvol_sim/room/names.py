@@ -22,6 +22,8 @@ CODE_DIGITS = 6
 _CODE = re.compile(r"^[A-Za-z0-9]{4,20}$")
 _ACCOUNT = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 _PBKDF2_ROUNDS = 200_000
+#: the comment (GECOS) of every system account the room creates
+ACCOUNT_COMMENT = "cqvol-sim room"
 
 
 class RoomInputError(ValueError):
@@ -83,6 +85,17 @@ def check_account(text: str) -> str:
         raise RoomInputError(f"培训老师的账号“{account[:30]}”不能用：请用 2 到 31 个小写英文字母、数字或下划线，"
                              "以字母开头，例如 teacher 或 wang_laoshi。")
     return account
+
+
+def foreign_account(username: str) -> bool:
+    """Whether ``username`` is a system account the room did not create (e.g. root): never log in as it."""
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(username)
+    except KeyError:
+        return False
+    return entry.pw_gecos != ACCOUNT_COMMENT
 
 
 def new_password() -> str:
