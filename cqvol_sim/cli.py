@@ -8,6 +8,7 @@
     cqvol-sim report DIR --xlsx OUT
     cqvol-sim lessons refresh         (authors) re-run the lesson notebooks in place
     cqvol-sim setup-jupyter           Chinese JupyterLab, no pop-ups (done by the set-up script)
+    cqvol-sim room [--ip IP] [--port N]   a training room's JupyterHub (bash tools/room.sh)
 
 Messages are Chinese and no bad input ends in a Python traceback. Exit codes: 0 success; 1 a
 refusal, a bad or unreadable file, or a problem found (``exercise check``, ``report``); 2 the
@@ -28,7 +29,8 @@ from collections import Counter
 from .errors import CqvolError
 
 # Sub-packages that add their own commands: module name -> function taking the subparsers.
-_PLUGINS = ("cqvol_sim.authoring.jupyter_setup", "cqvol_sim.exercises.cli", "cqvol_sim.authoring.lessons")
+_PLUGINS = ("cqvol_sim.authoring.jupyter_setup", "cqvol_sim.exercises.cli", "cqvol_sim.authoring.lessons",
+            "cqvol_sim.room.cli")
 
 
 def _cmd_demo(args) -> int:

@@ -27,6 +27,8 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e '.[test]'
 sha256sum pyproject.toml | cut -d' ' -f1 > .venv/.cqvol-installed-lessons   # [test] includes [lessons]: start.sh need not reinstall
 .venv/bin/cqvol-sim setup-jupyter >/dev/null
+# the training room's hub (tests/test_room_hub.py): its proxy from npm, and as root a Python every account can run
+bash tools/room.sh --install-only >/dev/null || echo "== the training room could not be installed: tests/test_room_hub.py will fail or skip"
 
 # lessons and exercises write progress: never into the real home folder (or a room's server) during tests
 export CQVOL_PROGRESS_DB="$(mktemp -d)/progress.sqlite3"

@@ -1,0 +1,131 @@
+"""What the generated ``jupyterhub_config.py`` calls: the whole room's hub configuration.
+
+- proxy, hub and database in the room's state folder; the proxy listens on the room's address,
+  the hub itself and the proxy's API only on loopback;
+- ``RoomAuthenticator`` (class code + name; instructors by password) creating one system user
+  per person; ``LocalProcessSpawner`` runs each person's server as that user, home mode 0700;
+- trainees' servers open the trainee app (Voilà, 培训首页) with JupyterLab and terminals switched
+  off; instructors' servers open JupyterLab, with the instructor pages one click away;
+- ``jupyterhub-idle-culler`` as a hub service stops idle servers; the app's autosave (in the
+  trainee's home) brings a culled trainee back to where they were;
+- the ``instructor`` role for the ``instructors`` group (the class view will check it).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+from .settings import INSTRUCTORS_GROUP, RoomSettings, load_settings, read_trainees
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+APP_HOME = ".cqvol-sim"
+TRAINEE_START = "/voila/render/home.ipynb"
+INSTRUCTOR_START = "/lab/tree/23_instructor_guide.ipynb"
+#: an app page's kernel is stopped this long after its page was closed (as ``start.sh`` does)
+KERNEL_CULL_AFTER = 60
+#: server extensions a trainee's server must not load (no JupyterLab, no language server)
+TRAINEE_OFF = ("jupyterlab", "jupyter_lsp", "notebook", "jupyter_server_terminals")
+#: every person's server: the app's Voilà template, and page kernels stopped once their page is left
+SERVER_ARGS = (
+    "--VoilaConfiguration.template=cqvol",
+    "--VoilaConfiguration.classic_tree=True",
+    f"--MappingKernelManager.cull_idle_timeout={KERNEL_CULL_AFTER}",
+    f"--MappingKernelManager.cull_interval={KERNEL_CULL_AFTER // 3}",
+    "--MappingKernelManager.cull_connected=False",
+)
+
+
+def configure(c, settings_file: str) -> None:
+    """Fill JupyterHub's config object ``c`` from the room's settings file."""
+    room = load_settings(settings_file)
+    state = Path(room.state_dir)
+    _network(c, room, state)
+    c.JupyterHub.authenticator_class = "cqvol_sim.room.auth.RoomAuthenticator"
+    c.RoomAuthenticator.settings_file = str(settings_file)
+    c.JupyterHub.template_paths = [str(TEMPLATES)]
+    _spawner(c, room)
+    _services_and_roles(c, room)
+
+
+def _network(c, room: RoomSettings, state: Path) -> None:
+    c.JupyterHub.ip = room.ip
+    c.JupyterHub.port = room.port
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = room.hub_port
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{room.api_port}"
+    c.ConfigurableHTTPProxy.command = [room.proxy]
+    c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+    c.JupyterHub.cleanup_servers = True
+
+
+def _spawner(c, room: RoomSettings) -> None:
+    c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+    c.Spawner.cmd = [str(Path(room.python).parent / "jupyterhub-singleuser")]
+    c.Spawner.notebook_dir = room.notebooks
+    c.Spawner.default_url = TRAINEE_START
+    c.Spawner.start_timeout = 120
+    c.Spawner.http_timeout = 120
+    c.Spawner.args = list(SERVER_ARGS)
+    c.Spawner.pre_spawn_hook = lambda spawner: prepare_server(spawner, room)
+
+
+def _services_and_roles(c, room: RoomSettings) -> None:
+    minutes = max(1, room.idle_minutes)
+    c.JupyterHub.services = [{
+        "name": "idle-culler",
+        "command": [room.python, "-m", "jupyterhub_idle_culler", f"--timeout={minutes * 60}",
+                    f"--cull-every={max(30, minutes * 15)}"],
+    }]
+
+    c.JupyterHub.load_roles = [
+        {"name": "idle-culler", "services": ["idle-culler"],
+         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+        {"name": "instructor", "groups": [INSTRUCTORS_GROUP],
+         "scopes": ["self", "list:users", "read:users", "read:users:activity", "access:services"]},
+    ]
+
+
+def is_instructor(user) -> bool:
+    """Whether the hub user belongs to the instructors' group."""
+    return any(g.name == INSTRUCTORS_GROUP for g in user.groups)
+
+
+def prepare_server(spawner, room: RoomSettings) -> None:
+    """Before a person's server starts: a private home, their progress in it, the right first page."""
+    home = Path(pwd.getpwnam(spawner.user.name).pw_dir)
+    os.chmod(home, 0o700)        # homes made before HOME_MODE was set, or changed by hand
+    app_home = home / APP_HOME
+    env = {"CQVOL_HOME": str(app_home), "CQVOL_PROGRESS_DB": str(app_home / "progress.sqlite3"),
+           "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin"}
+    if is_instructor(spawner.user):
+        spawner.default_url = INSTRUCTOR_START
+        spawner.args = list(SERVER_ARGS)
+    else:
+        entry = read_trainees(room).get(spawner.user.name)
+        if entry is None:     # cannot happen after a login; refuse rather than start a nameless server
+            raise RuntimeError(f"no trainee name recorded for {spawner.user.name}")
+        from .auth import secret_for_trainees
+
+        env["CQVOL_TRAINEE"] = entry["name"]
+        env["CQVOL_INSTRUCTOR_CODE"] = secret_for_trainees()
+        spawner.default_url = trainee_start(entry)
+        spawner.args = [*SERVER_ARGS, "--ServerApp.terminals_enabled=False",
+                        *(f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINEE_OFF)]
+    spawner.environment = {**spawner.environment, **env}
+
+
+def trainee_start(entry: dict) -> str:
+    """The trainee's first page: 培训首页 with their name (and unit, class from the roster)."""
+    query = {"trainee": entry["name"], "unit": entry.get("unit") or "", "klass": entry.get("class") or ""}
+    return TRAINEE_START + "?" + urlencode({k: v for k, v in query.items() if v})
+
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit("This module is imported by the generated jupyterhub_config.py.")

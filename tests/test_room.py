@@ -1,0 +1,146 @@
+"""The training room's pieces that need no hub: usernames, class codes, passwords, settings, config."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cqvol_sim.room import names
+from cqvol_sim.room.hubconfig import trainee_start
+from cqvol_sim.room.settings import RoomSettings, load_settings, read_trainees, remember_trainee
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_chinese_name_gives_a_safe_stable_ascii_username_and_different_names_differ():
+    a = names.trainee_username(names.trainee_name(" 张三 "))
+    assert a == names.trainee_username("张三") and names.is_trainee_username(a)
+    assert a.isascii() and len(a) <= 32 and a.startswith("t-")
+    assert names.trainee_name("张　三") == "张三"          # as the roster reads “张　三”
+    assert names.trainee_username("李四") != a
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\u200b", "张\x07三", "名" * 41])
+def test_an_empty_or_odd_name_is_refused_in_chinese(typed):
+    with pytest.raises(names.RoomInputError) as err:
+        names.trainee_name(typed)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value))
+
+
+def test_the_class_code_is_compared_as_typed_on_any_keyboard():
+    assert names.code_matches("３８２ ９１５", "382915")       # full-width digits, a space
+    assert not names.code_matches("382914", "382915")
+    assert not names.code_matches(None, "382915")
+    code = names.new_class_code()
+    assert len(code) == names.CODE_DIGITS and code.isdigit()
+    with pytest.raises(names.RoomInputError):
+        names.check_class_code("12")
+
+
+def test_instructor_passwords_are_stored_only_as_hashes():
+    stored = names.hash_password("secret-pw")
+    assert "secret-pw" not in stored
+    assert names.password_matches("secret-pw", stored)
+    assert not names.password_matches("secret-px", stored)
+    assert not names.password_matches("secret-pw", "garbage")
+    with pytest.raises(names.RoomInputError):
+        names.check_account("王老师")
+
+
+def _settings(tmp_path) -> RoomSettings:
+    return RoomSettings(state_dir=str(tmp_path), homes="/home", ip="127.0.0.1", port=18000, code="123456",
+                        python=sys.executable, notebooks=str(ROOT / "notebooks"), proxy="/bin/true",
+                        roster=[{"name": "李四", "unit": "南岸区民政局", "class": "一班"}])
+
+
+def test_settings_round_trip_private_and_trainees_are_remembered(tmp_path):
+    s = _settings(tmp_path)
+    path = s.save()
+    assert load_settings(path) == s
+    assert path.stat().st_mode & 0o077 == 0
+    remember_trainee(s, "t-0123456789", {"name": "张三", "unit": "", "class": ""})
+    assert read_trainees(s) == {"t-0123456789": {"name": "张三", "unit": "", "class": ""}}
+
+
+def test_a_trainee_starts_on_the_app_home_page_with_their_roster_unit():
+    url = trainee_start({"name": "李四", "unit": "南岸区民政局", "class": "一班"})
+    assert url.startswith("/voila/render/home.ipynb?trainee=")
+    assert "unit=" in url and "klass=" in url and "/lab" not in url
+
+
+def test_the_generated_config_is_python_that_calls_the_package(tmp_path):
+    from cqvol_sim.room.cli import write_config
+
+    config = write_config(_settings(tmp_path))
+    text = config.read_text(encoding="utf-8")
+    compile(text, str(config), "exec")
+    assert "configure(c, " in text and json.loads(Path(tmp_path, "room.json").read_text())["code"] == "123456"
+
+
+def test_room_command_has_chinese_help_and_refuses_a_bad_code_without_traceback(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "cqvol_sim.cli", "room", "--help"], capture_output=True, text=True)
+    assert run.returncode == 0 and "班级口令" in run.stdout
+    pytest.importorskip("jupyterhub")
+    bad = subprocess.run([sys.executable, "-m", "cqvol_sim.cli", "room", "--code", "x", "--dir", str(tmp_path),
+                          "--port", "18000"], capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 1 and "班级口令应是" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _authenticator(tmp_path, **changes):
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.room.auth import RoomAuthenticator
+
+    s = _settings(tmp_path)
+    s.instructors = {"teacher": names.hash_password("pw-123456")}
+    for key, value in changes.items():
+        setattr(s, key, value)
+    return RoomAuthenticator(settings_file=str(s.save())), s
+
+
+def _login(auth, username, password):
+    import asyncio
+
+    return asyncio.run(auth.authenticate(None, {"username": username, "password": password}))
+
+
+def test_a_trainee_logs_in_with_name_and_code_and_is_remembered_by_username(tmp_path):
+    auth, s = _authenticator(tmp_path)
+    model = _login(auth, " 李　四 ", "１２３４５６")
+    assert model == {"name": names.trainee_username("李四"), "groups": ["trainees"]}
+    assert read_trainees(s)[model["name"]] == {"name": "李四", "unit": "南岸区民政局", "class": "一班"}
+
+
+def test_refusals_are_chinese_sentences_for_the_login_page(tmp_path):
+    from cqvol_sim.room.auth import LoginRefused
+
+    auth, s = _authenticator(tmp_path, roster_only=True)
+    cases = [("李四", "654321", "班级口令不对"), ("", "123456", "请填写学员姓名"),
+             ("王五", "123456", "花名册上没有“王五”"), ("teacher", "123456", "培训老师的账号或密码不对")]
+    for username, password, says in cases:
+        with pytest.raises(LoginRefused) as err:
+            _login(auth, username, password)
+        assert says in err.value.jupyterhub_message and err.value.status_code == 403
+    assert read_trainees(s) == {}
+
+
+def test_an_instructor_logs_in_with_their_password_into_the_instructors_group(tmp_path):
+    auth, _ = _authenticator(tmp_path)
+    assert _login(auth, "teacher", "pw-123456") == {"name": "teacher", "groups": ["instructors"]}
+
+
+def test_a_room_needs_root_and_says_so_in_chinese(monkeypatch, tmp_path):
+    from cqvol_sim.room import install
+
+    monkeypatch.setattr(install.os, "geteuid", lambda: 1000)
+    with pytest.raises(install.RoomSetupError, match="root"):
+        install.check_can_host(Path(sys.executable), ROOT / "notebooks", tmp_path)
+
+
+def test_an_existing_system_account_such_as_root_cannot_be_an_instructor(tmp_path):
+    pytest.importorskip("jupyterhub")
+    bad = subprocess.run([sys.executable, "-m", "cqvol_sim.cli", "room", "--instructor", "root", "--dir",
+                          str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 1 and "已有的系统账号" in bad.stderr and "Traceback" not in bad.stderr
+    assert names.foreign_account("root") and not names.foreign_account("t-0000000000x")

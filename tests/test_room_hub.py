@@ -1,0 +1,377 @@
+"""A real training-room hub on loopback (``bash tools/room.sh``): logins, the first page, isolation.
+
+Needs root (the hub creates one system user per trainee), ``runuser``/``useradd`` and Node.js;
+otherwise the tests are skipped with the reason. One hub serves the whole module. Every wait is
+bounded; the fixture stops the hub, kills what is left of the processes it started (by pid),
+deletes the system users it created and removes its temporary folder, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+requests = pytest.importorskip("requests")
+pytest.importorskip("jupyterhub")
+
+from cqvol_sim.room.names import trainee_username  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE = "246810"
+PASSWORD = "room-test-pw"
+START_TIMEOUT_S = 600      # the first run may install the room's environment and proxy
+SPAWN_TIMEOUT_S = 120
+HTTP_TIMEOUT_S = 60
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or not all(shutil.which(t) for t in ("runuser", "useradd", "npm")),
+    reason="a real room hub needs root, runuser, useradd and npm")
+
+
+def _free_port_triple() -> int:
+    """A port P with P, P+1 and P+2 free on loopback (the room uses all three)."""
+    for _ in range(50):
+        port = random.randrange(20000, 60000)
+        try:
+            for p in (port, port + 1, port + 2):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free ports")
+
+
+def _fresh_name(prefix: str) -> str:
+    """A Chinese trainee name whose system user does not exist yet."""
+    for _ in range(100):
+        name = prefix + "".join(random.choice("明华国建平志兰英秀芳军伟") for _ in range(2))
+        try:
+            pwd.getpwnam(trainee_username(name))
+        except KeyError:
+            return name
+    raise RuntimeError("no fresh name")
+
+
+def _roster(path: Path, name: str) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "单位", "班级"])
+    ws.append([name, "南岸区民政局", "一班"])
+    wb.save(path)
+
+
+class Room:
+    """The running hub: its address, folders and the people it created."""
+
+    def __init__(self, tmp: Path, port: int, trainee_a: str, trainee_b: str, instructor: str):
+        self.tmp, self.port = tmp, port
+        self.base = f"http://127.0.0.1:{port}"
+        self.homes = tmp / "homes"
+        self.state = tmp / "room" / "state"
+        self.a, self.b, self.instructor = trainee_a, trainee_b, instructor
+        self.proc: subprocess.Popen | None = None
+        self.log = tmp / "room.log"
+
+    def log_tail(self) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+
+def _wait_until_up(room: Room) -> float:
+    """Seconds until the hub answers; fails with the log's tail if it dies or takes too long."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < START_TIMEOUT_S:
+        if room.proc.poll() is not None:
+            pytest.fail(f"the room hub exited ({room.proc.returncode}):\n{room.log_tail()}")
+        try:
+            if requests.get(f"{room.base}/hub/api", timeout=5).status_code == 200:
+                return time.monotonic() - t0
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"the room hub did not answer within {START_TIMEOUT_S} s:\n{room.log_tail()}")
+
+
+def _pids_of_uid(uid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def _stop(room: Room, created_users: list[str]) -> None:
+    """Stop the hub and everything it started; delete the users it created."""
+    if room.proc is not None and room.proc.poll() is None:
+        room.proc.terminate()                      # the hub stops the servers and the proxy it started
+        try:
+            room.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(room.proc.pid, signal.SIGKILL)   # the hub's own session (start_new_session)
+            room.proc.wait(timeout=10)
+    try:
+        proxy_pid = int((room.state / "proxy.pid").read_text().strip())
+        os.kill(proxy_pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+    for user in created_users:
+        try:
+            uid = pwd.getpwnam(user).pw_uid
+        except KeyError:
+            continue
+        for pid in _pids_of_uid(uid):           # servers and kernels of a user this test created
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        subprocess.run(["userdel", user], capture_output=True, timeout=30)
+
+
+def _others_can_read_the_checkout() -> bool:
+    """Whether an unprivileged account can read the app's pages here (not so in a clone under /root)."""
+    probe = subprocess.run(["runuser", "-u", "nobody", "--", "test", "-r", str(ROOT / "notebooks" / "home.ipynb")],
+                           capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def room():
+    if not _others_can_read_the_checkout():
+        pytest.skip("this checkout is in a folder other accounts cannot enter: trainees' servers could not run here")
+    tmp = Path(tempfile.mkdtemp(prefix="cqvol-room-"))
+    os.chmod(tmp, 0o755)                        # trainees' accounts must reach their homes inside
+    trainee_a, trainee_b = _fresh_name("测试甲"), _fresh_name("测试乙")
+    instructor = "t_teacher_" + "".join(random.choice("abcdefgh") for _ in range(6))
+    r = Room(tmp, _free_port_triple(), trainee_a, trainee_b, instructor)
+    r.homes.mkdir(mode=0o755)
+    _roster(tmp / "花名册.xlsx", trainee_b)
+    before = {p.pw_name for p in pwd.getpwall()}
+    env = {**os.environ, "CQVOL_ROOM_PASSWORD": PASSWORD}
+    cmd = ["bash", str(ROOT / "tools" / "room.sh"), "--ip", "127.0.0.1", "--port", str(r.port), "--code", CODE,
+           "--dir", str(tmp / "room"), "--homes", str(r.homes), "--roster", str(tmp / "花名册.xlsx"),
+           "--instructor", instructor, "--idle-minutes", "5"]
+    try:
+        with open(r.log, "wb") as log:
+            r.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        r.start_s = _wait_until_up(r)
+        yield r
+    finally:
+        created = [u for u in _room_users(r) if u not in before]
+        _stop(r, created)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _room_users(room: Room) -> set[str]:
+    """Every account this room's hub logged in (and so may have created): trainees and instructors."""
+    try:
+        settings = json.loads((room.state / "room.json").read_text(encoding="utf-8"))
+        trainees = json.loads((room.state / "trainees.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        settings, trainees = {}, {}
+    return {*trainees, *settings.get("instructors", {}), trainee_username(room.a), trainee_username(room.b),
+            room.instructor}
+
+
+def login(room: Room, username: str, password: str) -> tuple[requests.Session, requests.Response]:
+    """Fill in the login form; the session and the login POST's response (redirects not followed)."""
+    s = requests.Session()
+    page = s.get(f"{room.base}/hub/login", timeout=HTTP_TIMEOUT_S)
+    assert page.status_code == 200
+    resp = s.post(f"{room.base}/hub/login", timeout=HTTP_TIMEOUT_S, allow_redirects=False,
+                  data={"username": username, "password": password, "_xsrf": s.cookies.get("_xsrf")})
+    return s, resp
+
+
+def open_server(room: Room, s: requests.Session, login_resp, user: str, lands_on: str) -> requests.Response:
+    """Follow the login's redirect (which starts the server), then the hub to the user's server until
+    it shows ``lands_on`` (bounded wait)."""
+    first = s.get(room.base + login_resp.headers["Location"], timeout=HTTP_TIMEOUT_S)
+    if "/spawn-pending/" in first.url:
+        assert "正在为你准备培训页面" in first.content.decode("utf-8")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < SPAWN_TIMEOUT_S:
+        r = s.get(f"{room.base}/user/{user}/", timeout=HTTP_TIMEOUT_S)
+        if lands_on in r.url:
+            return r
+        time.sleep(1)
+    pytest.fail(f"{user}'s server did not open {lands_on} within {SPAWN_TIMEOUT_S} s (last: {r.url}):\n"
+                f"{room.log_tail()}")
+
+
+def error_text(resp: requests.Response) -> str:
+    import re
+
+    m = re.search(r'class="login_error"[^>]*>([^<]*)<', resp.content.decode("utf-8"))
+    return m.group(1) if m else ""
+
+
+def _home(user: str) -> Path:
+    return Path(pwd.getpwnam(user).pw_dir)
+
+
+def _profiles(user: str) -> dict:
+    from cqvol_sim.exercises.progress import ProgressDB
+
+    return ProgressDB(_home(user) / ".cqvol-sim" / "progress.sqlite3", readonly=True).profiles()
+
+
+@pytest.fixture(scope="module")
+def trainee_a(room):
+    """Trainee A, logged in with the class code, their server open on the app's home page."""
+    s, resp = login(room, room.a, CODE)
+    assert resp.status_code == 302, error_text(resp)
+    page = open_server(room, s, resp, trainee_username(room.a), "/voila/render/home.ipynb")
+    return s, page
+
+
+@pytest.fixture(scope="module")
+def trainee_b(room):
+    """Trainee B, on the roster: picked their entry (typed with the roster's spaces) and the code."""
+    s, resp = login(room, f" {room.b[:2]}　{room.b[2:]} ", CODE)
+    assert resp.status_code == 302, error_text(resp)
+    page = open_server(room, s, resp, trainee_username(room.b), "/voila/render/home.ipynb")
+    return s, page
+
+
+def test_the_room_command_prints_the_address_and_class_code_in_chinese(room):
+    text = room.log.read_text(encoding="utf-8", errors="replace")
+    assert f"网址：http://127.0.0.1:{room.port}/" in text and f"班级口令：{CODE}" in text
+    assert f"培训老师账号：{room.instructor}" in text and "Traceback" not in text
+
+
+def test_login_with_the_class_code_opens_the_trainee_app_never_jupyterlab(room, trainee_a):
+    s, page = trainee_a
+    user = trainee_username(room.a)
+    assert page.status_code == 200 and "/voila/render/home.ipynb?trainee=" in page.url
+    assert s.get(f"{room.base}/user/{user}/lab", timeout=HTTP_TIMEOUT_S).status_code == 404
+    assert s.get(f"{room.base}/user/{user}/terminals/1", timeout=HTTP_TIMEOUT_S).status_code == 404
+    home = _home(user)
+    assert home.parent == room.homes and home.stat().st_mode & 0o777 == 0o700
+    db = home / ".cqvol-sim" / "progress.sqlite3"
+    assert db.stat().st_uid == pwd.getpwnam(user).pw_uid        # written by the trainee's own server
+    assert room.a in _profiles(user)
+
+
+def test_login_with_a_roster_entry_keeps_the_roster_unit_and_class(room, trainee_b):
+    _, page = trainee_b
+    assert "unit=" in page.url and "klass=" in page.url
+    profile = _profiles(trainee_username(room.b))[room.b]
+    assert (profile["unit"], profile["class"]) == ("南岸区民政局", "一班")
+
+
+@pytest.mark.parametrize("typed, code, says", [
+    ("王五", "135799", "班级口令不对"),
+    ("", CODE, "请填写学员姓名"),
+    ("王" * 41, CODE, "太长"),
+    ("\u200b", CODE, "请填写学员姓名"),
+    ("王五", "", "请填写班级口令"),
+])
+def test_a_wrong_code_or_odd_name_is_refused_on_the_login_page_in_chinese(room, typed, code, says):
+    _, resp = login(room, typed, code)
+    assert resp.status_code == 403 and says in error_text(resp)
+    assert "班级口令" in resp.content.decode("utf-8")              # the Chinese login form again
+    with pytest.raises(KeyError):
+        pwd.getpwnam(trainee_username("王五"))                    # nobody was created
+
+
+def test_two_trainees_cannot_read_or_change_each_others_files_or_progress(room, trainee_a, trainee_b):
+    ua, ub = trainee_username(room.a), trainee_username(room.b)
+    db_b = _home(ub) / ".cqvol-sim" / "progress.sqlite3"
+    assert db_b.is_file()
+    as_a = ["runuser", "-u", ua, "--"]
+    read = subprocess.run([*as_a, "cat", str(db_b)], capture_output=True, text=True, timeout=30)
+    assert read.returncode != 0 and "Permission denied" in read.stderr
+    listing = subprocess.run([*as_a, "ls", str(_home(ub))], capture_output=True, text=True, timeout=30)
+    assert listing.returncode != 0 and "Permission denied" in listing.stderr
+    write = subprocess.run([*as_a, "touch", str(_home(ub) / "x")], capture_output=True, text=True, timeout=30)
+    assert write.returncode != 0 and not (_home(ub) / "x").exists()
+    # what a code cell in A's kernel would run: the same Python, as A
+    python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
+    cell = subprocess.run([*as_a, python, "-c", f"open({str(db_b)!r}, 'rb').read()"], capture_output=True,
+                          text=True, timeout=60, cwd="/")
+    assert cell.returncode != 0 and "PermissionError" in cell.stderr
+    # and A's server really runs as A
+    assert any(b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes()
+               for pid in _pids_of_uid(pwd.getpwnam(ua).pw_uid))
+
+
+def test_an_instructor_gets_jupyterlab_and_a_wrong_password_is_refused(room):
+    _, bad = login(room, room.instructor, "not-the-password")
+    assert bad.status_code == 403 and "培训老师的账号或密码不对" in error_text(bad)
+    s, resp = login(room, room.instructor, PASSWORD)
+    assert resp.status_code == 302, error_text(resp)
+    page = open_server(room, s, resp, room.instructor, "/lab")
+    assert page.status_code == 200 and "JupyterLab" in page.text
+
+
+def test_the_idle_culler_runs_as_a_hub_service_with_the_rooms_timeout(room):
+    hub_children = [pid for pid in _pids_of_uid(0)
+                    if b"jupyterhub_idle_culler" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    cmdlines = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in hub_children]
+    assert any(b"--timeout=300" in c for c in cmdlines), cmdlines
+
+
+def _server_env(user: str) -> dict[str, str]:
+    """The environment of ``user``'s running single-user server."""
+    for pid in _pids_of_uid(pwd.getpwnam(user).pw_uid):
+        try:
+            if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+        except OSError:
+            continue
+    return {}
+
+
+def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
+    """The culler stops a server the way this test does (the hub's API); the work saved in the
+    trainee's home is what the app's autosave offers to continue when the server starts again."""
+    s, _ = trainee_a
+    user = trainee_username(room.a)
+    env = _server_env(user)
+    assert env["CQVOL_TRAINEE"] == room.a and env["CQVOL_HOME"] == str(_home(user) / ".cqvol-sim")
+    python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
+    save = ("from cqvol_sim.app.autosave import TraineeFiles; from cqvol_sim.app.trainee import make_trainee; "
+            "from cqvol_sim.sandbox import Sandbox; import os; "
+            "TraineeFiles(make_trainee(os.environ['CQVOL_TRAINEE'])).practice('sandbox').save(Sandbox.demo())")
+    keep = {k: env[k] for k in ("CQVOL_HOME", "CQVOL_TRAINEE", "HOME")}
+    subprocess.run(["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in keep.items()), python, "-c", save],
+                   check=True, timeout=120, cwd="/")
+    stop = s.delete(f"{room.base}/hub/api/users/{user}/server", timeout=HTTP_TIMEOUT_S,
+                    headers={"X-XSRFToken": s.cookies.get("_xsrf", path="/hub/")})
+    assert stop.status_code in (202, 204), stop.text
+    t0 = time.monotonic()
+    while _server_env(user) and time.monotonic() - t0 < SPAWN_TIMEOUT_S:
+        time.sleep(0.5)
+    assert not _server_env(user)
+    resp = s.get(f"{room.base}/hub/spawn/{user}", timeout=HTTP_TIMEOUT_S, allow_redirects=False)
+    open_server(room, s, resp, user, "/voila/render/home.ipynb")
+    again = _server_env(user)
+    assert again["CQVOL_HOME"] == env["CQVOL_HOME"] and again["CQVOL_TRAINEE"] == room.a
+    check = ("from cqvol_sim.app.autosave import TraineeFiles; from cqvol_sim.app.trainee import make_trainee; "
+             "import os, sys; sys.exit(0 if TraineeFiles(make_trainee(os.environ['CQVOL_TRAINEE']))"
+             ".practice('sandbox').exists() else 3)")
+    found = subprocess.run(["runuser", "-u", user, "--", "env", *(f"{k}={again[k]}" for k in keep), python, "-c",
+                            check], timeout=120, cwd="/")
+    assert found.returncode == 0
