@@ -147,3 +147,15 @@ def test_the_class_view_reads_one_shared_store_on_either_kind(progress_store):
     assert {t["name"]: t["best"] for t in snap["trainees"]} == {
         "王芳": {"v01-record-target": 70}, "李强": {"v01-record-target": 30}}
     assert snap["codes"][0]["code"] == "grades.self" and snap["codes"][0]["count"] == 2
+
+
+def test_the_service_builds_its_routes_with_exercise_and_page_titles():
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.classview.service import make_app
+
+    app = make_app(["/nonexistent"], "/services/class-view/")
+    titles, pages = app.settings["cqvol_titles"]
+    assert titles["v01-record-target"] and pages["01_group_kinds"].startswith("第1课")
+    paths = {r.matcher.regex.pattern for r in app.wildcard_router.rules}
+    for tail in ("", "fragment", "snapshot.json", "report.xlsx", "oauth_callback"):
+        assert f"/services/class-view/{tail}$" in paths

@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,12 +40,12 @@ pytestmark = pytest.mark.skipif(
     reason="a real room hub needs root, runuser, useradd and npm")
 
 
-def _free_port_triple() -> int:
-    """A port P with P, P+1 and P+2 free on loopback (the room uses all three)."""
+def _free_ports() -> int:
+    """A port P with P … P+3 free on loopback (the room uses all four)."""
     for _ in range(50):
         port = random.randrange(20000, 60000)
         try:
-            for p in (port, port + 1, port + 2):
+            for p in range(port, port + 4):
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", p))
         except OSError:
@@ -162,7 +163,7 @@ def room():
     os.chmod(tmp, 0o755)                        # trainees' accounts must reach their homes inside
     trainee_a, trainee_b = _fresh_name("测试甲"), _fresh_name("测试乙")
     instructor = "t_teacher_" + "".join(random.choice("abcdefgh") for _ in range(6))
-    r = Room(tmp, _free_port_triple(), trainee_a, trainee_b, instructor)
+    r = Room(tmp, _free_ports(), trainee_a, trainee_b, instructor)
     r.homes.mkdir(mode=0o755)
     _roster(tmp / "花名册.xlsx", trainee_b)
     before = {p.pw_name for p in pwd.getpwall()}
@@ -258,6 +259,7 @@ def test_the_room_command_prints_the_address_and_class_code_in_chinese(room):
     text = room.log.read_text(encoding="utf-8", errors="replace")
     assert f"网址：http://127.0.0.1:{room.port}/" in text and f"班级口令：{CODE}" in text
     assert f"培训老师账号：{room.instructor}" in text and "Traceback" not in text
+    assert f"班级实时看板（培训老师登录后打开）：http://127.0.0.1:{room.port}/services/class-view/" in text
 
 
 def test_login_with_the_class_code_opens_the_trainee_app_never_jupyterlab(room, trainee_a):
@@ -375,3 +377,73 @@ def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
     found = subprocess.run(["runuser", "-u", user, "--", "env", *(f"{k}={again[k]}" for k in keep), python, "-c",
                             check], timeout=120, cwd="/")
     assert found.returncode == 0
+
+
+# -- the live class view -------------------------------------------------------------------------
+
+def _class_view(room: Room, s: requests.Session, path: str = "") -> requests.Response:
+    """GET a class view page through the hub's login (OAuth redirects followed)."""
+    return s.get(f"{room.base}/services/class-view/{path}", timeout=HTTP_TIMEOUT_S)
+
+
+@pytest.fixture(scope="module")
+def instructor(room):
+    s, resp = login(room, room.instructor, PASSWORD)
+    assert resp.status_code == 302, error_text(resp)
+    return s
+
+
+def test_a_trainee_is_refused_by_the_class_view_in_chinese(room, trainee_a):
+    s, _ = trainee_a
+    page = _class_view(room, s)
+    assert page.status_code == 403
+    text = page.content.decode("utf-8")
+    assert "只有培训老师可以打开班级看板" in text and "培训首页" in text and "Forbidden" not in text
+    assert _class_view(room, s, "report.xlsx").status_code == 403
+
+
+def _record_a_check(room: Room, user: str, exercise: str, score: int) -> None:
+    """As the trainee's own account (as their kernel would), save one press of 检查 with ``score``."""
+    env = _server_env(user)
+    python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
+    code = ("import os, types; from cqvol_sim.exercises.progress import ProgressDB; db = ProgressDB(); "
+            f"a = db.start_attempt(os.environ['CQVOL_TRAINEE'], {exercise!r}); "
+            "g = types.SimpleNamespace(goal=types.SimpleNamespace(id='g1'), state='unmet'); "
+            f"r = types.SimpleNamespace(score={score}, earned={score}, max_points=100, solved=False, goals=(g,)); "
+            "db.record_check(a, r, seconds=30, refusals=['grades.self'])")
+    keep = {k: env[k] for k in ("CQVOL_HOME", "CQVOL_TRAINEE", "CQVOL_PROGRESS_DB", "HOME")}
+    subprocess.run(["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in keep.items()), python, "-c", code],
+                   check=True, timeout=120, cwd="/")
+
+
+def test_the_class_view_shows_a_trainees_new_score_within_seconds(room, trainee_a, instructor):
+    page = _class_view(room, instructor)
+    assert page.status_code == 200 and "班级实时看板" in page.text and "fragment" in page.text
+    assert room.a in page.text
+    _record_a_check(room, trainee_username(room.a), "v01-record-target", 73)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10:
+        fragment = _class_view(room, instructor, "fragment")
+        if ">73<" in fragment.text:
+            break
+        time.sleep(0.5)
+    assert ">73<" in fragment.text, fragment.text[:2000]
+    assert "grades.self" not in fragment.text and "1 次" in fragment.text   # the refusal, in words
+
+
+def test_the_class_views_report_equals_cqvol_sim_report_on_the_same_data(room, trainee_a, instructor, tmp_path):
+    from openpyxl import load_workbook
+
+    _record_a_check(room, trainee_username(room.a), "v02-volunteer-join", 55)
+    got = _class_view(room, instructor, "report.xlsx")
+    assert got.status_code == 200 and got.content[:2] == b"PK"
+    (tmp_path / "view.xlsx").write_bytes(got.content)
+    subprocess.run([str(Path(sys.executable).parent / "cqvol-sim"), "report", str(room.homes), "--xlsx",
+                    str(tmp_path / "cli.xlsx")], check=True, timeout=120, capture_output=True)
+
+    def cells(path):
+        wb = load_workbook(path)
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+    view, cli = cells(tmp_path / "view.xlsx"), cells(tmp_path / "cli.xlsx")
+    assert view == cli and any(room.a in str(row) for row in view["成绩"])

@@ -36,7 +36,7 @@ def _titles() -> tuple[dict[str, str], dict[str, str]]:
     from ..app.catalogue import catalogue
     from ..exercises.report import _titles as exercise_titles
     titles = {k: v[0] for k, v in exercise_titles()[0].items()}
-    pages = {k: p.title for k, p in catalogue().pages.items()}
+    pages = {k: p.title for k, p in catalogue().by_id.items()}
     return titles, pages
 
 

@@ -130,7 +130,8 @@ def write_config(settings: RoomSettings) -> Path:
 def _check_ports(settings: RoomSettings) -> None:
     from ..app.serve import port_free
 
-    for port, ip in ((settings.port, settings.ip), (settings.api_port, "127.0.0.1"), (settings.hub_port, "127.0.0.1")):
+    loopback = (settings.api_port, settings.hub_port, settings.class_view_port)
+    for port, ip in ((settings.port, settings.ip), *((p, "127.0.0.1") for p in loopback)):
         if not port_free(ip, port):
             raise RoomSetupError(f"端口 {port} 已被占用（培训教室可能已经开着）。"
                                  f"换一个端口：--port {settings.port + 10}")
@@ -159,6 +160,9 @@ def print_board(settings: RoomSettings, password: str) -> None:
         print(f"花名册：{len(settings.roster)} 名学员" + ("（只允许名单上的学员登录）" if settings.roster_only else ""))
     for account in settings.instructors:
         print(f"培训老师账号：{account}  密码：{password}（不要写在黑板上）")
+    if settings.instructors:
+        view = board_addresses(settings)[0] + "services/class-view/"
+        print(f"班级实时看板（培训老师登录后打开）：{view}")
     print(f"学员 {settings.idle_minutes} 分钟不操作，其服务会停止；再次登录会回到原处。")
     print("要停止：在这个窗口按 Ctrl+C。", flush=True)
 

@@ -8,7 +8,8 @@
   off; instructors' servers open JupyterLab, with the instructor pages one click away;
 - ``jupyterhub-idle-culler`` as a hub service stops idle servers; the app's autosave (in the
   trainee's home) brings a culled trainee back to where they were;
-- the ``instructor`` role for the ``instructors`` group (the class view will check it).
+- the live class view (``cqvol_sim.classview``) as a hub service; the ``instructor`` role of the
+  ``instructors`` group is the only one allowed in.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .settings import INSTRUCTORS_GROUP, RoomSettings, load_settings, read_train
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 APP_HOME = ".cqvol-sim"
 TRAINEE_START = "/voila/render/home.ipynb"
+#: the live class view's service name (its page is /services/class-view/; only instructors get in)
+CLASS_VIEW = "class-view"
 INSTRUCTOR_START = "/lab/tree/23_instructor_guide.ipynb"
 #: an app page's kernel is stopped this long after its page was closed (as ``start.sh`` does)
 KERNEL_CULL_AFTER = 60
@@ -82,13 +85,19 @@ def _services_and_roles(c, room: RoomSettings) -> None:
         "name": "idle-culler",
         "command": [room.python, "-m", "jupyterhub_idle_culler", f"--timeout={minutes * 60}",
                     f"--cull-every={max(30, minutes * 15)}"],
+    }, {
+        # the live class view reads every trainee's progress in their home (it runs as the hub's root)
+        "name": CLASS_VIEW, "display": True, "oauth_no_confirm": True,
+        "url": f"http://127.0.0.1:{room.class_view_port}",
+        "command": [room.python, "-m", "cqvol_sim.classview", "--progress", room.homes],
     }]
 
     c.JupyterHub.load_roles = [
         {"name": "idle-culler", "services": ["idle-culler"],
          "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
         {"name": "instructor", "groups": [INSTRUCTORS_GROUP],
-         "scopes": ["self", "list:users", "read:users", "read:users:activity", "access:services"]},
+         "scopes": ["self", "list:users", "read:users", "read:users:activity",
+                    f"access:services!service={CLASS_VIEW}"]},
     ]
 
 

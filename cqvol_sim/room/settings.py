@@ -46,6 +46,11 @@ class RoomSettings:
         """The hub's own port behind the proxy (loopback only)."""
         return self.port + 2
 
+    @property
+    def class_view_port(self) -> int:
+        """The class view service's port behind the proxy (loopback only)."""
+        return self.port + 3
+
     def save(self) -> Path:
         """Write the settings atomically into the state folder (readable by root only)."""
         path = Path(self.state_dir) / SETTINGS_FILE
