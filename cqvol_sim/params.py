@@ -27,7 +27,7 @@ __all__ = [
     "Ref", "Param", "ActionSpec", "action_specs", "ref_of", "spec_of", "register_action",
     "ActorRef", "VolunteerActor", "GroupRef", "PlaceRef", "VolunteerRef", "ProjectRef", "RecordRef", "ItemRef",
     "AuthorityRef", "GradeRef", "KindRef", "RegStatusRef", "RoleRef", "PersonRef", "DateRef", "Hours",
-    "Text", "GroupName", "Reason", "Evaluation", "IdCard", "Mobile", "PersonName", "Flag", "Changes",
+    "Text", "GroupName", "Reason", "Evaluation", "IdCard", "Mobile", "PersonName", "Flag", "Changes", "RecordRefs",
 ]
 
 
@@ -57,6 +57,7 @@ class Ref(enum.Enum):
     EVALUATION = "evaluation"    # one of the rule data's evaluations (优秀, 良好...)
     BOOL = "bool"                # yes or no
     CHANGES = "changes"          # corrected record fields, as keyword arguments
+    RECORDS = "records"          # several service records: a list of ids or ServiceRecords
 
 
 # Python types an argument accepts, with the meaning beside them.
@@ -85,6 +86,7 @@ Mobile = Annotated[str, Ref.MOBILE]
 Evaluation = Annotated[str, Ref.EVALUATION]
 Flag = Annotated[bool, Ref.BOOL]
 Changes = Annotated[Any, Ref.CHANGES]
+RecordRefs = Annotated[list[ServiceRecord | str] | tuple[ServiceRecord | str, ...], Ref.RECORDS]
 
 
 @dataclass(frozen=True)

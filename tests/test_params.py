@@ -39,6 +39,14 @@ EXPECTED = {
                      "evaluation": Ref.EVALUATION, "contact_person": Ref.TEXT},
     "request_correction": {"actor": Ref.VOLUNTEER, "record": Ref.RECORD, "reason": Ref.TEXT,
                            "changes": Ref.CHANGES},
+    # hours review and proofs
+    "confirm_hours": {"actor": Ref.ACTOR, "record": Ref.RECORD},
+    "return_hours": {"actor": Ref.ACTOR, "record": Ref.RECORD, "reason": Ref.TEXT},
+    "resubmit_hours": {"actor": Ref.ACTOR, "record": Ref.RECORD, "changes": Ref.CHANGES},
+    "request_proof": {"actor": Ref.VOLUNTEER, "group": Ref.GROUP},
+    "issue_proof": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "handler": Ref.PERSON_NAME,
+                    "records": Ref.RECORDS},
+    "decline_proof": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "reason": Ref.TEXT},
 }
 
 

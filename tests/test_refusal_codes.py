@@ -22,7 +22,7 @@ import yaml
 
 from cqvol_sim import Grade, Kind, Sandbox
 from cqvol_sim.rules import VIOLATION_FIELDS, default_rules, source_line
-from conftest import (CITY_AUTHORITY, CITY_EDU_TEAM, CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB_UNGRADED,
+from conftest import (CITY_AUTHORITY, CITY_EDU_TEAM, CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB, COMMUNITY_HUB_UNGRADED,
                       DISABLED_TEAM, DISTRICT_AUTHORITY, DISTRICT_EDU_TEAM, DISTRICT_HUB, HOSPITAL_TEAM, KNIT_TEAM,
                       LEADER, LIAISON, ORG, SCHOOL_TEAM, TODAY, TOWN_HUB, TOWN_HUB_PENDING, TOWN_HUB_UNGRADED,
                       VILLAGE_TEAM_PENDING, G, P, check_teaches, fresh_volunteer, new_card, own_project,
@@ -208,6 +208,31 @@ def _join_pending(sb: Sandbox) -> Call:
     return act(sb.request_join, v, G(sb, KNIT_TEAM))
 
 
+# -- hours review and proofs --
+def _pending_knit(sb: Sandbox):
+    """A new record of the knit team (no 发布项目无须审核): it waits for 黄桷渡社区志愿服务大队."""
+    knit = G(sb, KNIT_TEAM)
+    v = fresh_volunteer(sb, knit)
+    return v, sb.record_hours(knit, v, **record_kwargs(sb, own_project(sb, knit)))
+
+
+def _confirmed_knit(sb: Sandbox):
+    v, rec = _pending_knit(sb)
+    sb.confirm_hours(G(sb, COMMUNITY_HUB), rec)
+    return v, rec
+
+
+def _proof_pending(sb: Sandbox) -> Call:
+    v, _ = _confirmed_knit(sb)
+    sb.request_proof(v, G(sb, KNIT_TEAM))
+    return act(sb.request_proof, v, G(sb, KNIT_TEAM))
+
+
+def _proof_of(sb: Sandbox, actor: str, confirm: bool = True, **kw) -> Call:
+    v, rec = (_confirmed_knit if confirm else _pending_knit)(sb)
+    return act(sb.issue_proof, G(sb, actor), v, handler="王芳", **{"records": [rec], **kw})
+
+
 #: code -> a function of a fresh demo sandbox giving the one call that must be refused with it.
 REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     # bad input
@@ -333,6 +358,19 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     "recovery.mismatch": lambda sb: _recover_leader(sb, mobile="13000000000"),
     "recovery.target_missing": lambda sb: act(sb.recover_account, None, name="王芳", mobile="13800000000"),
     "recovery.role_invalid": lambda sb: _recover_leader(sb, role="管理员"),
+    # -- hours review and proofs --
+    "hours_review.not_pending": lambda sb: act(sb.confirm_hours, G(sb, COMMUNITY_HUB), _confirmed_knit(sb)[1]),
+    "hours_review.not_reviewer": lambda sb: act(sb.confirm_hours, G(sb, TOWN_HUB), _pending_knit(sb)[1]),
+    "hours_review.not_returned": lambda sb: act(sb.resubmit_hours, G(sb, KNIT_TEAM), _pending_knit(sb)[1], hours=3),
+    "hours_review.not_recorder": lambda sb: act(sb.resubmit_hours, G(sb, COMMUNITY_HUB), _pending_knit(sb)[1]),
+    "proofs.already_pending": _proof_pending,
+    "proofs.not_recorder": lambda sb: _proof_of(sb, COMMUNITY_HUB),
+    "proofs.not_confirmed": lambda sb: _proof_of(sb, KNIT_TEAM, confirm=False),
+    "proofs.not_own_record": lambda sb: act(sb.issue_proof, G(sb, KNIT_TEAM), some_member(sb, G(sb, KNIT_TEAM)),
+                                            handler="王芳", records=[_confirmed_knit(sb)[1]]),
+    "proofs.no_records": lambda sb: _proof_of(sb, COMMUNITY_HUB, records=None),
+    "proofs.no_request": lambda sb: act(sb.decline_proof, G(sb, KNIT_TEAM), some_member(sb, G(sb, KNIT_TEAM)),
+                                        reason="没有记录"),
 }
 
 

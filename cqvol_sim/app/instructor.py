@@ -250,6 +250,9 @@ _ACTION_WORDS = {
     "remove_volunteer": "移除志愿者", "publish_project": "发布项目", "close_project": "项目结项",
     "record_hours": "记录服务时长", "request_correction": "申请更正记录",
     "request_join": "申请加入团体", "accept_join": "同意加入", "decline_join": "拒绝加入",
+    # hours review and proofs
+    "confirm_hours": "确认服务时长", "return_hours": "退回服务时长", "resubmit_hours": "重新提交服务时长",
+    "request_proof": "申请志愿服务证明", "issue_proof": "出具志愿服务证明", "decline_proof": "拒绝出具证明",
 }
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 

@@ -114,6 +114,9 @@ TAB_OF_ACTION = {
     "remove_volunteer": "项目与时长", "publish_project": "项目与时长", "close_project": "项目与时长",
     "record_hours": "项目与时长", "request_correction": "项目与时长",
     "request_join": "项目与时长", "accept_join": "项目与时长", "decline_join": "项目与时长",
+    # hours review and proofs
+    "confirm_hours": "审核", "return_hours": "审核", "resubmit_hours": "项目与时长",
+    "request_proof": "项目与时长", "issue_proof": "项目与时长", "decline_proof": "项目与时长",
 }
 
 
