@@ -93,7 +93,7 @@ def records_to_prove(view: ProofView, g: Group, v: Volunteer,
                                   status=rules.label(rec.status))
     if not chosen:
         raise rules.violation("proofs.no_records", volunteer=v.name, group=g.name)
-    return sorted(set(chosen), key=lambda r: r.id)
+    return sorted({r.id: r for r in chosen}.values(), key=lambda r: r.id)
 
 
 def handler(rules: Rules, value: Any) -> str:
