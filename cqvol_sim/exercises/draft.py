@@ -97,7 +97,7 @@ class _Names:
             return {"volunteer": self.volunteer(r.volunteer), "project": r.project_name, "date": r.date.isoformat()}
         if kind == "person":
             return f"{value[0]} {value[1]}" if isinstance(value, (list, tuple)) else f"{value.name} {value.mobile}"
-        if kind in ("kind", "grade", "reg_status", "status", "project_status"):
+        if kind in ("kind", "grade", "reg_status", "status", "project_status", "record_status"):
             return _label(sb, kind, value)
         if kind == "date":
             return value.isoformat() if isinstance(value, _dt.date) else value
@@ -113,7 +113,7 @@ def _label(sb, kind, value):
     from .. import model
 
     cls = {"kind": model.Kind, "grade": model.Grade, "reg_status": model.RegStatus, "status": model.Status,
-           "project_status": model.ProjectStatus}[kind]
+           "project_status": model.ProjectStatus, "record_status": model.RecordStatus}[kind]
     try:
         return sb.rules.label(cls(getattr(value, "value", value)))
     except ValueError:

@@ -142,7 +142,9 @@ def _volunteer_field(sb, v, key):
     if key == "group":
         return v.groups
     if key == "stars":
-        return sb.rules.stars_for(v.hours)
+        return sb.stars(v)   # from confirmed hours (hours review)
+    if key == "confirmed_hours":
+        return sb.confirmed_hours(v)
     return getattr(v, key)
 
 
@@ -158,6 +160,8 @@ _TABLES = {
     "record": (lambda sb: sb.records.values(), _record_field),
     "volunteer": (lambda sb: sb.volunteers.values(), _volunteer_field),
     "application": (lambda sb: sb.applications.values(), _group_field),
+    "proof": (lambda sb: sb.proofs.values(), _group_field),
+    "proof_request": (lambda sb: sb.proof_requests.values(), _group_field),
 }
 
 
@@ -262,10 +266,11 @@ FIELD_LABELS = {
     "reason": "理由", "admin": "系统管理员", "consent": "本人同意的方式", "charges_fee": "是否收费",
     "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码", "item": "审核事项",
     "role": "验证身份",
+    "handler": "经办人", "serial": "证明编号", "return_reason": "退回理由",   # hours review and proofs
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
-VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长"}
+VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长", "confirmed_hours": "已确认的服务时长"}
 
 
 def field_label(rules, goal_type: str, key: str) -> str:
@@ -286,6 +291,8 @@ KEY_FIELDS = {
     "application": ("group",),
     "volunteer": ("name", "id_card"),
     "record": ("volunteer", "project", "date"),
+    "proof": ("volunteer",),
+    "proof_request": ("volunteer",),
 }
 
 
@@ -305,7 +312,7 @@ def show_value(sb, kind: str, value) -> str:
     if kind == "person":
         r = reprs(sb, kind, value)
         return r[1]
-    if hasattr(value, "value") and kind in ("kind", "grade", "status", "reg_status", "project_status"):
+    if hasattr(value, "value") and kind in ("kind", "grade", "status", "reg_status", "project_status", "record_status"):
         return sb.rules.label(value)
     if isinstance(value, bool):
         return "是" if value else "否"
