@@ -60,13 +60,13 @@ def check_reviewer(view: HoursView, actor: Group | Authority, rec: ServiceRecord
     reviewer, active, and its grade holds some right (a suspended group reviews nothing)."""
     rules = view.rules
     if rec.status is not RecordStatus.PENDING:
-        raise rules.violation("hours_review.not_pending", status=rules.label(rec.status))
+        raise rules.violation("hours.not_pending", status=rules.label(rec.status))
     if isinstance(actor, Group) and actor.status is not Status.ACTIVE:
         raise rules.violation("groups.not_active", group=actor.name, status=rules.label(actor.status))
     reviewer = reviewer_of_record(view, rec)
     if reviewer is None or reviewer.id != actor.id:
         shown = f"“{reviewer.name}”" if reviewer else rules.text("no_reviewer")
-        raise rules.violation("hours_review.not_reviewer", actor=actor.name, group=view.groups[rec.group].name,
+        raise rules.violation("hours.not_reviewer", actor=actor.name, group=view.groups[rec.group].name,
                               reviewer=shown)
     if isinstance(actor, Group) and not rules.grade_rights[actor.grade]:
         raise rules.violation("review.reviewer_no_rights", actor=actor.name, grade=rules.label(actor.grade))
@@ -76,9 +76,9 @@ def check_resubmit(view: HoursView, actor: Group, rec: ServiceRecord) -> None:
     """Raise unless ``actor`` recorded ``rec`` and it was returned."""
     rules = view.rules
     if rec.group != actor.id:
-        raise rules.violation("hours_review.not_recorder", actor=actor.name, recorder=view.groups[rec.group].name)
+        raise rules.violation("hours.not_recorder", actor=actor.name, recorder=view.groups[rec.group].name)
     if rec.status is not RecordStatus.RETURNED:
-        raise rules.violation("hours_review.not_returned", status=rules.label(rec.status))
+        raise rules.violation("hours.not_returned", status=rules.label(rec.status))
 
 
 def pending_for(view: HoursView, actor: Group | Authority) -> list[ServiceRecord]:

@@ -88,13 +88,13 @@ def test_a_returned_record_may_be_resubmitted_unchanged(demo):
 def test_refusals_change_nothing(demo):
     _, rec = _record(demo)
     hub, town, knit = G(demo, COMMUNITY_HUB), G(demo, TOWN_HUB), G(demo, KNIT_TEAM)
-    refused(demo, "hours_review.not_reviewer", demo.confirm_hours, town, rec)        # the hub above is not it
-    refused(demo, "hours_review.not_reviewer", demo.return_hours, knit, rec, reason="x")   # nor the group itself
-    refused(demo, "hours_review.not_returned", demo.resubmit_hours, knit, rec)
-    refused(demo, "hours_review.not_recorder", demo.resubmit_hours, hub, rec)
+    refused(demo, "hours.not_reviewer", demo.confirm_hours, town, rec)        # the hub above is not it
+    refused(demo, "hours.not_reviewer", demo.return_hours, knit, rec, reason="x")   # nor the group itself
+    refused(demo, "hours.not_returned", demo.resubmit_hours, knit, rec)
+    refused(demo, "hours.not_recorder", demo.resubmit_hours, hub, rec)
     demo.confirm_hours(hub, rec)
-    refused(demo, "hours_review.not_pending", demo.confirm_hours, hub, rec)
-    refused(demo, "hours_review.not_pending", demo.return_hours, hub, rec, reason="x")
+    refused(demo, "hours.not_pending", demo.confirm_hours, hub, rec)
+    refused(demo, "hours.not_pending", demo.return_hours, hub, rec, reason="x")
 
 
 def test_resubmitted_changes_are_checked_as_at_recording(demo):
@@ -201,10 +201,10 @@ def test_each_code_needs_its_rule_data(tmp_path):
     folder = tmp_path / "rules"
     shutil.copytree(_SHIPPED, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     text = (folder / "violations.yaml").read_text(encoding="utf-8")
-    start = text.index("hours_review.not_reviewer:")
-    end = text.index("hours_review.not_returned:")
+    start = text.index("hours.not_reviewer:")
+    end = text.index("hours.not_returned:")
     (folder / "violations.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
-    with pytest.raises(RulesError, match="hours_review.not_reviewer"):
+    with pytest.raises(RulesError, match="hours.not_reviewer"):
         load_rules(folder)
 
 

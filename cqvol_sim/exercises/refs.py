@@ -163,6 +163,7 @@ _BY_KIND = {
     "project": lambda sb, v, actor: resolve_project(sb, v, owner=actor),
     "item": lambda sb, v, actor: resolve_item(sb, v),
     "record": lambda sb, v, actor: resolve_record(sb, v),
+    "records": lambda sb, v, actor: [resolve_record(sb, x) for x in (v if isinstance(v, list) else [v])],
     "person": lambda sb, v, actor: person_value(v),
 }
 
