@@ -7,6 +7,7 @@ import ipywidgets as W
 
 from ..model import Application, Correction, Group, Project
 from .common import Panel, esc, handler, info_html, ok_html, place_path
+from .hours_review import HoursReviewPanel
 
 MAX_ROWS = 60
 
@@ -65,7 +66,8 @@ class ReviewPanel(Panel):
         self.summary = W.HTML("")
         self.rows = W.VBox([])
         self.row_for: dict[str, tuple] = {}  # item id -> (row, approve button, reason text, reject button)
-        self.widget = W.VBox([self.summary, self.message, self.rows])
+        self.hours = HoursReviewPanel(self.session)   # 时长审核: a queue of its own below
+        self.widget = W.VBox([self.summary, self.message, self.rows, self.hours.widget])
         self.refresh("identity")
 
     def _refresh(self, reason: str) -> None:
