@@ -154,3 +154,22 @@ def test_a_waiting_record_says_who_confirms_it_and_shows_its_status(sb):
     sb.confirm_hours(COMMUNITY, rec)
     assert pending_note(sb, rec) == "" and "待审核" not in html_text(records_table_html(sb, [rec]))
     assert "已审核确认" not in html_text(stars_html(sb, v))
+
+
+def test_the_log_tells_the_new_actions_in_chinese(sb):
+    from cqvol_sim.view.narrate import describe
+
+    v, rec = _pending(sb)
+    sb.return_hours(COMMUNITY, rec, reason="时长不对")
+    sb.resubmit_hours(KNIT, rec, hours=1)
+    sb.confirm_hours(COMMUNITY, rec)
+    sb.request_proof(v, KNIT)
+    sb.issue_proof(KNIT, v, handler="李明")
+    w, _ = _pending(sb, day=2)
+    sb.request_proof(w, KNIT)
+    sb.decline_proof(KNIT, w, reason="请先核对")
+    texts = {e["action"]: describe(sb, e) for e in sb.events}
+    assert all("执行了操作" not in t for t in texts.values()), texts
+    assert "时长不对" in texts["return_hours"] and "重新提交" in texts["resubmit_hours"]
+    assert "审核确认" in texts["confirm_hours"] and "申请志愿服务证明" in texts["request_proof"]
+    assert "李明" in texts["issue_proof"] and "请先核对" in texts["decline_proof"]
