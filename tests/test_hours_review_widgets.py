@@ -173,3 +173,15 @@ def test_the_log_tells_the_new_actions_in_chinese(sb):
     assert "时长不对" in texts["return_hours"] and "重新提交" in texts["resubmit_hours"]
     assert "审核确认" in texts["confirm_hours"] and "申请志愿服务证明" in texts["request_proof"]
     assert "李明" in texts["issue_proof"] and "请先核对" in texts["decline_proof"]
+
+
+def test_issuing_with_no_record_ticked_issues_nothing(sb):
+    v, rec = _confirmed(sb)
+    sb.request_proof(v, KNIT)
+    panel = ProjectsPanel(Session(sb, KNIT)).proofs
+    (req,) = sb.proof_requests.values()
+    panel.pick.value = req.id
+    panel.records.value = ()
+    panel.handler_name.value = "李明"
+    panel.issue.click()
+    assert not sb.proofs and "至少选择一条记录" in html_text(panel.message.value)

@@ -81,8 +81,11 @@ class ProofsPanel(Panel):
         sb, g = self.sb, self.session.group
         if reason in ("identity", "sandbox"):
             self.clear()
-        self.q_volunteer.set_options([(f"{v.name}（身份证尾号{v.id_card[-4:]}）", v.id) for v in sb.volunteers.values()],
-                                     fixed=[("（请选择）", NONE)])
+        filled = (id(sb), len(sb.volunteers))   # a city has many volunteers: list them again only when they change
+        if self.__dict__.get("_volunteers_filled") != filled:
+            self.q_volunteer.set_options([(f"{v.name}（身份证尾号{v.id_card[-4:]}）", v.id)
+                                          for v in sb.volunteers.values()], fixed=[("（请选择）", NONE)])
+            self._volunteers_filled = filled
         if g is None:
             self.requests.value = info_html("请先在“当前身份”页选择一个团体。")
             set_options(self.pick, [("（请选择）", NONE)])
@@ -164,7 +167,12 @@ class ProofsPanel(Panel):
         req = self._chosen()
         if req is None:
             return
-        chosen = list(self.records.value) or None   # none ticked: the sandbox says why there is nothing to prove
+        if self.records.options and not self.records.value:
+            self.marks.mark("records", "请至少选择一条记录。")
+            self.show(info_html("请在“写入证明的记录”中至少选择一条记录（按住 Ctrl 可以多选）。"))
+            return
+        # nothing to choose from: the sandbox says why (谁记录谁证明, or no confirmed record yet)
+        chosen = list(self.records.value) if self.records.options else None
         proof = self.sb.issue_proof(self.session.actor, req.volunteer, handler=self.handler_name.value,
                                     records=chosen)
         self.session.changed("state")
