@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from ..events import DECIDED
 from ..params import action_specs
 from ..rules import NOTICE_CLAUSES
 from ..view.narrate import describe
@@ -275,6 +276,8 @@ def draft_from_session(source, *, ex_id: str | None = None, source_name: str | N
             step["actor"] = names.actor(ev.get("actor"))
         args = {}
         for k, val in ev["args"].items():
+            if k == DECIDED:
+                continue   # what the rules decided then (a record waiting for review), not an argument
             shown = names.arg(ev["action"], k, val)
             if shown is not None:
                 args[k] = shown
