@@ -23,6 +23,8 @@ class ActionBase(Queries):
     refusals: list[dict]
     _building_scenario: bool
     _next: dict[str, int]
+    #: while ``replay`` redoes an event: what its verb decided then (``events.DECIDED``), else None
+    _replayed: dict | None = None
 
     def _new_id(self, prefix: str) -> str:
         self._next[prefix] = self._next.get(prefix, 0) + 1   # a prefix is missing in sandboxes pickled before it
@@ -31,6 +33,11 @@ class ActionBase(Queries):
     def _emit(self, name: str, actor: Any, args: dict, result: Any = None) -> None:
         if not self._building_scenario:
             self.events.append(event(len(self.events) + 1, name, actor, args, result))
+
+    def _decided_before(self) -> dict | None:
+        """What a verb's rules decided when the event being replayed was done (``{}`` if the event
+        says nothing, and while a scenario builds its past); None for an action done now."""
+        return {} if self._building_scenario else self._replayed
 
     def _init_extra_tables(self) -> None:
         for table in self.extra_tables().values():

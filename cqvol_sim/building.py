@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import legacy, scenarios
-from .events import scenario_event
+from .events import DECIDED, scenario_event
 from .params import ActionSpec, action_specs
 from .places import Places, load_places
 from .rules import Rules, default_rules
@@ -83,7 +83,10 @@ class Building:
             method: Any = getattr(sb, ev["action"], None)
             if not getattr(method, "is_action", False):
                 raise ValueError(f"event {ev.get('seq')}: unknown action {ev.get('action')!r}")
-            method(ev["actor"], **ev["args"])
+            args = dict(ev["args"])
+            sb._replayed = args.pop(DECIDED, {})   # what was decided then (events.DECIDED)
+            method(ev["actor"], **args)
+        sb._replayed = None
         sb.refusals.clear()
         return sb
 

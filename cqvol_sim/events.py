@@ -19,6 +19,11 @@ from .model import Application, Authority, Correction, Group, Person, Project, S
 from .params import register_action
 from .rules import echo
 
+#: The key of an event's args that holds what the verb's rules decided when it was done (e.g. a
+#: record waiting for hours review: ``{"status": "pending"}``), not an argument: ``replay`` hands it
+#: to the verb instead, so a log replays exactly even where the rules decide differently now.
+DECIDED = "decided"
+
 _STORED = (Group, Authority, Volunteer, Project, ServiceRecord, Correction, Application)
 
 

@@ -19,7 +19,7 @@ from .places import Level
 __all__ = [
     "Level", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Role",
     "Person", "Authority", "Group", "Volunteer", "Project", "ServiceRecord",
-    "Correction", "Application", "JoinRequest", "Complaint", "Article",
+    "Correction", "Application", "JoinRequest", "Complaint", "Article", "RecordStatus", "ProofRequest", "Proof",
 ]
 
 
@@ -155,6 +155,14 @@ class ProjectStatus(_Labelled):
     CLOSED = "closed"
 
 
+class RecordStatus(_Labelled):
+    """Where a service record stands in hours review (时长记录审核, 三（三））: see ``hours_review``."""
+
+    CONFIRMED = "confirmed"
+    PENDING = "pending"
+    RETURNED = "returned"
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """A 负责人 or 联系人: name and mainland mobile number."""
@@ -247,6 +255,10 @@ class ServiceRecord:
     evaluation: str
     contact_person: str
     history: list[dict] = field(default_factory=list)
+    #: hours review (三（三）): confirmed (counted for stars and proofs), pending its reviewer, or
+    #: returned with ``return_reason``; records from before hours review are confirmed
+    status: RecordStatus = RecordStatus.CONFIRMED
+    return_reason: str | None = None
 
     # the fields' names before the rename (a place or a group reference everywhere else)
     @property
@@ -345,3 +357,38 @@ class Article:
     project: str | None = None
     status: ProjectStatus = ProjectStatus.PENDING
     reject_reason: str | None = None
+# -- proofs (志愿服务证明) --
+@dataclass(slots=True)
+class ProofRequest:
+    """A volunteer's request to a group for a proof of their service (志愿服务证明)."""
+
+    id: str
+    volunteer: str
+    group: str
+    status: Status = Status.PENDING   # ACTIVE: the proof was issued; REJECTED: declined with a reason
+    reject_reason: str | None = None
+    proof: str | None = None
+
+
+@dataclass(slots=True)
+class Proof:
+    """A proof of service (志愿服务证明) with the fields of 民发〔2015〕149号, as issued (a copy of
+    the facts on the day: later changes to the group or the volunteer do not alter it)."""
+
+    id: str
+    serial: str                 # 证明编号, unique per issuer: <group id>-<year>-<seq>
+    group: str
+    volunteer: str
+    records: tuple[str, ...]
+    date: _dt.date              # 出具日期
+    volunteer_name: str
+    id_type: str                # 证件类型
+    id_number: str              # 证件号码
+    volunteer_number: str       # 志愿者编号
+    hours: float                # 服务时长 (the records' confirmed hours)
+    content: str                # 服务内容
+    issuer: str                 # 出具单位
+    leader: Person              # 负责人
+    handler: str                # 经办人
+    contact: Person             # 联系人 and 联系方式
+    request: str | None = None

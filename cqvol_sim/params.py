@@ -28,7 +28,7 @@ __all__ = [
     "ActorRef", "VolunteerActor", "GroupRef", "PlaceRef", "VolunteerRef", "ProjectRef", "RecordRef", "ItemRef",
     "AuthorityRef", "GradeRef", "KindRef", "RegStatusRef", "RoleRef", "PersonRef", "DateRef", "Hours",
     "Text", "GroupName", "Reason", "Evaluation", "IdCard", "Mobile", "PersonName", "Flag", "Changes",
-    "ComplaintRef", "ArticleRef",
+    "ComplaintRef", "ArticleRef", "RecordRefs",
 ]
 
 
@@ -61,6 +61,7 @@ class Ref(enum.Enum):
     # -- feedback --
     COMPLAINT = "complaint"      # a complaint or evaluation (投诉评价): id or Complaint
     ARTICLE = "article"          # an article (投稿): id, title or Article
+    RECORDS = "records"          # several service records: a list of ids or ServiceRecords
 
 
 # Python types an argument accepts, with the meaning beside them.
@@ -92,6 +93,7 @@ Changes = Annotated[Any, Ref.CHANGES]
 # -- feedback --
 ComplaintRef = Annotated[Complaint | str, Ref.COMPLAINT]
 ArticleRef = Annotated[Article | str, Ref.ARTICLE]
+RecordRefs = Annotated[list[ServiceRecord | str] | tuple[ServiceRecord | str, ...], Ref.RECORDS]
 
 
 @dataclass(frozen=True)

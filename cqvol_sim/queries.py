@@ -7,7 +7,7 @@ and asks the rule family that knows the answer.
 
 from __future__ import annotations
 
-from . import affiliation, grades, naming, permissions, records, registration, review, validate
+from . import affiliation, grades, hours_review, naming, permissions, records, registration, review, validate
 from .errors import RuleViolation
 from .lookups import Lookups
 from .model import Authority, Grade, Group, Kind, Right, ServiceRecord, Volunteer
@@ -111,11 +111,14 @@ class Queries(Lookups):
         return [self.records[r] for r in self.record_ids_of(self.volunteer(volunteer).id)]
 
     def stars(self, volunteer: VolunteerRef) -> int:
-        """A volunteer's star rating (0-5) from recorded hours (thresholds in records.yaml)."""
-        return self.rules.stars_for(self.volunteer(volunteer).hours)
+        """A volunteer's star rating (0-5) from confirmed hours (thresholds in records.yaml;
+        hours still waiting for review or returned do not count, see ``hours_review``)."""
+        v = self.volunteer(volunteer)
+        return self.rules.stars_for(hours_review.confirmed_total(self.records[r] for r in self.record_ids_of(v.id)))
 
     def star_ratings(self) -> dict[str, int]:
-        """Every volunteer's star rating, by volunteer id."""
-        stars_for = self.rules.stars_for
-        return {vid: stars_for(v.hours) for vid, v in self.volunteers.items()}
+        """Every volunteer's star rating (from confirmed hours), by volunteer id."""
+        stars_for, records = self.rules.stars_for, self.records
+        return {vid: stars_for(hours_review.confirmed_total(records[r] for r in self.record_ids_of(vid)))
+                for vid in self.volunteers}
 

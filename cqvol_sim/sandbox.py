@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from . import affiliation, grades, naming, permissions, projects, records, recovery, registration, \
-    review, validate, volunteers
+from . import affiliation, grades, hours_review, naming, permissions, projects, records, recovery, \
+    registration, review, validate, volunteers
 from .building import Building, check_today_type
 from .events import action, jsonable, scenario_event
 from .lookups import AUTHORITY_SUFFIX
@@ -24,13 +24,15 @@ from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, Flag,
 from .places import Level, Places, load_places
 from .people_actions import PeopleActions
 from .feedback_actions import FeedbackActions
+from .hours_actions import HoursActions
+from .proof_actions import ProofActions
 from .rules import Rules, default_rules
 from .scenarios import DEFAULT_TODAY, check_today
 
 __all__ = ["Sandbox", "DEFAULT_TODAY", "action"]
 
 
-class Sandbox(PeopleActions, FeedbackActions, Building):
+class Sandbox(PeopleActions, FeedbackActions, HoursActions, ProofActions, Building):
     """The state of one simulated system: places, groups, volunteers, projects, records."""
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
@@ -313,6 +315,7 @@ class Sandbox(PeopleActions, FeedbackActions, Building):
                      venue: Text, served: Text, content: Text, hours: Hours, evaluation: Evaluation,
                      contact_person: Text) -> ServiceRecord:
         """Record a volunteer's service with every field of 三（五）; the project must be the actor's.
+        The record waits for hours review unless the actor holds 发布项目无须审核 (``hours_review``).
 
         ``venue`` (服务地点), ``served`` (服务对象) and ``contact_person`` (联系人) are free text;
         their old names ``place``, ``target`` and ``contact`` still work (DeprecationWarning).
@@ -329,9 +332,11 @@ class Sandbox(PeopleActions, FeedbackActions, Building):
         records.check_project(self.rules, proj, a.id, self.groups[proj.group].name, a.name)
         fields = records.record_fields(self, v, proj, date=date, venue=venue, served=served, content=content,
                                        hours=hours, evaluation=evaluation, contact_person=contact_person)
-        rec = ServiceRecord(self._new_id("R"), v.id, a.id, proj.id, proj.name, **fields)
+        status = hours_review.status_of_new_record(self, a, self._decided_before())   # pending its reviewer?
+        rec = ServiceRecord(self._new_id("R"), v.id, a.id, proj.id, proj.name, **fields, status=status)
         self._store_record(rec)
-        self._emit("record_hours", a, dict(volunteer=v.id, project=proj.id, **fields), rec)
+        self._emit("record_hours", a, dict(volunteer=v.id, project=proj.id, **fields,
+                                           **hours_review.decided_args(status)), rec)
         return rec
 
     def _add_hours(self, rec: ServiceRecord, sign: int) -> None:

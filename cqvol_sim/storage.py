@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CqvolError, ScenarioError, StorageError
-from .model import Correction, ServiceRecord
+from .model import Correction, RecordStatus, ServiceRecord
 from .legacy import RENAMED_FIELDS, upgrade_event
 from .rules import echo
 from .scenarios import LOAD_SCALE_MAX
@@ -29,7 +29,9 @@ from .scenarios import LOAD_SCALE_MAX
 FORMAT = "cqvol-sim-sandbox"
 #: 2: the digest covers the refusal notes too (1: the state only). 3: a record's free-text
 #: fields are venue/served/contact_person (2 and earlier: place/target/contact, still read).
-VERSION = 3
+#: 4: a record_hours event of a record waiting for hours review says so (``events.DECIDED``);
+#: events of 3 and earlier never do, so their records replay confirmed, as they were.
+VERSION = 4
 #: No saved sandbox is this large (a trainee's long session is a few MB; a city is one event):
 #: a larger file is refused before it is read into memory.
 MAX_FILE_BYTES = 256 * 2**20
@@ -47,6 +49,11 @@ def state_digest(sb) -> str:
     return h.hexdigest()
 
 
+#: Fields left out of the digest at these values, so that state saved before they existed keeps
+#: its digest: a group without a 系统管理员; a record confirmed and never returned (hours review).
+_SKIPPED_AT = {"admin": None, "return_reason": None}
+_SKIPPED_RECORD = {"status": RecordStatus.CONFIRMED}
+
 #: The digest names a record's renamed fields as they were named when the format was set, so a
 #: file saved before the rename (record ``place``/``target``/``contact``) still verifies.
 _DIGEST_NAMES = {new: old for old, new in RENAMED_FIELDS.items()}
@@ -60,8 +67,10 @@ def _plain(obj):
     out = []
     for name in obj.__slots__:
         value = getattr(obj, name)
-        if name == "admin" and value is None:
-            continue   # a group without a 系统管理员 digests as groups did before they had one
+        if name in _SKIPPED_AT and value is _SKIPPED_AT[name]:
+            continue   # e.g. a group without a 系统管理员 digests as groups did before they had one
+        if isinstance(obj, ServiceRecord) and name in _SKIPPED_RECORD and value is _SKIPPED_RECORD[name]:
+            continue
         if isinstance(value, set):
             value = sorted(value)
         elif isinstance(obj, ServiceRecord) and name == "history":

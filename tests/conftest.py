@@ -176,6 +176,14 @@ def some_member(sb: Sandbox, group):
     return sb.volunteers[sorted(group.members)[0]]
 
 
+def confirm_hours_of(sb: Sandbox, volunteer) -> None:
+    """Hours review: each pending record of ``volunteer`` confirmed by its reviewer (hours of a
+    group without 发布项目无须审核 wait for it and do not count for stars until then)."""
+    for rec in sb.records_of(volunteer):
+        if rec.status.value == "pending":
+            sb.confirm_hours(sb.hours_reviewer(rec), rec)
+
+
 def own_project(sb: Sandbox, group, status: str = "published"):
     """A project of ``group`` with this status."""
     for p in sb.projects.values():

@@ -303,9 +303,12 @@ def check_consistency(sb) -> None:
         for vid in g.members:
             assert g.id in sb.volunteers[vid].groups
     totals: dict[str, list[float]] = {vid: [] for vid in sb.volunteers}
+    confirmed: dict[str, list[float]] = {vid: [] for vid in sb.volunteers}   # hours review: what stars count
     days: dict[tuple, float] = {}
     for r in sb.records.values():
         totals[r.volunteer].append(r.hours)
+        if r.status.value == "confirmed":
+            confirmed[r.volunteer].append(r.hours)
         days[(r.volunteer, r.date)] = days.get((r.volunteer, r.date), 0.0) + r.hours
         p = sb.projects[r.project]
         assert p.group == r.group and p.start <= r.date <= min(p.end, sb.today) and r.date >= EARLIEST
@@ -317,8 +320,9 @@ def check_consistency(sb) -> None:
             assert vid in sb.groups[gid].members
         total = math.fsum(totals[vid])
         assert abs(v.hours - total) < 1e-6, (vid, v.hours, total)
-        assert sb.stars(vid) == expected_stars(total)
-    assert sb.star_ratings() == {vid: expected_stars(math.fsum(t)) for vid, t in totals.items()}
+        assert sb.stars(vid) == expected_stars(math.fsum(confirmed[vid]))   # stars count only confirmed hours
+    assert sb.star_ratings() == {vid: expected_stars(math.fsum(t)) for vid, t in confirmed.items()}
+    check_proofs(sb)
     pend_corr = [c.record for c in sb.corrections.values() if c.status is Status.PENDING]
     assert len(pend_corr) == len(set(pend_corr))
     pend_app = [a.group for a in sb.applications.values() if a.status is Status.PENDING]
@@ -326,6 +330,21 @@ def check_consistency(sb) -> None:
     assert [e["seq"] for e in sb.events] == list(range(1, len(sb.events) + 1))
     names = [g.name for g in sb.groups.values() if live(g) and g.kind is not Kind.HUB]
     assert len(names) == len(set(names))
+
+
+def check_proofs(sb) -> None:
+    """谁记录谁证明: every proof's records are the volunteer's, recorded by the issuer and confirmed;
+    serials are unique per issuer; an issued request names its proof."""
+    serials = [p.serial for p in sb.proofs.values()]
+    assert len(serials) == len(set(serials))
+    for p in sb.proofs.values():
+        assert p.records and p.serial.startswith(p.group + "-")
+        for rid in p.records:
+            r = sb.records[rid]
+            assert r.volunteer == p.volunteer and r.group == p.group and r.status.value == "confirmed"
+    for q in sb.proof_requests.values():
+        assert (q.status is Status.ACTIVE) == (q.proof is not None)
+        assert q.proof is None or sb.proofs[q.proof].volunteer == q.volunteer
 
 
 def check_all(sb) -> None:

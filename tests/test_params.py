@@ -48,6 +48,14 @@ EXPECTED = {
     "submit_article": {"actor": Ref.ACTOR, "title": Ref.TEXT, "body": Ref.TEXT, "project": Ref.PROJECT},
     "approve_article": {"actor": Ref.ACTOR, "article": Ref.ARTICLE},
     "return_article": {"actor": Ref.ACTOR, "article": Ref.ARTICLE, "reason": Ref.TEXT},
+    # hours review and proofs
+    "confirm_hours": {"actor": Ref.ACTOR, "record": Ref.RECORD},
+    "return_hours": {"actor": Ref.ACTOR, "record": Ref.RECORD, "reason": Ref.TEXT},
+    "resubmit_hours": {"actor": Ref.ACTOR, "record": Ref.RECORD, "changes": Ref.CHANGES},
+    "request_proof": {"actor": Ref.VOLUNTEER, "group": Ref.GROUP},
+    "issue_proof": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "handler": Ref.PERSON_NAME,
+                    "records": Ref.RECORDS},
+    "decline_proof": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "reason": Ref.TEXT},
 }
 
 

@@ -223,6 +223,29 @@ def _complain(sb: Sandbox, actor=None, **over) -> Call:
     kw = dict(kind="投诉", text="活动改时间没有通知", project=own_project(sb, G(sb, KNIT_TEAM)), by_name="张大爷")
     kw.update(over)
     return act(sb.file_complaint, actor, **kw)
+# -- hours review and proofs --
+def _pending_knit(sb: Sandbox):
+    """A new record of the knit team (no 发布项目无须审核): it waits for 黄桷渡社区志愿服务大队."""
+    knit = G(sb, KNIT_TEAM)
+    v = fresh_volunteer(sb, knit)
+    return v, sb.record_hours(knit, v, **record_kwargs(sb, own_project(sb, knit)))
+
+
+def _confirmed_knit(sb: Sandbox):
+    v, rec = _pending_knit(sb)
+    sb.confirm_hours(G(sb, COMMUNITY_HUB), rec)
+    return v, rec
+
+
+def _proof_pending(sb: Sandbox) -> Call:
+    v, _ = _confirmed_knit(sb)
+    sb.request_proof(v, G(sb, KNIT_TEAM))
+    return act(sb.request_proof, v, G(sb, KNIT_TEAM))
+
+
+def _proof_of(sb: Sandbox, actor: str, confirm: bool = True, **kw) -> Call:
+    v, rec = (_confirmed_knit if confirm else _pending_knit)(sb)
+    return act(sb.issue_proof, G(sb, actor), v, handler="王芳", **{"records": [rec], **kw})
 
 
 #: code -> a function of a fresh demo sandbox giving the one call that must be refused with it.
@@ -363,6 +386,19 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
                                                 answer="再答复一次"),
     "feedback.not_pending": lambda sb: act(sb.approve_answer, G(sb, COMMUNITY_HUB), _knit_complaint(sb)),
     "feedback.not_reviewer": lambda sb: act(sb.approve_answer, G(sb, TOWN_HUB), _knit_complaint(sb, True)),
+    # -- hours review and proofs --
+    "hours.not_pending": lambda sb: act(sb.confirm_hours, G(sb, COMMUNITY_HUB), _confirmed_knit(sb)[1]),
+    "hours.not_reviewer": lambda sb: act(sb.confirm_hours, G(sb, TOWN_HUB), _pending_knit(sb)[1]),
+    "hours.not_returned": lambda sb: act(sb.resubmit_hours, G(sb, KNIT_TEAM), _pending_knit(sb)[1], hours=3),
+    "hours.not_recorder": lambda sb: act(sb.resubmit_hours, G(sb, COMMUNITY_HUB), _pending_knit(sb)[1]),
+    "proofs.already_pending": _proof_pending,
+    "proofs.not_recorder": lambda sb: _proof_of(sb, COMMUNITY_HUB),
+    "proofs.not_confirmed": lambda sb: _proof_of(sb, KNIT_TEAM, confirm=False),
+    "proofs.not_own_record": lambda sb: act(sb.issue_proof, G(sb, KNIT_TEAM), some_member(sb, G(sb, KNIT_TEAM)),
+                                            handler="王芳", records=[_confirmed_knit(sb)[1]]),
+    "proofs.no_records": lambda sb: _proof_of(sb, COMMUNITY_HUB, records=None),
+    "proofs.no_request": lambda sb: act(sb.decline_proof, G(sb, KNIT_TEAM), some_member(sb, G(sb, KNIT_TEAM)),
+                                        reason="没有记录"),
 }
 
 

@@ -704,6 +704,64 @@ class SandboxMachine(RuleBasedStateMachine):
             reason = data.draw(st.sampled_from(["不能公开个人信息", ""]), label="reason")
             forbidden += [] if reason or forbidden else ["no reason"]
             self.attempt(forbidden, not forbidden, sb.return_article, actor, a, reason=reason)
+    # -- hours review and proofs ----------------------------------------------------------------
+    @rule(data=st.data())
+    def review_hours(self, data):
+        sb = self.sb
+        waiting = [r for r in sb.records.values() if r.status.value == "pending"]
+        recent = list(sb.records.values())[-10:]
+        rec = data.draw(st.sampled_from(waiting if waiting and self.often(data, "pending-record") else recent),
+                        label="record")
+        right = O.reviewer_id(sb, sb.groups[rec.group])   # the reviewer of the group's projects
+        actor = self.draw_actor(data, right_one=right)
+        forbidden = []
+        if rec.status.value != "pending":
+            forbidden.append("not pending")
+        elif isinstance(actor, Group) and not O.active(actor):
+            forbidden.append("actor not active")
+        elif actor.id != right:
+            forbidden.append("not the reviewer")
+        elif isinstance(actor, Group) and not rights_of(actor):
+            forbidden.append("reviewer without rights")
+        if data.draw(st.booleans(), label="confirm"):
+            self.attempt(forbidden, not forbidden, sb.confirm_hours, actor, rec)
+        else:
+            reason = data.draw(st.sampled_from(["时长与签到表不符", " "]), label="reason")
+            if not reason.strip() and not forbidden:
+                forbidden.append("no reason")
+            self.attempt(forbidden, not forbidden, sb.return_hours, actor, rec, reason=reason)
+
+    @rule(data=st.data())
+    def proofs(self, data):
+        sb = self.sb
+        rec = data.draw(st.sampled_from(list(sb.records.values())[-15:]), label="record")
+        v = sb.volunteers[rec.volunteer]
+        group = sb.groups[rec.group] if self.often(data, "recorder", 7) else self.draw_group(data)
+        step = data.draw(st.sampled_from(["ask", "issue", "decline"]), label="step")
+        pending = any(q.volunteer == v.id and q.group == group.id and q.status is Status.PENDING
+                      for q in sb.proof_requests.values())
+        if step == "ask":
+            forbidden = ["group not active"] if not O.active(group) else ["already asked"] if pending else []
+            self.attempt(forbidden, not forbidden, sb.request_proof, v, group)
+            return
+        if step == "decline":
+            forbidden = (["actor not active"] if not O.active(group) else [] if pending else ["nothing asked"])
+            self.attempt(forbidden, not forbidden, sb.decline_proof, group, v, reason="请先核对")
+            return
+        chosen = [rec] if self.often(data, "one-record", 5) else None
+        provable = [r for r in sb.records.values()
+                    if r.volunteer == v.id and r.group == group.id and r.status.value == "confirmed"]
+        forbidden = []
+        if not O.active(group):
+            forbidden.append("actor not active")
+        elif chosen is not None and (rec.group != group.id or rec.status.value != "confirmed"):
+            forbidden.append("谁记录谁证明 / not confirmed")
+        elif chosen is None and not provable:
+            forbidden.append("nothing to prove")
+        proof = self.attempt(forbidden, not forbidden, sb.issue_proof, group, v, handler="李明", records=chosen)
+        if proof is not None:   # a proof's hours are its confirmed records' hours
+            assert abs(proof.hours - sum(sb.records[r].hours for r in proof.records)) < 1e-6
+            assert set(proof.records) == {r.id for r in (chosen or provable)}
 
     # -- checks after every step ------------------------------------------------------------------
     @invariant()

@@ -254,6 +254,9 @@ _ACTION_WORDS = {
     "file_complaint": "提出投诉评价", "answer_complaint": "答复投诉评价", "approve_answer": "审核通过答复",
     "return_answer": "退回答复", "submit_article": "投稿", "approve_article": "审核通过稿件",
     "return_article": "退回稿件",
+    # hours review and proofs
+    "confirm_hours": "确认服务时长", "return_hours": "退回服务时长", "resubmit_hours": "重新提交服务时长",
+    "request_proof": "申请志愿服务证明", "issue_proof": "出具志愿服务证明", "decline_proof": "拒绝出具证明",
 }
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from ..events import DECIDED
 from ..params import action_specs
 from ..rules import NOTICE_CLAUSES
 from ..view.narrate import describe
@@ -97,7 +98,7 @@ class _Names:
             return {"volunteer": self.volunteer(r.volunteer), "project": r.project_name, "date": r.date.isoformat()}
         if kind == "person":
             return f"{value[0]} {value[1]}" if isinstance(value, (list, tuple)) else f"{value.name} {value.mobile}"
-        if kind in ("kind", "grade", "reg_status", "status", "project_status"):
+        if kind in ("kind", "grade", "reg_status", "status", "project_status", "record_status"):
             return _label(sb, kind, value)
         if kind == "date":
             return value.isoformat() if isinstance(value, _dt.date) else value
@@ -113,7 +114,7 @@ def _label(sb, kind, value):
     from .. import model
 
     cls = {"kind": model.Kind, "grade": model.Grade, "reg_status": model.RegStatus, "status": model.Status,
-           "project_status": model.ProjectStatus}[kind]
+           "project_status": model.ProjectStatus, "record_status": model.RecordStatus}[kind]
     try:
         return sb.rules.label(cls(getattr(value, "value", value)))
     except ValueError:
@@ -275,6 +276,8 @@ def draft_from_session(source, *, ex_id: str | None = None, source_name: str | N
             step["actor"] = names.actor(ev.get("actor"))
         args = {}
         for k, val in ev["args"].items():
+            if k == DECIDED:
+                continue   # what the rules decided then (a record waiting for review), not an argument
             shown = names.arg(ev["action"], k, val)
             if shown is not None:
                 args[k] = shown

@@ -144,7 +144,9 @@ def _volunteer_field(sb, v, key):
     if key == "group":
         return v.groups
     if key == "stars":
-        return sb.rules.stars_for(v.hours)
+        return sb.stars(v)   # from confirmed hours (hours review)
+    if key == "confirmed_hours":
+        return sb.confirmed_hours(v)
     return getattr(v, key)
 
 
@@ -171,6 +173,8 @@ _TABLES = {
     # -- feedback --
     "complaint": (lambda sb: sb.complaints.values(), _complaint_field),
     "article": (lambda sb: sb.articles.values(), _group_field),
+    "proof": (lambda sb: sb.proofs.values(), _group_field),
+    "proof_request": (lambda sb: sb.proof_requests.values(), _group_field),
 }
 
 
@@ -282,10 +286,11 @@ FIELD_LABELS = {
     "title": "标题", "body": "正文",
     # -- Excel sign-in sheets (issue 12)
     "rows": "签到表的行", "except": "除去的行",
+    "handler": "经办人", "serial": "证明编号", "return_reason": "退回理由",   # hours review and proofs
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
-VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长"}
+VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长", "confirmed_hours": "已确认的服务时长"}
 
 
 def field_label(rules, goal_type: str, key: str) -> str:
@@ -309,6 +314,8 @@ KEY_FIELDS = {
     # -- feedback --
     "complaint": ("text",),
     "article": ("title",),
+    "proof": ("volunteer",),
+    "proof_request": ("volunteer",),
 }
 
 
@@ -328,7 +335,7 @@ def show_value(sb, kind: str, value) -> str:
     if kind == "person":
         r = reprs(sb, kind, value)
         return r[1]
-    if hasattr(value, "value") and kind in ("kind", "grade", "status", "reg_status", "project_status"):
+    if hasattr(value, "value") and kind in ("kind", "grade", "status", "reg_status", "project_status", "record_status"):
         return sb.rules.label(value)
     if isinstance(value, bool):
         return "是" if value else "否"

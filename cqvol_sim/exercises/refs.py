@@ -163,6 +163,7 @@ _BY_KIND = {
     "project": lambda sb, v, actor: resolve_project(sb, v, owner=actor),
     "item": lambda sb, v, actor: resolve_item(sb, v),
     "record": lambda sb, v, actor: resolve_record(sb, v),
+    "records": lambda sb, v, actor: [resolve_record(sb, x) for x in (v if isinstance(v, list) else [v])],
     "person": lambda sb, v, actor: person_value(v),
 }
 
@@ -228,7 +229,7 @@ def reprs(sb, kind: str, value) -> list:
         return [value.isoformat() if isinstance(value, _dt.date) else str(value)]
     if kind == "number":
         return [float(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else [value]
-    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role"):
+    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role", "record_status"):
         return [getattr(value, "value", value)]
     return [value]
 

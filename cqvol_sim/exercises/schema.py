@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
-from ..model import Application, Article, Complaint, Group, Project, ServiceRecord, Volunteer
+from ..model import (Application, Article, Complaint, Group, Project, Proof, ProofRequest, ServiceRecord,
+                     Volunteer)
 from ..legacy import RENAMED_FIELDS, renamed_fields
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
@@ -135,11 +136,12 @@ GOAL_TYPES: dict[str, GoalType] = {
         "volunteer": "volunteer", "group": "group", "project": "project", "date": "date", "place": "text",
         "target": "text", "content": "text", "hours": "number", "evaluation": "text", "contact": "text",
         "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text",
+        "status": "record_status", "return_reason": "text",   # hours review (三（三）)
     }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "venue", "served", "content", "hours",
                                                 "evaluation", "contact_person")),
     "volunteer": GoalType("志愿者", "最终状态中存在（或不存在）符合这些条件的志愿者", {
         "name": "text", "id_card": "text", "mobile": "text", "group": "member", "hours": "number",
-        "stars": "number",
+        "stars": "number", "confirmed_hours": "number",
     }, "exists", model=Volunteer, drafted=("name", "id_card", "group")),
     "application": GoalType("提高权限申请", "最终状态中存在（或不存在）符合这些条件的提高权限申请", {
         "group": "group", "grade": "grade", "to": "group", "status": "status", "reason": "text",
@@ -155,6 +157,14 @@ GOAL_TYPES: dict[str, GoalType] = {
         "title": "text", "group": "group", "project": "project", "body": "text", "status": "project_status",
         "reject_reason": "text",
     }, "exists", model=Article, drafted=("title", "group")),
+    # -- proofs (志愿服务证明) --
+    "proof": GoalType("志愿服务证明", "最终状态中存在（或不存在）符合这些条件的志愿服务证明", {
+        "volunteer": "volunteer", "group": "group", "hours": "number", "handler": "text", "serial": "text",
+        "content": "text",
+    }, "exists", model=Proof, drafted=("volunteer", "group")),
+    "proof_request": GoalType("证明申请", "最终状态中存在（或不存在）符合这些条件的志愿服务证明申请", {
+        "volunteer": "volunteer", "group": "group", "status": "status", "reject_reason": "text",
+    }, "exists", model=ProofRequest, drafted=("volunteer", "group")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
     }, "happened", ("action",)),
@@ -173,6 +183,7 @@ KIND_OF_REF = {
     Ref.PROJECT: "project", Ref.RECORD: "record", Ref.ITEM: "item", Ref.AUTHORITY: "authority",
     Ref.GRADE: "grade", Ref.KIND: "kind", Ref.REG_STATUS: "reg_status", Ref.PERSON: "person",
     Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool", Ref.ROLE: "role",
+    Ref.RECORDS: "records",   # a list of records, each as a record is named
 }
 
 
@@ -203,7 +214,7 @@ ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请
 
 KIND_WORDS = {
     "kind": "团体类型", "grade": "权限组别", "status": "状态", "reg_status": "登记状态",
-    "project_status": "项目状态", "item_type": "事项类型", "role": "身份",
+    "project_status": "项目状态", "item_type": "事项类型", "role": "身份", "record_status": "时长记录状态",
 }
 
 
@@ -215,7 +226,8 @@ def enum_aliases(kind: str) -> dict[str, str]:
 
     rules = default_rules()
     table = {"kind": model.Kind, "grade": model.Grade, "status": model.Status,
-             "reg_status": model.RegStatus, "project_status": model.ProjectStatus, "role": model.Role}.get(kind)
+             "reg_status": model.RegStatus, "project_status": model.ProjectStatus, "role": model.Role,
+             "record_status": model.RecordStatus}.get(kind)
     if kind == "item_type":
         return dict(ITEM_TYPES)
     if table is None:

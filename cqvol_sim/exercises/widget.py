@@ -118,6 +118,9 @@ TAB_OF_ACTION = {
     "file_complaint": "项目与时长", "answer_complaint": "项目与时长", "submit_article": "项目与时长",
     "approve_answer": "审核", "return_answer": "审核", "approve_article": "审核", "return_article": "审核",
     "import_sheet": "项目与时长",
+    # hours review and proofs
+    "confirm_hours": "审核", "return_hours": "审核", "resubmit_hours": "项目与时长",
+    "request_proof": "项目与时长", "issue_proof": "项目与时长", "decline_proof": "项目与时长",
 }
 
 

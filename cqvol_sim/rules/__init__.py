@@ -91,6 +91,12 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "feedback.not_public": ("project", "status"), "feedback.not_own_record": ("volunteer",),
     "feedback.not_concerned": ("actor", "group"), "feedback.already_answered": ("group", "status"),
     "feedback.not_pending": ("item", "status"), "feedback.not_reviewer": ("actor", "item", "reviewer"),
+    # -- hours review and proofs --
+    "hours.not_pending": ("status",), "hours.not_reviewer": ("actor", "group", "reviewer"),
+    "hours.not_returned": ("status",), "hours.not_recorder": ("actor", "recorder"),
+    "proofs.already_pending": ("volunteer", "group"), "proofs.not_recorder": ("actor", "recorder"),
+    "proofs.not_confirmed": ("volunteer", "date", "status"), "proofs.not_own_record": ("volunteer",),
+    "proofs.no_records": ("volunteer", "group"), "proofs.no_request": ("volunteer", "group"),
 }.items()}
 
 
@@ -388,7 +394,7 @@ class Rules:
             raise RulesError(f"{self._file}: malformed entry ({type(exc).__name__}: {exc})") from None
 
     def _load(self, folder: Path, raw: dict) -> None:
-        from ..model import Grade, Kind, ProjectStatus, RegStatus, Right, Role, Status
+        from ..model import Grade, Kind, ProjectStatus, RecordStatus, RegStatus, Right, Role, Status
 
         # notice.yaml (older copies of the rules have none: the shipped notice)
         f: str = f"{folder / 'notice.yaml'}"
@@ -534,7 +540,8 @@ class Rules:
         f = f"{folder / 'records.yaml'}"
         self._file = f
         r = _keys(f, raw["records.yaml"], {"fields", "evaluations", "daily_cap_hours", "hours", "earliest_date",
-                                            "text_max_length", "star_ratings", "correction"})
+                                            "text_max_length", "star_ratings", "correction"},
+                {"hours_review", "proofs"})
         record_fields = ("project", "date", "venue", "served", "content", "hours", "evaluation", "contact_person")
         r["fields"] = _renamed_record_keys(r["fields"])
         _keys(f + ": fields", r["fields"], set(record_fields))
@@ -591,6 +598,7 @@ class Rules:
             raise RulesError(f"{f}: correction.fields: unknown field(s) in {corr['fields']!r}")
         self.correction_fields = tuple(corr["fields"])
         self.correction_source = corr["source"]
+        self._hours_review_and_proofs(f, r)
 
         # labels.yaml
         f = f"{folder / 'labels.yaml'}"
@@ -611,8 +619,10 @@ class Rules:
         #: how "假设" (the simulator's own assumption) reads on screen; older rule copies lack it
         self.assumption_label = _text(f"{f}: assumption", lab.get("assumption", "假设"))
         enums = {"kind": Kind, "reg_status": RegStatus, "grade": Grade, "right": Right, "status": Status,
-                 "project_status": ProjectStatus, "role": Role}
-        names = _keys(f + ": choice_names", {"role": _shipped_labels()["choice_names"]["role"], **lab["choice_names"]},
+                 "project_status": ProjectStatus, "role": Role, "record_status": RecordStatus}
+        shipped_names = _shipped_labels()["choice_names"]
+        names = _keys(f + ": choice_names", {"role": shipped_names["role"],
+                                             "record_status": shipped_names["record_status"], **lab["choice_names"]},
                       set(enums))
         self.choice_names: dict[type, str] = {enums[k]: _text(f"{f}: choice_names.{k}", v) for k, v in names.items()}
         self.name_checked_as = _text(f + ": name_checked_as", lab["name_checked_as"])
@@ -655,8 +665,33 @@ class Rules:
         self._labels: dict[tuple[type, str], str] = {
             (type(m), m.value): text
             for table in (self.right_labels, self.grade_labels, self.kind_labels, self.reg_status_labels,
-                          self.status_labels, self.project_status_labels, self.role_labels)
+                          self.status_labels, self.project_status_labels, self.role_labels,
+                          self.record_status_labels)
             for m, text in table.items()}
+
+    def _hours_review_and_proofs(self, f: str, r: dict) -> None:
+        """records.yaml's hours_review and proofs (a copy of older rules gets the shipped ones)."""
+        from ..model import RecordStatus, Status
+        shipped = _shipped_records()
+        hr = _keys(f + ": hours_review", r.get("hours_review", shipped["hours_review"]),
+                   {"source", "statuses", "resubmit_source"})
+        self._check_enum_keys(f + ": hours_review.statuses", hr["statuses"], RecordStatus)
+        self.record_status_labels = {RecordStatus(k): _text(f"{f}: hours_review.statuses.{k}", v)
+                                     for k, v in hr["statuses"].items()}
+        self.hours_review_source = _source(f + ": hours_review.source", hr["source"])
+        self.resubmit_source = _source(f + ": hours_review.resubmit_source", hr["resubmit_source"])
+        pr = _keys(f + ": proofs", r.get("proofs", shipped["proofs"]),
+                   {"source", "id_type", "fields", "request_statuses", "watermark", "not_real", "notice_period",
+                    "notice_source"})
+        self.proof_source = _source(f + ": proofs.source", pr["source"])
+        self.proof_notice_source = _source(f + ": proofs.notice_source", pr["notice_source"])
+        fields = _keys(f + ": proofs.fields", pr["fields"], set(shipped["proofs"]["fields"]))
+        self.proof_labels = {k: _text(f"{f}: proofs.fields.{k}", v) for k, v in fields.items()}
+        self._check_enum_keys(f + ": proofs.request_statuses", pr["request_statuses"], Status)
+        self.proof_request_labels = {Status(k): _text(f"{f}: proofs.request_statuses.{k}", v)
+                                     for k, v in pr["request_statuses"].items()}
+        self.proof_texts = {k: _text(f"{f}: proofs.{k}", pr[k])
+                            for k in ("id_type", "watermark", "not_real", "notice_period")}
 
     @staticmethod
     def _positive_int(where: str, value: Any) -> int:
@@ -748,6 +783,12 @@ class Rules:
             if hours >= need:
                 stars = n
         return stars
+
+
+@functools.cache
+def _shipped_records() -> dict:
+    """records.yaml as shipped: what a copy of older rules lacks (hours review, proofs) comes from it."""
+    return _read_all(_SHIPPED, ("records.yaml",))["records.yaml"].data
 
 
 @functools.cache

@@ -191,6 +191,13 @@ _TEMPLATES = {
     "submit_article": "{who}投稿“{title}”。",
     "approve_article": "{who}审核通过了稿件{article}。",
     "return_article": "{who}退回了稿件{article}，理由：{reason}。",
+    # hours review and proofs
+    "confirm_hours": "{who}审核确认了{record}的服务时长。",
+    "return_hours": "{who}退回了{record}，理由：{reason}。",
+    "resubmit_hours": "{who}改正后重新提交了{record}，等待审核。",
+    "request_proof": "{who}向{group}申请志愿服务证明。",
+    "issue_proof": "{who}为{volunteer}出具了志愿服务证明（经办人：{handler}）。",
+    "decline_proof": "{who}拒绝为{volunteer}出具志愿服务证明，理由：{reason}。",
 }
 
 

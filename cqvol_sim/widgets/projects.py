@@ -9,15 +9,16 @@ import ipywidgets as W
 
 from .. import formcheck, joining
 from ..legacy import RENAMED_FIELDS
-from ..model import ProjectStatus, Right
+from ..model import ProjectStatus, RecordStatus, Right
 from ..rules import source_line
 from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
                      ok_html, on_value, set_options, show_if, wide)
 from .feedback import FeedbackPanel
 from .imports import ImportPanel
+from .proofs import ProofsPanel
 
 SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records"),
-            ("导入签到表", "import"), ("投诉评价与投稿", "feedback")]
+            ("导入签到表", "import"), ("志愿服务证明", "proofs"), ("投诉评价与投稿", "feedback")]
 
 
 def star_label(sb, volunteer) -> str:
@@ -32,12 +33,24 @@ def stars_html(sb, volunteer) -> str:
     thresholds = sb.rules.star_thresholds
     total = len(thresholds)
     label = star_label(sb, volunteer)
+    confirmed = sb.confirmed_hours(volunteer)   # stars count confirmed hours only (hours review)
     text = f"{'★' * n}{'☆' * (total - n)} {label}（累计 {volunteer.hours:g} 小时"
+    if confirmed != volunteer.hours:
+        text += f"，其中已审核确认 {confirmed:g} 小时"
     nxt = next(((s, lbl, h) for s, lbl, h in thresholds if s == n + 1), None)
     if nxt is not None:
-        text += f"，再 {nxt[2] - volunteer.hours:g} 小时可评{nxt[1][:2]}"
+        text += f"，再 {nxt[2] - confirmed:g} 小时可评{nxt[1][:2]}"
     source = source_line(sb.rules.star_source, sb.rules)
     return esc(text + "）") + f"<br><small style='color:#777'>星级标准（{esc(source)}）</small>"
+
+
+def pending_note(sb, rec) -> str:
+    """What a trainee reads when a record waits for hours review (else nothing)."""
+    if rec.status is not RecordStatus.PENDING:
+        return ""
+    reviewer = sb.hours_reviewer(rec)
+    who = f"“{reviewer.name}”" if reviewer else "审核方"
+    return f"这条时长要等{who}审核确认后，才计入星级、才能写进志愿服务证明（时长审核，三（三））。"
 
 
 def records_table_html(sb, records, limit: int = 200) -> str:
@@ -53,8 +66,10 @@ def records_table_html(sb, records, limit: int = 200) -> str:
             if c == "hours":
                 value = f"{value:g}"
             cells.append(f"<td style='padding:2px 6px;border:1px solid #ccc'>{esc(value)}</td>")
-        mark = f"<td style='padding:2px 6px;border:1px solid #ccc;color:#e65100'>已更正{len(rec.history)}次</td>" \
-            if rec.history else "<td style='border:1px solid #ccc'></td>"
+        notes = ([f"已更正{len(rec.history)}次"] if rec.history else []) + (   # hours review: not yet counted
+            [sb.rules.label(rec.status)] if rec.status is not RecordStatus.CONFIRMED else [])
+        mark = (f"<td style='padding:2px 6px;border:1px solid #ccc;color:#e65100'>{esc('，'.join(notes))}</td>"
+                if notes else "<td style='border:1px solid #ccc'></td>")
         rows.append(f"<tr>{''.join(cells)}{mark}</tr>")
     more = ""
     if len(records) > limit:
@@ -193,6 +208,7 @@ class ProjectsPanel(Panel):
         self.importer = ImportPanel(session)
         self.i_box = self.importer.widget
         self.feedback = FeedbackPanel(self.session)   # 投诉评价与投稿: a panel of its own, as a sub-page
+        self.proofs = ProofsPanel(self.session)   # 志愿服务证明: a panel of its own, the last sub-page
 
         on_value(self.section, self._on_section)
         self.p_submit.on_click(self._publish)
@@ -212,7 +228,7 @@ class ProjectsPanel(Panel):
         self._last_saved: tuple | None = None   # the form last saved, so a second click does not repeat it
         self._member_opts: list = []
         self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.i_box,
-                              self.feedback.widget, self.message])
+                              self.proofs.widget, self.feedback.widget, self.message])
         self.refresh("identity")
 
     # -- refresh ----------------------------------------------------------------------------
@@ -294,6 +310,7 @@ class ProjectsPanel(Panel):
         super().leave()
         self.importer.leave()
         self.feedback.leave()
+        self.proofs.leave()
 
     def _on_section(self, _change) -> None:
         s = self.section.value
@@ -303,6 +320,7 @@ class ProjectsPanel(Panel):
         show_if(self.l_box, s == "records")
         show_if(self.i_box, s == "import")
         show_if(self.feedback.widget, s == "feedback")
+        show_if(self.proofs.widget, s == "proofs")
         if _change is not None:
             self.leave()  # the last sub-page's result is not about this one
             self._fill_section()
@@ -500,7 +518,7 @@ class ProjectsPanel(Panel):
         self._last_saved = key[:-1] + (len(sb.events),)
         self.show(ok_html(f"已为志愿者{v.name}记录 {rec.hours:g} 小时服务（项目“{rec.project_name}”，"
                           f"{rec.date.isoformat()}）。",
-                          f"{v.name}累计 {v.hours:g} 小时，{star_label(sb, v)}。"))
+                          f"{v.name}累计 {v.hours:g} 小时，{star_label(sb, v)}。" + pending_note(sb, rec)))
 
     @handler
     def _request_correction(self, _button) -> None:

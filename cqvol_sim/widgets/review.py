@@ -8,6 +8,7 @@ import ipywidgets as W
 from ..model import Application, Correction, Group, Project
 from .common import Panel, esc, handler, info_html, ok_html, place_path
 from .feedback import FeedbackReviewQueue
+from .hours_review import HoursReviewPanel
 
 MAX_ROWS = 60
 
@@ -67,7 +68,8 @@ class ReviewPanel(Panel):
         self.rows = W.VBox([])
         self.row_for: dict[str, tuple] = {}  # item id -> (row, approve button, reason text, reject button)
         self.feedback = FeedbackReviewQueue(self.session)   # 投诉评价的答复与投稿, below the queue
-        self.widget = W.VBox([self.summary, self.message, self.rows, self.feedback.widget])
+        self.hours = HoursReviewPanel(self.session)   # 时长审核: a queue of its own below
+        self.widget = W.VBox([self.summary, self.message, self.rows, self.hours.widget, self.feedback.widget])
         self.refresh("identity")
 
     def _refresh(self, reason: str) -> None:
