@@ -19,8 +19,8 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project, RegStatus, Role,
-                    ServiceRecord, Volunteer)
+from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Post, Project, RegStatus,
+                    Role, ServiceRecord, Volunteer)
 from .places import Place
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "ActorRef", "VolunteerActor", "GroupRef", "PlaceRef", "VolunteerRef", "ProjectRef", "RecordRef", "ItemRef",
     "AuthorityRef", "GradeRef", "KindRef", "RegStatusRef", "RoleRef", "PersonRef", "DateRef", "Hours",
     "Text", "GroupName", "Reason", "Evaluation", "IdCard", "Mobile", "PersonName", "Flag", "Changes",
+    "PostRef", "VolunteerList", "Count",
 ]
 
 
@@ -57,6 +58,10 @@ class Ref(enum.Enum):
     EVALUATION = "evaluation"    # one of the rule data's evaluations (优秀, 良好...)
     BOOL = "bool"                # yes or no
     CHANGES = "changes"          # corrected record fields, as keyword arguments
+    # -- posts --
+    POST = "post"                # a post (岗位) of a project: id, name or Post
+    VOLUNTEERS = "volunteers"    # several volunteers at once (a list of VOLUNTEER references)
+    COUNT = "count"              # a whole number of people (招募人数)
 
 
 # Python types an argument accepts, with the meaning beside them.
@@ -85,6 +90,10 @@ Mobile = Annotated[str, Ref.MOBILE]
 Evaluation = Annotated[str, Ref.EVALUATION]
 Flag = Annotated[bool, Ref.BOOL]
 Changes = Annotated[Any, Ref.CHANGES]
+# -- posts --
+PostRef = Annotated[Post | str, Ref.POST]
+VolunteerList = Annotated[list[Volunteer | str] | tuple[Volunteer | str, ...], Ref.VOLUNTEERS]
+Count = Annotated[int | str, Ref.COUNT]
 
 
 @dataclass(frozen=True)

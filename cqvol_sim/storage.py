@@ -60,8 +60,8 @@ def _plain(obj):
     out = []
     for name in obj.__slots__:
         value = getattr(obj, name)
-        if name == "admin" and value is None:
-            continue   # a group without a 系统管理员 digests as groups did before they had one
+        if name in ("admin", "post") and value is None:
+            continue   # a group without a 系统管理员, a record without a post (岗位), digest as before them
         if isinstance(value, set):
             value = sorted(value)
         elif isinstance(obj, ServiceRecord) and name == "history":

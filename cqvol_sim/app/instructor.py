@@ -250,6 +250,9 @@ _ACTION_WORDS = {
     "remove_volunteer": "移除志愿者", "publish_project": "发布项目", "close_project": "项目结项",
     "record_hours": "记录服务时长", "request_correction": "申请更正记录",
     "request_join": "申请加入团体", "accept_join": "同意加入", "decline_join": "拒绝加入",
+    # -- posts --
+    "add_post": "设置岗位", "sign_up": "报名岗位", "accept_signup": "录用报名", "decline_signup": "不录用报名",
+    "record_post_hours": "岗位记时", "rate_service": "评价服务",
 }
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 

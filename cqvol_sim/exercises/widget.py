@@ -114,6 +114,9 @@ TAB_OF_ACTION = {
     "remove_volunteer": "项目与时长", "publish_project": "项目与时长", "close_project": "项目与时长",
     "record_hours": "项目与时长", "request_correction": "项目与时长",
     "request_join": "项目与时长", "accept_join": "项目与时长", "decline_join": "项目与时长",
+    # -- posts --
+    "add_post": "项目与时长", "sign_up": "项目与时长", "accept_signup": "项目与时长", "decline_signup": "项目与时长",
+    "record_post_hours": "项目与时长", "rate_service": "项目与时长",
 }
 
 
