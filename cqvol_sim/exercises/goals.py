@@ -158,6 +158,9 @@ _TABLES = {
     "record": (lambda sb: sb.records.values(), _record_field),
     "volunteer": (lambda sb: sb.volunteers.values(), _volunteer_field),
     "application": (lambda sb: sb.applications.values(), _group_field),
+    # -- posts --
+    "post": (lambda sb: sb.posts.values(), _group_field),
+    "signup": (lambda sb: sb.signups.values(), _group_field),
 }
 
 
@@ -262,6 +265,8 @@ FIELD_LABELS = {
     "reason": "理由", "admin": "系统管理员", "consent": "本人同意的方式", "charges_fee": "是否收费",
     "action": "操作", "by": "操作者", "item_type": "事项类型", "code": "拒绝代码", "item": "审核事项",
     "role": "验证身份",
+    # -- posts --
+    "post": "岗位", "wanted": "招募人数", "shifts": "班次", "rating": "评价", "volunteers": "志愿者",
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
@@ -286,6 +291,9 @@ KEY_FIELDS = {
     "application": ("group",),
     "volunteer": ("name", "id_card"),
     "record": ("volunteer", "project", "date"),
+    # -- posts --
+    "post": ("name",),
+    "signup": ("post", "volunteer"),
 }
 
 
@@ -293,7 +301,7 @@ def show_value(sb, kind: str, value) -> str:
     """A stored value as a trainee reads it (names and Chinese labels, not ids)."""
     if value is None:
         return "（无）"
-    if kind in ("group", "authority", "actor", "volunteer", "project", "item"):
+    if kind in ("group", "authority", "actor", "volunteer", "project", "item", "post"):
         r = reprs(sb, kind, value)
         return str(r[1]) if len(r) > 1 else str(value)
     if kind == "member":

@@ -164,6 +164,10 @@ _BY_KIND = {
     "item": lambda sb, v, actor: resolve_item(sb, v),
     "record": lambda sb, v, actor: resolve_record(sb, v),
     "person": lambda sb, v, actor: person_value(v),
+    # -- posts --
+    "post": lambda sb, v, actor: _resolve(sb, str(v).strip(), Ref.POST),
+    "volunteers": lambda sb, v, actor: [_resolve(sb, str(x).strip(), Ref.VOLUNTEER)
+                                        for x in (v if isinstance(v, list) else [v])],
 }
 
 
@@ -221,6 +225,9 @@ def reprs(sb, kind: str, value) -> list:
     if kind == "project":
         p = sb.projects.get(value)
         return [value, p.name] if p else [value]
+    if kind == "post":
+        post = getattr(sb, "posts", {}).get(value)
+        return [value, post.name] if post else [value]
     if kind == "person":
         name, mobile = (value.name, value.mobile) if hasattr(value, "mobile") else tuple(value)
         return [name, f"{name} {mobile}", mobile]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
-from ..model import Application, Group, Project, ServiceRecord, Volunteer
+from ..model import Application, Group, Post, Project, ServiceRecord, SignUp, Volunteer
 from ..legacy import RENAMED_FIELDS, renamed_fields
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
@@ -130,7 +130,7 @@ GOAL_TYPES: dict[str, GoalType] = {
     "record": GoalType("服务记录", "最终状态中存在（或不存在）符合这些条件的志愿服务记录", {
         "volunteer": "volunteer", "group": "group", "project": "project", "date": "date", "place": "text",
         "target": "text", "content": "text", "hours": "number", "evaluation": "text", "contact": "text",
-        "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text",
+        "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text", "post": "post",
     }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "venue", "served", "content", "hours",
                                                 "evaluation", "contact_person")),
     "volunteer": GoalType("志愿者", "最终状态中存在（或不存在）符合这些条件的志愿者", {
@@ -141,6 +141,13 @@ GOAL_TYPES: dict[str, GoalType] = {
         "group": "group", "grade": "grade", "to": "group", "status": "status", "reason": "text",
         "reject_reason": "text",
     }, "exists", model=Application, drafted=("group", "grade", "to")),
+    # -- posts --
+    "post": GoalType("岗位", "最终状态中存在（或不存在）符合这些条件的岗位", {
+        "name": "text", "project": "project", "wanted": "number", "start": "date", "end": "date", "shifts": "text",
+    }, "exists", model=Post, drafted=("name", "project", "wanted")),
+    "signup": GoalType("报名", "最终状态中存在（或不存在）符合这些条件的岗位报名", {
+        "post": "post", "volunteer": "volunteer", "status": "status", "reject_reason": "text", "rating": "text",
+    }, "exists", model=SignUp, drafted=("post", "volunteer")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
     }, "happened", ("action",)),
@@ -155,6 +162,8 @@ KIND_OF_REF = {
     Ref.PROJECT: "project", Ref.RECORD: "record", Ref.ITEM: "item", Ref.AUTHORITY: "authority",
     Ref.GRADE: "grade", Ref.KIND: "kind", Ref.REG_STATUS: "reg_status", Ref.PERSON: "person",
     Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool", Ref.ROLE: "role",
+    # -- posts --
+    Ref.POST: "post", Ref.VOLUNTEERS: "volunteers", Ref.COUNT: "number",
 }
 
 
@@ -208,6 +217,7 @@ def enum_aliases(kind: str) -> dict[str, str]:
         out[rules.label(member)] = member.value
     if kind == "status":
         out.update({"已通过": "active", "通过": "active", "驳回": "rejected"})
+        out.update({"待录用": "pending", "已录用": "active", "录用": "active", "未录用": "rejected"})   # sign-ups
     if kind == "project_status":
         out.update({"通过": "published", "已通过": "published", "驳回": "rejected"})
     return out
