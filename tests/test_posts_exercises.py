@@ -45,8 +45,11 @@ def test_v12_a_post_outside_the_projects_dates_is_refused_and_hours_go_under_the
     assert result.solved and all(r.post for r in sb.records.values() if r.date.isoformat() == "2026-11-18"
                                  and sb.volunteers[r.volunteer].name == "程诗浩")
     _, sb, wrong = _run("v12-add-post", _mistake("v12-add-post", "明年 3 月"))
-    assert sb.posts == {} and wrong.state("post") == "unmet"
+    assert [k.name for k in sb.posts.values()] == ["电话问候"] and wrong.state("post") == "unmet"
     assert [n["code"] for n in sb.refusals] == ["posts.dates_outside_project"]
+    _, sb, unaccepted = _run("v12-add-post", _mistake("v12-add-post", "没录用"))
+    assert [n["code"] for n in sb.refusals] == ["posts.post_required", "posts.not_accepted"]
+    assert unaccepted.state("hours") == "unmet"
 
 
 def test_t10_the_late_sign_up_is_declined_with_a_reason_before_closing():
