@@ -38,6 +38,7 @@ def test_v11_records_only_the_accepted_and_a_batch_with_the_declined_records_nob
     assert any(n["code"] == "posts.not_accepted" for n in sb.refusals)
     _, sb, full = _run("v11-post-signups", _mistake("v11-post-signups", "三人都录用"))
     assert any(n["code"] == "posts.full" for n in sb.refusals) and full.state("declined") == "unmet"
+    assert "现在报名状态是“待录用”，不录用理由是“（无）”" in full.text(), "a sign-up is worded as the post page words it"
 
 
 def test_v12_a_post_outside_the_projects_dates_is_refused_and_hours_go_under_the_post():

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..legacy import RENAMED_FIELDS
 from ..model import Status
+from ..posts import signup_label
 from .refs import item_type, reprs
 from .schema import GOAL_TYPES, ITEM_TYPES, arg_kind, enum_aliases
 
@@ -271,12 +272,16 @@ FIELD_LABELS = {
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
 VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长"}
+#: A sign-up's status and reason as the post pages word them.
+SIGNUP_FIELD_LABELS = {"status": "报名状态", "reject_reason": "不录用理由"}
 
 
 def field_label(rules, goal_type: str, key: str) -> str:
     """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
     if goal_type == "volunteer" and key in VOLUNTEER_FIELD_LABELS:
         return VOLUNTEER_FIELD_LABELS[key]
+    if goal_type == "signup" and key in SIGNUP_FIELD_LABELS:
+        return SIGNUP_FIELD_LABELS[key]
     if goal_type == "record" or key not in FIELD_LABELS:   # a record's fields, also as an action's arguments
         label = rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
         if label:
@@ -313,6 +318,8 @@ def show_value(sb, kind: str, value) -> str:
     if kind == "person":
         r = reprs(sb, kind, value)
         return r[1]
+    if kind == "signup_status" and isinstance(value, Status):
+        return signup_label(value)
     if hasattr(value, "value") and kind in ("kind", "grade", "status", "reg_status", "project_status"):
         return sb.rules.label(value)
     if isinstance(value, bool):

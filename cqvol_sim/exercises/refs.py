@@ -235,7 +235,7 @@ def reprs(sb, kind: str, value) -> list:
         return [value.isoformat() if isinstance(value, _dt.date) else str(value)]
     if kind == "number":
         return [float(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else [value]
-    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role"):
+    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role", "signup_status"):
         return [getattr(value, "value", value)]
     return [value]
 

@@ -146,7 +146,7 @@ GOAL_TYPES: dict[str, GoalType] = {
         "name": "text", "project": "project", "wanted": "number", "start": "date", "end": "date", "shifts": "text",
     }, "exists", model=Post, drafted=("name", "project", "wanted")),
     "signup": GoalType("报名", "最终状态中存在（或不存在）符合这些条件的岗位报名", {
-        "post": "post", "volunteer": "volunteer", "status": "status", "reject_reason": "text", "rating": "text",
+        "post": "post", "volunteer": "volunteer", "status": "signup_status", "reject_reason": "text", "rating": "text",
     }, "exists", model=SignUp, drafted=("post", "volunteer")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
@@ -195,7 +195,12 @@ ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请
 KIND_WORDS = {
     "kind": "团体类型", "grade": "权限组别", "status": "状态", "reg_status": "登记状态",
     "project_status": "项目状态", "item_type": "事项类型", "role": "身份",
+    "signup_status": "报名状态",   # -- posts
 }
+
+#: A sign-up's status (``Status``) as the post pages word it: 待录用, 已录用, 未录用 (录用/不录用 too).
+SIGNUP_STATUS_WORDS = {"pending": "pending", "active": "active", "rejected": "rejected", "待录用": "pending",
+                       "已录用": "active", "录用": "active", "未录用": "rejected", "不录用": "rejected"}
 
 
 @functools.cache
@@ -209,6 +214,8 @@ def enum_aliases(kind: str) -> dict[str, str]:
              "reg_status": model.RegStatus, "project_status": model.ProjectStatus, "role": model.Role}.get(kind)
     if kind == "item_type":
         return dict(ITEM_TYPES)
+    if kind == "signup_status":
+        return dict(SIGNUP_STATUS_WORDS)
     if table is None:
         return {}
     out = {}
@@ -217,7 +224,6 @@ def enum_aliases(kind: str) -> dict[str, str]:
         out[rules.label(member)] = member.value
     if kind == "status":
         out.update({"已通过": "active", "通过": "active", "驳回": "rejected"})
-        out.update({"待录用": "pending", "已录用": "active", "录用": "active", "未录用": "rejected"})   # sign-ups
     if kind == "project_status":
         out.update({"通过": "published", "已通过": "published", "驳回": "rejected"})
     return out
