@@ -20,6 +20,7 @@ __all__ = [
     "Level", "Grade", "Right", "Kind", "RegStatus", "Status", "ProjectStatus", "Role",
     "Person", "Authority", "Group", "Volunteer", "Project", "ServiceRecord",
     "Correction", "Application", "JoinRequest", "Complaint", "Article", "RecordStatus", "ProofRequest", "Proof",
+    "Post", "SignUp",
 ]
 
 
@@ -259,6 +260,8 @@ class ServiceRecord:
     #: returned with ``return_reason``; records from before hours review are confirmed
     status: RecordStatus = RecordStatus.CONFIRMED
     return_reason: str | None = None
+    #: the post (岗位) the hours were recorded under; None for hours recorded on a project without posts
+    post: str | None = None
 
     # the fields' names before the rename (a place or a group reference everywhere else)
     @property
@@ -392,3 +395,32 @@ class Proof:
     handler: str                # 经办人
     contact: Person             # 联系人 and 联系方式
     request: str | None = None
+# -- posts --
+@dataclass(slots=True)
+class Post:
+    """A post (岗位) of a published project: what the volunteers do, how many are wanted, when.
+
+    Whether it is full (accepted sign-ups reach ``wanted``) or closed (its project is) is read
+    from the sign-ups and the project, not stored twice.
+    """
+
+    id: str
+    project: str
+    name: str
+    wanted: int
+    start: _dt.date
+    end: _dt.date
+    shifts: str | None = None     # 班次, free text, e.g. 每周六 9:00-11:30
+
+
+@dataclass(slots=True)
+class SignUp:
+    """A volunteer's sign-up (报名) for a post; the group accepts (录用, ``Status.ACTIVE``) or
+    declines (``Status.REJECTED``, with a reason), and rates the accepted service (评价)."""
+
+    id: str
+    post: str
+    volunteer: str
+    status: Status = Status.PENDING
+    reject_reason: str | None = None
+    rating: str | None = None

@@ -19,8 +19,8 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from .model import (Application, Article, Authority, Complaint, Correction, Grade, Group, Kind, Person, Project,
-                    RegStatus, Role, ServiceRecord, Volunteer)
+from .model import (Application, Article, Authority, Complaint, Correction, Grade, Group, Kind, Person, Post,
+                    Project, RegStatus, Role, ServiceRecord, Volunteer)
 from .places import Place
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "AuthorityRef", "GradeRef", "KindRef", "RegStatusRef", "RoleRef", "PersonRef", "DateRef", "Hours",
     "Text", "GroupName", "Reason", "Evaluation", "IdCard", "Mobile", "PersonName", "Flag", "Changes",
     "ComplaintRef", "ArticleRef", "RecordRefs",
+    "PostRef", "VolunteerList", "Count",
 ]
 
 
@@ -62,6 +63,10 @@ class Ref(enum.Enum):
     COMPLAINT = "complaint"      # a complaint or evaluation (投诉评价): id or Complaint
     ARTICLE = "article"          # an article (投稿): id, title or Article
     RECORDS = "records"          # several service records: a list of ids or ServiceRecords
+    # -- posts --
+    POST = "post"                # a post (岗位) of a project: id, name or Post
+    VOLUNTEERS = "volunteers"    # several volunteers at once (a list of VOLUNTEER references)
+    COUNT = "count"              # a whole number of people (招募人数)
 
 
 # Python types an argument accepts, with the meaning beside them.
@@ -94,6 +99,10 @@ Changes = Annotated[Any, Ref.CHANGES]
 ComplaintRef = Annotated[Complaint | str, Ref.COMPLAINT]
 ArticleRef = Annotated[Article | str, Ref.ARTICLE]
 RecordRefs = Annotated[list[ServiceRecord | str] | tuple[ServiceRecord | str, ...], Ref.RECORDS]
+# -- posts --
+PostRef = Annotated[Post | str, Ref.POST]
+VolunteerList = Annotated[list[Volunteer | str] | tuple[Volunteer | str, ...], Ref.VOLUNTEERS]
+Count = Annotated[int | str, Ref.COUNT]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from . import affiliation, grades, hours_review, naming, permissions, projects, records, recovery, \
+from . import affiliation, grades, hours_review, naming, permissions, posts, projects, records, recovery, \
     registration, review, validate, volunteers
 from .building import Building, check_today_type
 from .events import action, jsonable, scenario_event
@@ -19,20 +19,21 @@ from .lookups import AUTHORITY_SUFFIX
 from .model import (Application, Authority, Correction, Grade, Group, Kind, Person, Project,
                     ProjectStatus, RegStatus, Right, Role, ServiceRecord, Status, Volunteer)
 from .params import (ActorRef, AuthorityRef, Changes, DateRef, Evaluation, Flag, GradeRef, GroupName, GroupRef, Hours,
-                     IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, ProjectRef, RecordRef,
-                     RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef)
+                     IdCard, ItemRef, KindRef, Mobile, PersonName, PersonRef, PlaceRef, PostRef, ProjectRef,
+                     RecordRef, RegStatusRef, RoleRef, Text, VolunteerActor, VolunteerRef)
 from .places import Level, Places, load_places
 from .people_actions import PeopleActions
 from .feedback_actions import FeedbackActions
 from .hours_actions import HoursActions
 from .proof_actions import ProofActions
+from .post_actions import PostActions
 from .rules import Rules, default_rules
 from .scenarios import DEFAULT_TODAY, check_today
 
 __all__ = ["Sandbox", "DEFAULT_TODAY", "action"]
 
 
-class Sandbox(PeopleActions, FeedbackActions, HoursActions, ProofActions, Building):
+class Sandbox(PeopleActions, PostActions, FeedbackActions, HoursActions, ProofActions, Building):
     """The state of one simulated system: places, groups, volunteers, projects, records."""
 
     def __init__(self, *, today: _dt.date = DEFAULT_TODAY, rules: Rules | None = None,
@@ -301,11 +302,13 @@ class Sandbox(PeopleActions, FeedbackActions, HoursActions, ProofActions, Buildi
     def close_project(self, actor: ActorRef, project: ProjectRef) -> None:
         """Close (结项) a published project of the acting group.
 
-        Raise RuleViolation if the project is not the actor's or is not published.
+        Raise RuleViolation if the project is not the actor's, is not published, or still has
+        something pending (``pending_on_project``: sign-ups waiting for 录用).
         """
         a = self._active_group(actor)
         proj = self.project(project)
         projects.check_close(self.rules, proj, a, self.groups[proj.group].name)
+        posts.check_nothing_pending(self, proj)
         proj.status = ProjectStatus.CLOSED
         self._emit("close_project", a, dict(project=proj.id))
 
@@ -313,16 +316,18 @@ class Sandbox(PeopleActions, FeedbackActions, HoursActions, ProofActions, Buildi
     @action
     def record_hours(self, actor: ActorRef, volunteer: VolunteerRef, *, project: ProjectRef, date: DateRef,
                      venue: Text, served: Text, content: Text, hours: Hours, evaluation: Evaluation,
-                     contact_person: Text) -> ServiceRecord:
+                     contact_person: Text, post: PostRef | None = None) -> ServiceRecord:
         """Record a volunteer's service with every field of 三（五）; the project must be the actor's.
         The record waits for hours review unless the actor holds 发布项目无须审核 (``hours_review``).
+        On a project with posts (岗位) the record goes under ``post``, where the volunteer is accepted.
 
         ``venue`` (服务地点), ``served`` (服务对象) and ``contact_person`` (联系人) are free text;
         their old names ``place``, ``target`` and ``contact`` still work (DeprecationWarning).
 
         Raise RuleViolation if a field is missing, the date or hours are malformed, the daily cap
         is passed, the same service is already recorded, the project is not published or not the
-        actor's, or the volunteer is not in the acting group.
+        actor's, or the volunteer is not in the acting group; on a project with posts, if no post
+        is given or the volunteer is not accepted on it (``posts.record_post``).
         """
         a = self._active_group(actor)
         permissions.require(self.rules, a, Right.MANAGE_OWN_VOLUNTEERS)
@@ -330,13 +335,14 @@ class Sandbox(PeopleActions, FeedbackActions, HoursActions, ProofActions, Buildi
         volunteers.check_membership(self.rules, v, a, member=True)
         proj = self.project(records.filled(self.rules, project, "project"))
         records.check_project(self.rules, proj, a.id, self.groups[proj.group].name, a.name)
+        on = self._post_for_record(proj, v, post, date)   # None: a project without posts
         fields = records.record_fields(self, v, proj, date=date, venue=venue, served=served, content=content,
                                        hours=hours, evaluation=evaluation, contact_person=contact_person)
         status = hours_review.status_of_new_record(self, a, self._decided_before())   # pending its reviewer?
-        rec = ServiceRecord(self._new_id("R"), v.id, a.id, proj.id, proj.name, **fields, status=status)
+        rec = ServiceRecord(self._new_id("R"), v.id, a.id, proj.id, proj.name, **fields, status=status, post=on)
         self._store_record(rec)
-        self._emit("record_hours", a, dict(volunteer=v.id, project=proj.id, **fields,
-                                           **hours_review.decided_args(status)), rec)
+        self._emit("record_hours", a, dict(volunteer=v.id, project=proj.id, **fields, **({"post": on} if on else {}),
+                                           **hours_review.decided_args(status)), rec)   # no post: read as before posts
         return rec
 
     def _add_hours(self, rec: ServiceRecord, sign: int) -> None:

@@ -52,6 +52,7 @@ class Column:
     example: str
     text: bool
     number: bool = False
+    optional: bool = False   # a last column an older sheet may lack (e.g. 岗位)
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,8 @@ def sheet_kinds() -> dict[str, SheetKind]:
     """Every kind of sheet, from data/sheets.yaml."""
     out = {}
     for key, d in _data()["kinds"].items():
-        cols = tuple(Column(c["key"], c["label"], str(c["example"]), bool(c.get("text")), bool(c.get("number")))
-                     for c in d["columns"])
+        cols = tuple(Column(c["key"], c["label"], str(c["example"]), bool(c.get("text")), bool(c.get("number")),
+                            bool(c.get("optional"))) for c in d["columns"])
         out[key] = SheetKind(key, d["title"], d["action"], cols)
     return out
 
@@ -217,7 +218,7 @@ def read_sheet(data: bytes, kind: str) -> list[Row]:
         found = [str(_cell(v)) if v is not None else "" for v in (header or ())][:width + 3]
         while found and not found[-1]:
             found.pop()
-        if found != list(k.labels):
+        if found != list(k.labels) and found != list(_required_labels(k)):
             raise SheetError(message("header", expected="、".join(k.labels), found="、".join(found) or "（空）"))
         rows = []
         for number, raw in enumerate(it, start=2):
@@ -236,6 +237,14 @@ def read_sheet(data: bytes, kind: str) -> list[Row]:
     if not rows:
         raise SheetError(message("empty"))
     return rows
+
+
+def _required_labels(k: SheetKind) -> tuple[str, ...]:
+    """The header of a sheet without the optional last columns (a sheet made before them)."""
+    labels = list(k.labels)
+    while labels and k.columns[len(labels) - 1].optional:
+        labels.pop()
+    return tuple(labels)
 
 
 # -- checking and importing --------------------------------------------------------------------
@@ -282,7 +291,20 @@ def _apply_row(sb, actor, kind: SheetKind, row: Row, project, cards: dict[str, s
     day = v["date"] if isinstance(v["date"], (str, _dt.date)) else _text(v["date"])   # a number is not a date
     sb.record_hours(actor, vid, project=project, date=day, venue=_text(v["venue"]),
                     served=_text(v["served"]), content=_text(v["content"]), hours=v["hours"],
-                    evaluation=_text(v["evaluation"]), contact_person=_text(v["contact_person"]))
+                    evaluation=_text(v["evaluation"]), contact_person=_text(v["contact_person"]),
+                    post=_post_of(sb, project, v.get("post")))
+
+
+def _post_of(sb, project, name: Any) -> str | None:
+    """The id of the project's post named in the 岗位 cell, or None for an empty cell (then
+    ``record_hours`` decides whether the project takes hours without a post)."""
+    text = _text(name).strip()
+    if not text or project is None:
+        return None
+    found = [k.id for k in sb.posts_of(project) if k.name == text]
+    if not found:
+        raise _RowProblem(message("unknown_post", post=echo(text)), message("unknown_post_hint"))
+    return found[0]
 
 
 def _id(ref):

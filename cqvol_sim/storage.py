@@ -51,7 +51,7 @@ def state_digest(sb) -> str:
 
 #: Fields left out of the digest at these values, so that state saved before they existed keeps
 #: its digest: a group without a 系统管理员; a record confirmed and never returned (hours review).
-_SKIPPED_AT = {"admin": None, "return_reason": None}
+_SKIPPED_AT = {"admin": None, "return_reason": None, "post": None}   # post: a record without a 岗位
 _SKIPPED_RECORD = {"status": RecordStatus.CONFIRMED}
 
 #: The digest names a record's renamed fields as they were named when the format was set, so a

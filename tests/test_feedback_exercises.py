@@ -15,7 +15,7 @@ from cqvol_sim.exercises.loader import load_bank, run_quietly, run_step
 from cqvol_sim.exercises.schema import GOAL_TYPES
 
 BANK = load_bank([Path(__file__).resolve().parents[1] / "exercises"])
-FEEDBACK = ["v17-complaint-answers", "t17-review-answers-articles", "d17-district-articles"]
+FEEDBACK = ["v18-complaint-answers", "t15-review-answers-articles", "d10-district-articles"]
 
 
 def _solved(ex_id):
@@ -39,7 +39,7 @@ def test_the_wrong_group_answering_is_a_refused_trap_that_costs_its_goal(ex_id):
 
 
 def test_v17_the_hub_answers_its_own_and_approves_the_teams_answer():
-    v, sb = _solved("v17-complaint-answers")
+    v, sb = _solved("v18-complaint-answers")
     hub, team = sb.find_group("黄桷渡社区志愿服务大队"), sb.find_group("黄桷渡社区刘孃孃开心编织志愿服务队")
     own, teams, review = (sb.complaints[f"T00000{i}"] for i in (1, 2, 3))
     assert (own.group, own.answer_status) == (hub.id, Status.PENDING)      # waits for 南坪街道总队
@@ -50,7 +50,7 @@ def test_v17_the_hub_answers_its_own_and_approves_the_teams_answer():
 
 
 def test_t17_returns_the_poor_answer_and_the_article_exposing_personal_data():
-    v, sb = _solved("t17-review-answers-articles")
+    v, sb = _solved("t15-review-answers-articles")
     assert sb.complaints["T000001"].answer_status is Status.REJECTED
     assert sb.complaints["T000002"].answer_status is Status.ACTIVE
     assert sb.complaints["T000003"].answer is None
@@ -60,7 +60,7 @@ def test_t17_returns_the_poor_answer_and_the_article_exposing_personal_data():
 
 
 def test_d17_the_district_hubs_own_article_is_published_at_once():
-    v, sb = _solved("d17-district-articles")
+    v, sb = _solved("d10-district-articles")
     hub = sb.find_group("南岸区志愿者协会")
     own = [a for a in sb.articles.values() if a.group == hub.id]
     assert [a.status for a in own] == [ProjectStatus.PUBLISHED]
@@ -69,11 +69,11 @@ def test_d17_the_district_hubs_own_article_is_published_at_once():
 
 def test_the_goal_types_read_complaints_and_articles_as_the_tasks_say_them():
     assert {"complaint", "article"} <= set(GOAL_TYPES)
-    v, sb = _solved("v17-complaint-answers")
+    v, sb = _solved("v18-complaint-answers")
     c = sb.complaints["T000003"]
     assert field_value(sb, "complaint", c, "kind") == "评价"
     assert field_value(sb, "complaint", c, "answered") is True
     assert field_value(sb, "complaint", sb.complaints["T000002"], "answered") is False
-    art_v, art_sb = _solved("t17-review-answers-articles")
+    art_v, art_sb = _solved("t15-review-answers-articles")
     a = art_sb.article("垃圾分类我先行")
     assert field_value(art_sb, "article", a, "status") is ProjectStatus.PUBLISHED

@@ -36,7 +36,7 @@ EXPECTED = {
     "close_project": {"actor": Ref.ACTOR, "project": Ref.PROJECT},
     "record_hours": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "project": Ref.PROJECT, "date": Ref.DATE,
                      "venue": Ref.TEXT, "served": Ref.TEXT, "content": Ref.TEXT, "hours": Ref.HOURS,
-                     "evaluation": Ref.EVALUATION, "contact_person": Ref.TEXT},
+                     "evaluation": Ref.EVALUATION, "contact_person": Ref.TEXT, "post": Ref.POST},
     "request_correction": {"actor": Ref.VOLUNTEER, "record": Ref.RECORD, "reason": Ref.TEXT,
                            "changes": Ref.CHANGES},
     # -- feedback --
@@ -56,6 +56,16 @@ EXPECTED = {
     "issue_proof": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "handler": Ref.PERSON_NAME,
                     "records": Ref.RECORDS},
     "decline_proof": {"actor": Ref.ACTOR, "volunteer": Ref.VOLUNTEER, "reason": Ref.TEXT},
+    # -- posts --
+    "add_post": {"actor": Ref.ACTOR, "project": Ref.PROJECT, "name": Ref.NAME, "wanted": Ref.COUNT,
+                 "start": Ref.DATE, "end": Ref.DATE, "shifts": Ref.TEXT},
+    "sign_up": {"actor": Ref.VOLUNTEER, "post": Ref.POST},
+    "accept_signup": {"actor": Ref.ACTOR, "post": Ref.POST, "volunteer": Ref.VOLUNTEER},
+    "decline_signup": {"actor": Ref.ACTOR, "post": Ref.POST, "volunteer": Ref.VOLUNTEER, "reason": Ref.TEXT},
+    "record_post_hours": {"actor": Ref.ACTOR, "post": Ref.POST, "volunteers": Ref.VOLUNTEERS, "date": Ref.DATE,
+                          "venue": Ref.TEXT, "served": Ref.TEXT, "content": Ref.TEXT, "hours": Ref.HOURS,
+                          "evaluation": Ref.EVALUATION, "contact_person": Ref.TEXT},
+    "rate_service": {"actor": Ref.ACTOR, "post": Ref.POST, "volunteer": Ref.VOLUNTEER, "evaluation": Ref.EVALUATION},
 }
 
 

@@ -246,6 +246,59 @@ def _proof_pending(sb: Sandbox) -> Call:
 def _proof_of(sb: Sandbox, actor: str, confirm: bool = True, **kw) -> Call:
     v, rec = (_confirmed_knit if confirm else _pending_knit)(sb)
     return act(sb.issue_proof, G(sb, actor), v, handler="王芳", **{"records": [rec], **kw})
+# -- posts --
+def _knit_post(sb: Sandbox, wanted: int = 1):
+    """The knitting team, a post of its published project wanting ``wanted``, two of its members."""
+    knit = G(sb, KNIT_TEAM)
+    post = sb.add_post(knit, own_project(sb, knit), name="编织指导", wanted=wanted,
+                       start=D(2026, 11, 1), end=D(2026, 11, 30))
+    first, second = (sb.volunteers[v] for v in sorted(knit.members)[:2])
+    return knit, post, first, second
+
+
+def _accepted_on_post(sb: Sandbox):
+    knit, post, v, other = _knit_post(sb, wanted=2)
+    sb.sign_up(v, post)
+    sb.accept_signup(knit, post, v)
+    return knit, post, v, other
+
+
+def _post_hours(sb: Sandbox, **over) -> Call:
+    """记时 on the knitting post for its accepted volunteer; ``over`` may name the volunteers as
+    a function of (accepted, other)."""
+    knit, post, v, other = _accepted_on_post(sb)
+    kw = record_kwargs(sb, post.project, date=D(2026, 11, 10), volunteers=[v])
+    del kw["project"]
+    kw.update(over)
+    if callable(kw["volunteers"]):
+        kw["volunteers"] = kw["volunteers"](v, other)
+    return act(sb.record_post_hours, knit, post, **kw)
+
+
+def _full_post(sb: Sandbox) -> Call:
+    knit, post, v, other = _knit_post(sb)
+    sb.sign_up(v, post)
+    sb.accept_signup(knit, post, v)
+    return act(sb.sign_up, other, post)
+
+
+def _wrong_project(sb: Sandbox) -> Call:
+    knit, post, v, other = _accepted_on_post(sb)
+    elsewhere = next(p for p in sb.projects.values() if p.group == knit.id and p.id != post.project)
+    return act(sb.record_hours, knit, v, post=post, **record_kwargs(sb, elsewhere))
+
+
+def _not_accepted(sb: Sandbox) -> Call:
+    knit, post, v, other = _accepted_on_post(sb)
+    sb.sign_up(other, post)   # signed up, never accepted
+    kw = record_kwargs(sb, post.project, date=D(2026, 11, 10), post=post)
+    return act(sb.record_hours, knit, other, **kw)
+
+
+def _pending_on_close(sb: Sandbox) -> Call:
+    knit, post, v, other = _knit_post(sb)
+    sb.sign_up(v, post)
+    return act(sb.close_project, knit, post.project)
 
 
 #: code -> a function of a fresh demo sandbox giving the one call that must be refused with it.
@@ -399,6 +452,31 @@ REACHING_CALLS: dict[str, Callable[[Sandbox], Call | NameCheck]] = {
     "proofs.no_records": lambda sb: _proof_of(sb, COMMUNITY_HUB, records=None),
     "proofs.no_request": lambda sb: act(sb.decline_proof, G(sb, KNIT_TEAM), some_member(sb, G(sb, KNIT_TEAM)),
                                         reason="没有记录"),
+    # -- posts --
+    "posts.project_not_open": lambda sb: act(sb.add_post, G(sb, HOSPITAL_TEAM),
+                                             own_project(sb, G(sb, HOSPITAL_TEAM), "pending"), name="导诊", wanted=2),
+    "posts.wanted_invalid": lambda sb: act(sb.add_post, G(sb, KNIT_TEAM), own_project(sb, G(sb, KNIT_TEAM)),
+                                           name="编织指导", wanted=0),
+    "posts.dates_outside_project": lambda sb: act(sb.add_post, G(sb, KNIT_TEAM), own_project(sb, G(sb, KNIT_TEAM)),
+                                                  name="编织指导", wanted=2, end=D(2027, 6, 30)),
+    "posts.name_taken": lambda sb: act(sb.add_post, G(sb, KNIT_TEAM), _knit_post(sb)[1].project,
+                                       name="编织指导", wanted=3),
+    "posts.not_member": lambda sb: act(sb.sign_up, some_member(sb, G(sb, SCHOOL_TEAM)), _knit_post(sb)[1]),
+    "posts.already_signed_up": lambda sb: act(sb.sign_up, *(lambda k, p, v, o: (v, p))(*_accepted_on_post(sb))),
+    "posts.full": _full_post,
+    "posts.signup_not_pending": lambda sb: act(sb.accept_signup, *(lambda k, p, v, o: (k, p, o))(*_knit_post(sb))),
+    "posts.post_required": lambda sb: act(sb.record_hours, G(sb, KNIT_TEAM), _accepted_on_post(sb)[2],
+                                          **record_kwargs(sb, own_project(sb, G(sb, KNIT_TEAM)))),
+    "posts.wrong_project": _wrong_project,
+    "posts.not_accepted": _not_accepted,
+    "posts.date_outside_post": lambda sb: _post_hours(sb, date=D(2026, 10, 20)),
+    "posts.no_volunteers": lambda sb: _post_hours(sb, volunteers=[]),
+    "posts.listed_twice": lambda sb: _post_hours(sb, volunteers=lambda v, other: [v, v.id]),
+    "posts.rate_not_accepted": lambda sb: act(sb.rate_service, *(lambda k, p, v, o: (k, p, o))(*_accepted_on_post(sb)),
+                                              evaluation="优秀"),
+    "posts.rate_no_hours": lambda sb: act(sb.rate_service, *(lambda k, p, v, o: (k, p, v))(*_accepted_on_post(sb)),
+                                          evaluation="优秀"),
+    "projects.pending_on_close": _pending_on_close,
 }
 
 

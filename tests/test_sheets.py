@@ -51,7 +51,7 @@ def _hours_row(v, day="2026-11-18", hours=2, **kw):
     row = dict(name=v.name, id_card=v.id_card, date=day, venue="黄桷渡社区活动室", served="社区空巢老人",
                content="陪老人聊天、读报", hours=hours, evaluation="良好", contact_person="刘秀英")
     row.update(kw)
-    return [row[c.key] for c in sheets.sheet_kinds()["hours"].columns]
+    return [row.get(c.key) for c in sheets.sheet_kinds()["hours"].columns]   # 岗位 left empty unless given
 
 
 def _hours_sheet(rows) -> bytes:

@@ -59,6 +59,7 @@ class SandboxMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.sb = Sandbox.demo()
+        self._seed_post()
         self.place_pool = _places(self.sb)
         self.dir = tempfile.mkdtemp(prefix="cqvol-stateful-")
         self.changed = False
@@ -69,6 +70,21 @@ class SandboxMachine(RuleBasedStateMachine):
             self._check_log()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _seed_post(self):
+        """A post on the knitting team's project with one volunteer accepted and recorded and two
+        sign-ups pending, so that the post rules act from the first step (posts, sign-ups and
+        acceptances are rare in a random walk of a dozen steps)."""
+        sb = self.sb
+        knit = sb.find_group("黄桷渡社区刘孃孃开心编织志愿服务队")
+        p = next(p for p in sb.projects.values() if p.group == knit.id and p.status is ProjectStatus.PUBLISHED)
+        k = sb.add_post(knit, p, name="编织指导", wanted=2, start=D(2026, 11, 1), end=p.end)
+        first, *_ = people = sorted(knit.members)[:3]
+        for vid in people:
+            sb.sign_up(vid, k)
+        sb.accept_signup(knit, k, first)
+        sb.record_post_hours(knit, k, volunteers=[first], date=D(2026, 11, 10), venue="南坪广场", served="社区老人",
+                             content="陪伴聊天", hours=2, evaluation="优秀", contact_person="王芳")
 
     # -- helpers ------------------------------------------------------------------------------
     @staticmethod
@@ -483,6 +499,8 @@ class SandboxMachine(RuleBasedStateMachine):
             forbidden.append("not the owner")
         if p.status is not ProjectStatus.PUBLISHED:
             forbidden.append("not published")
+        elif self._signups(p, Status.PENDING):
+            forbidden.append("sign-ups pending")
         self.attempt(forbidden, not forbidden, sb.close_project, actor, p)
 
     @rule(data=st.data())
@@ -515,6 +533,8 @@ class SandboxMachine(RuleBasedStateMachine):
             forbidden.append("not the actor's project")
         if p.status not in (ProjectStatus.PUBLISHED, ProjectStatus.CLOSED):
             forbidden.append("project not published")
+        elif any(k.project == p.id for k in sb.posts.values()):
+            forbidden.append("project has posts: hours go under a post")
         if not (p.start <= day <= p.end) or day > TODAY or day < O.EARLIEST:
             forbidden.append("bad date")
         if not O.hours_ok(hours):
@@ -762,6 +782,146 @@ class SandboxMachine(RuleBasedStateMachine):
         if proof is not None:   # a proof's hours are its confirmed records' hours
             assert abs(proof.hours - sum(sb.records[r].hours for r in proof.records)) < 1e-6
             assert set(proof.records) == {r.id for r in (chosen or provable)}
+    # -- posts ----------------------------------------------------------------------------------------
+    def _signups(self, project, status, post=None):
+        return [s for s in self.sb.signups.values() if s.status is status and (post is None or s.post == post.id)
+                and self.sb.posts[s.post].project == project.id]
+
+    def _draw_post(self, data):
+        posts = list(self.sb.posts.values())
+        return data.draw(st.sampled_from(posts), label="post") if posts else None
+
+    def _runs(self, actor, project) -> list[str]:
+        """Why ``actor`` may not decide on the posts of ``project`` (empty if it may)."""
+        if not isinstance(actor, Group) or not O.active(actor):
+            return ["actor not an active group"]
+        if not O.has(actor, Right.MANAGE_OWN_VOLUNTEERS):
+            return ["no 本团体内志愿者管理"]
+        return [] if actor.id == project.group else ["not the owner"]
+
+    @rule(data=st.data())
+    def add_post(self, data):
+        sb = self.sb
+        actor = self.draw_actor(data, prefer=lambda g: O.active(g) and any(
+            p.group == g.id and p.status is ProjectStatus.PUBLISHED for p in sb.projects.values()))
+        own = [p for p in sb.projects.values() if p.group == actor.id]
+        p = data.draw(st.sampled_from(own if own and self.often(data, "own") else list(sb.projects.values())))
+        name = data.draw(st.sampled_from(["引导员", "上门陪伴", ""]), label="name")
+        wanted = data.draw(st.sampled_from([1, 2, 2, 0]), label="wanted")
+        start, end = (None, None) if self.often(data, "project-dates", 6) else \
+            (data.draw(st.sampled_from(DATES[1:])), data.draw(st.sampled_from(DATES[1:])))
+        forbidden = [] if O.active(actor) else ["actor not an active group"]
+        s, e = start or p.start, end or p.end
+        if actor.id != p.group:
+            forbidden.append("not the owner")
+        if p.status is not ProjectStatus.PUBLISHED:
+            forbidden.append("project not open")
+        if not name or any(k.project == p.id and k.name == name for k in sb.posts.values()):
+            forbidden.append("no name, or taken")
+        if wanted < 1 or e < s or s < p.start or e > p.end:
+            forbidden.append("bad numbers or dates")
+        self.attempt(forbidden, not forbidden, sb.add_post, actor, p, name=name, wanted=wanted, start=start, end=end)
+
+    @rule(data=st.data())
+    def sign_up(self, data):
+        sb = self.sb
+        k = self._draw_post(data)
+        if k is None:
+            return
+        p = sb.projects[k.project]
+        pool = sorted(sb.groups[p.group].members) if self.often(data, "member") else sorted(sb.volunteers)[:5]
+        v = sb.volunteers[data.draw(st.sampled_from(pool or sorted(sb.volunteers)[:5]), label="volunteer")]
+        forbidden = [] if p.status is ProjectStatus.PUBLISHED else ["project not open"]
+        if p.group not in v.groups:
+            forbidden.append("not a member of the project's group")
+        if any(s.volunteer == v.id for s in self._signups(p, Status.PENDING, k) + self._signups(p, Status.ACTIVE, k)):
+            forbidden.append("already signed up")
+        if len(self._signups(p, Status.ACTIVE, k)) >= k.wanted:
+            forbidden.append("post full")
+        self.attempt(forbidden, not forbidden, sb.sign_up, v, k)
+
+    @rule(data=st.data())
+    def decide_signup(self, data):
+        sb = self.sb
+        k = self._draw_post(data)
+        if k is None:
+            return
+        p = sb.projects[k.project]
+        actor = self.draw_actor(data, p.group)
+        ups = [s for s in sb.signups.values() if s.post == k.id]
+        vid = data.draw(st.sampled_from([s.volunteer for s in ups] or sorted(sb.volunteers)[:3]), label="volunteer")
+        forbidden = self._runs(actor, p)
+        if not forbidden and not any(s.volunteer == vid for s in self._signups(p, Status.PENDING, k)):
+            forbidden.append("nothing pending")
+        if data.draw(st.booleans(), label="accept"):
+            if not forbidden and len(self._signups(p, Status.ACTIVE, k)) >= k.wanted:
+                forbidden.append("post full")
+            self.attempt(forbidden, not forbidden, sb.accept_signup, actor, k, vid)
+        else:
+            reason = data.draw(st.sampled_from(["", "名额已满"]), label="reason")
+            forbidden += [] if reason or forbidden else ["no reason"]
+            self.attempt(forbidden, not forbidden, sb.decline_signup, actor, k, vid, reason=reason)
+
+    @rule(data=st.data())
+    def record_post_hours(self, data):
+        sb = self.sb
+        k = self._draw_post(data)
+        if k is None:
+            return
+        p = sb.projects[k.project]
+        actor = self.draw_actor(data, p.group)
+        accepted = [s.volunteer for s in self._signups(p, Status.ACTIVE, k)]
+        pool = accepted + [s.volunteer for s in sb.signups.values() if s.post == k.id][:1] + sorted(sb.volunteers)[:1]
+        people = data.draw(st.lists(st.sampled_from(pool), max_size=3), label="volunteers")
+        day = data.draw(st.sampled_from([k.start, k.end, TODAY, D(2026, 11, 1)]), label="date")
+        hours = data.draw(st.sampled_from([2, 12, 23.9]), label="hours")
+        forbidden = self._runs(actor, p)
+        if p.status not in (ProjectStatus.PUBLISHED, ProjectStatus.CLOSED):
+            forbidden.append("project not published")
+        if not people or len(set(people)) < len(people):
+            forbidden.append("nobody, or someone twice")
+        for vid in people:
+            if p.group not in sb.volunteers[vid].groups or vid not in accepted:
+                forbidden.append("not a member, or not accepted")
+            if not (k.start <= day <= k.end) or day > TODAY or day < O.EARLIEST:
+                forbidden.append("bad date")
+            elif O.day_total(sb, vid, day) + hours > O.DAILY_CAP + 1e-9:
+                forbidden.append("daily cap")
+            elif O.same_service_recorded(sb, vid, p.id, day, "南坪广场", "社区老人", "陪伴聊天", float(hours)):
+                forbidden.append("recorded already")
+        self.attempt(forbidden, not forbidden, sb.record_post_hours, actor, k, volunteers=people, date=day,
+                     venue="南坪广场", served="社区老人", content="陪伴聊天", hours=hours, evaluation="优秀",
+                     contact_person="王芳")
+
+    @rule(data=st.data())
+    def rate_service(self, data):
+        sb = self.sb
+        k = self._draw_post(data)
+        if k is None:
+            return
+        p = sb.projects[k.project]
+        actor = self.draw_actor(data, p.group)
+        ups = [s.volunteer for s in sb.signups.values() if s.post == k.id]
+        vid = data.draw(st.sampled_from(ups or sorted(sb.volunteers)[:3]), label="volunteer")
+        forbidden = self._runs(actor, p)
+        if not forbidden and vid not in [s.volunteer for s in self._signups(p, Status.ACTIVE, k)]:
+            forbidden.append("not accepted")
+        elif not forbidden and not any(r.post == k.id and r.volunteer == vid for r in sb.records.values()):
+            forbidden.append("no hours on the post yet")
+        self.attempt(forbidden, not forbidden, sb.rate_service, actor, k, vid, evaluation="良好")
+
+    def _posts_hold(self):
+        """Only accepted volunteers have hours on a post; no post takes more than it wants; no
+        closed project has a sign-up waiting."""
+        sb = self.sb
+        for r in sb.records.values():
+            if r.post is not None:
+                assert any(s.post == r.post and s.volunteer == r.volunteer and s.status is Status.ACTIVE
+                           for s in sb.signups.values()), f"{r.id}: hours of a volunteer not accepted on the post"
+        for k in sb.posts.values():
+            assert sum(s.post == k.id and s.status is Status.ACTIVE for s in sb.signups.values()) <= k.wanted
+            if sb.projects[k.project].status is ProjectStatus.CLOSED:
+                assert not any(s.post == k.id and s.status is Status.PENDING for s in sb.signups.values())
 
     # -- checks after every step ------------------------------------------------------------------
     @invariant()
@@ -769,6 +929,7 @@ class SandboxMachine(RuleBasedStateMachine):
         O.check_all(self.sb)
         pending = [(r.volunteer, r.group) for r in self._pending_joins()]
         assert len(pending) == len(set(pending)), "two pending requests to join the same group"
+        self._posts_hold()
 
     @invariant()
     def log_rebuilds_the_sandbox(self):

@@ -257,6 +257,9 @@ _ACTION_WORDS = {
     # hours review and proofs
     "confirm_hours": "确认服务时长", "return_hours": "退回服务时长", "resubmit_hours": "重新提交服务时长",
     "request_proof": "申请志愿服务证明", "issue_proof": "出具志愿服务证明", "decline_proof": "拒绝出具证明",
+    # -- posts --
+    "add_post": "设置岗位", "sign_up": "报名岗位", "accept_signup": "录用报名", "decline_signup": "不录用报名",
+    "record_post_hours": "岗位记时", "rate_service": "评价服务",
 }
 _MATCHER_WORDS = {"not": "不是", "contains": "包含", "one_of": "其中之一：", "at_least": "不少于", "at_most": "不多于"}
 

@@ -20,6 +20,7 @@ from .. import feedback
 from ..legacy import RENAMED_FIELDS
 from ..model import Status
 from . import sheet
+from ..posts import signup_label
 from .refs import item_type, reprs
 from .schema import GOAL_TYPES, ITEM_TYPES, arg_kind, enum_aliases
 
@@ -175,6 +176,9 @@ _TABLES = {
     "article": (lambda sb: sb.articles.values(), _group_field),
     "proof": (lambda sb: sb.proofs.values(), _group_field),
     "proof_request": (lambda sb: sb.proof_requests.values(), _group_field),
+    # -- posts --
+    "post": (lambda sb: sb.posts.values(), _group_field),
+    "signup": (lambda sb: sb.signups.values(), _group_field),
 }
 
 
@@ -287,16 +291,22 @@ FIELD_LABELS = {
     # -- Excel sign-in sheets (issue 12)
     "rows": "签到表的行", "except": "除去的行",
     "handler": "经办人", "serial": "证明编号", "return_reason": "退回理由",   # hours review and proofs
+    # -- posts --
+    "post": "岗位", "wanted": "招募人数", "shifts": "班次", "rating": "评价", "volunteers": "志愿者",
 }
 
 #: A volunteer's hours are the total of all their records, not one service's hours.
 VOLUNTEER_FIELD_LABELS = {"hours": "累计服务时长", "confirmed_hours": "已确认的服务时长"}
+#: A sign-up's status and reason as the post pages word them.
+SIGNUP_FIELD_LABELS = {"status": "报名状态", "reject_reason": "不录用理由"}
 
 
 def field_label(rules, goal_type: str, key: str) -> str:
     """A field's name as the trainee sees it on the form (a record's 地点/联系人 from the rule data)."""
     if goal_type == "volunteer" and key in VOLUNTEER_FIELD_LABELS:
         return VOLUNTEER_FIELD_LABELS[key]
+    if goal_type == "signup" and key in SIGNUP_FIELD_LABELS:
+        return SIGNUP_FIELD_LABELS[key]
     if goal_type == "record" or key not in FIELD_LABELS:   # a record's fields, also as an action's arguments
         label = rules.record_field_labels.get(RENAMED_FIELDS.get(key, key))
         if label:
@@ -316,6 +326,9 @@ KEY_FIELDS = {
     "article": ("title",),
     "proof": ("volunteer",),
     "proof_request": ("volunteer",),
+    # -- posts --
+    "post": ("name",),
+    "signup": ("post", "volunteer"),
 }
 
 
@@ -323,7 +336,7 @@ def show_value(sb, kind: str, value) -> str:
     """A stored value as a trainee reads it (names and Chinese labels, not ids)."""
     if value is None:
         return "（无）"
-    if kind in ("group", "authority", "actor", "volunteer", "project", "item"):
+    if kind in ("group", "authority", "actor", "volunteer", "project", "item", "post"):
         r = reprs(sb, kind, value)
         return str(r[1]) if len(r) > 1 else str(value)
     if kind == "member":
@@ -335,6 +348,8 @@ def show_value(sb, kind: str, value) -> str:
     if kind == "person":
         r = reprs(sb, kind, value)
         return r[1]
+    if kind == "signup_status" and isinstance(value, Status):
+        return signup_label(value)
     if hasattr(value, "value") and kind in ("kind", "grade", "status", "reg_status", "project_status", "record_status"):
         return sb.rules.label(value)
     if isinstance(value, bool):

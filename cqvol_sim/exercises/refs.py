@@ -165,6 +165,10 @@ _BY_KIND = {
     "record": lambda sb, v, actor: resolve_record(sb, v),
     "records": lambda sb, v, actor: [resolve_record(sb, x) for x in (v if isinstance(v, list) else [v])],
     "person": lambda sb, v, actor: person_value(v),
+    # -- posts --
+    "post": lambda sb, v, actor: _resolve(sb, str(v).strip(), Ref.POST),
+    "volunteers": lambda sb, v, actor: [_resolve(sb, str(x).strip(), Ref.VOLUNTEER)
+                                        for x in (v if isinstance(v, list) else [v])],
 }
 
 
@@ -222,6 +226,9 @@ def reprs(sb, kind: str, value) -> list:
     if kind == "project":
         p = sb.projects.get(value)
         return [value, p.name] if p else [value]
+    if kind == "post":
+        post = getattr(sb, "posts", {}).get(value)
+        return [value, post.name] if post else [value]
     if kind == "person":
         name, mobile = (value.name, value.mobile) if hasattr(value, "mobile") else tuple(value)
         return [name, f"{name} {mobile}", mobile]
@@ -229,7 +236,7 @@ def reprs(sb, kind: str, value) -> list:
         return [value.isoformat() if isinstance(value, _dt.date) else str(value)]
     if kind == "number":
         return [float(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else [value]
-    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role", "record_status"):
+    if kind in ("kind", "grade", "status", "reg_status", "project_status", "role", "record_status", "signup_status"):
         return [getattr(value, "value", value)]
     return [value]
 

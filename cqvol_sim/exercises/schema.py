@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CqvolError
-from ..model import (Application, Article, Complaint, Group, Project, Proof, ProofRequest, ServiceRecord,
-                     Volunteer)
+from ..model import (Application, Article, Complaint, Group, Post, Project, Proof, ProofRequest, ServiceRecord,
+                     SignUp, Volunteer)
 from ..legacy import RENAMED_FIELDS, renamed_fields
 from ..params import Ref, action_specs
 from ..rules import NOTICE_CLAUSES
@@ -135,7 +135,7 @@ GOAL_TYPES: dict[str, GoalType] = {
     "record": GoalType("服务记录", "最终状态中存在（或不存在）符合这些条件的志愿服务记录", {
         "volunteer": "volunteer", "group": "group", "project": "project", "date": "date", "place": "text",
         "target": "text", "content": "text", "hours": "number", "evaluation": "text", "contact": "text",
-        "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text",
+        "corrected": "bool", "venue": "text", "served": "text", "contact_person": "text", "post": "post",
         "status": "record_status", "return_reason": "text",   # hours review (三（三）)
     }, "exists", model=ServiceRecord, drafted=("volunteer", "project", "date", "venue", "served", "content", "hours",
                                                 "evaluation", "contact_person")),
@@ -165,6 +165,13 @@ GOAL_TYPES: dict[str, GoalType] = {
     "proof_request": GoalType("证明申请", "最终状态中存在（或不存在）符合这些条件的志愿服务证明申请", {
         "volunteer": "volunteer", "group": "group", "status": "status", "reject_reason": "text",
     }, "exists", model=ProofRequest, drafted=("volunteer", "group")),
+    # -- posts --
+    "post": GoalType("岗位", "最终状态中存在（或不存在）符合这些条件的岗位", {
+        "name": "text", "project": "project", "wanted": "number", "start": "date", "end": "date", "shifts": "text",
+    }, "exists", model=Post, drafted=("name", "project", "wanted")),
+    "signup": GoalType("报名", "最终状态中存在（或不存在）符合这些条件的岗位报名", {
+        "post": "post", "volunteer": "volunteer", "status": "signup_status", "reject_reason": "text", "rating": "text",
+    }, "exists", model=SignUp, drafted=("post", "volunteer")),
     "event": GoalType("操作", "学员做过（或没有做过）符合这些条件的操作（只看学员开始以后的操作记录）", {
         "action": "action", "by": "actor", "item_type": "item_type",
     }, "happened", ("action",)),
@@ -184,6 +191,8 @@ KIND_OF_REF = {
     Ref.GRADE: "grade", Ref.KIND: "kind", Ref.REG_STATUS: "reg_status", Ref.PERSON: "person",
     Ref.DATE: "date", Ref.HOURS: "number", Ref.BOOL: "bool", Ref.ROLE: "role",
     Ref.RECORDS: "records",   # a list of records, each as a record is named
+    # -- posts --
+    Ref.POST: "post", Ref.VOLUNTEERS: "volunteers", Ref.COUNT: "number",
 }
 
 
@@ -215,7 +224,12 @@ ITEM_TYPES = {"注册": "group", "团体": "group", "项目": "project", "申请
 KIND_WORDS = {
     "kind": "团体类型", "grade": "权限组别", "status": "状态", "reg_status": "登记状态",
     "project_status": "项目状态", "item_type": "事项类型", "role": "身份", "record_status": "时长记录状态",
+    "signup_status": "报名状态",   # -- posts
 }
+
+#: A sign-up's status (``Status``) as the post pages word it: 待录用, 已录用, 未录用 (录用/不录用 too).
+SIGNUP_STATUS_WORDS = {"pending": "pending", "active": "active", "rejected": "rejected", "待录用": "pending",
+                       "已录用": "active", "录用": "active", "未录用": "rejected", "不录用": "rejected"}
 
 
 @functools.cache
@@ -230,6 +244,8 @@ def enum_aliases(kind: str) -> dict[str, str]:
              "record_status": model.RecordStatus}.get(kind)
     if kind == "item_type":
         return dict(ITEM_TYPES)
+    if kind == "signup_status":
+        return dict(SIGNUP_STATUS_WORDS)
     if table is None:
         return {}
     out = {}

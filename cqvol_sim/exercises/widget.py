@@ -121,6 +121,9 @@ TAB_OF_ACTION = {
     # hours review and proofs
     "confirm_hours": "审核", "return_hours": "审核", "resubmit_hours": "项目与时长",
     "request_proof": "项目与时长", "issue_proof": "项目与时长", "decline_proof": "项目与时长",
+    # -- posts --
+    "add_post": "项目与时长", "sign_up": "项目与时长", "accept_signup": "项目与时长", "decline_signup": "项目与时长",
+    "record_post_hours": "项目与时长", "rate_service": "项目与时长",
 }
 
 

@@ -97,6 +97,16 @@ VIOLATION_FIELDS: dict[str, frozenset[str]] = {code: frozenset(fields) for code,
     "proofs.already_pending": ("volunteer", "group"), "proofs.not_recorder": ("actor", "recorder"),
     "proofs.not_confirmed": ("volunteer", "date", "status"), "proofs.not_own_record": ("volunteer",),
     "proofs.no_records": ("volunteer", "group"), "proofs.no_request": ("volunteer", "group"),
+    # -- posts --
+    "posts.project_not_open": ("project", "status"), "posts.wanted_invalid": ("value",),
+    "posts.dates_outside_project": ("start", "end", "project", "project_start", "project_end"),
+    "posts.name_taken": ("post", "project"), "posts.not_member": ("volunteer", "group"),
+    "posts.already_signed_up": ("volunteer", "post", "status"), "posts.full": ("post", "wanted"),
+    "posts.signup_not_pending": ("volunteer", "post"), "posts.post_required": ("project",),
+    "posts.wrong_project": ("post", "project"), "posts.not_accepted": ("volunteer", "post"),
+    "posts.date_outside_post": ("date", "post", "start", "end"), "posts.no_volunteers": (),
+    "posts.listed_twice": ("volunteer",), "posts.rate_not_accepted": ("volunteer", "post"),
+    "posts.rate_no_hours": ("volunteer", "post"), "projects.pending_on_close": ("project", "count", "pending"),
 }.items()}
 
 

@@ -128,6 +128,15 @@ def _project(sandbox, pid) -> str:
     return f"“{p.name if p else pid}”"
 
 
+def _post(sandbox, pid) -> str:
+    """A post (岗位) as a sentence names it: “name”（项目“project”）."""
+    p = getattr(sandbox, "posts", {}).get(pid) if isinstance(pid, str) else None
+    if p is None:
+        return f"“{pid}”"
+    proj = sandbox.projects.get(p.project)
+    return f"“{p.name}”（项目“{proj.name if proj else p.project}”）"
+
+
 #: how an argument of each kind (``params.Ref``) reads in a sentence
 _NAMERS = {
     Ref.GROUP: lambda sb, v: _group(sb, v) if v else "本团体",
@@ -145,6 +154,9 @@ _NAMERS = {
     Ref.ROLE: lambda sb, v: _role(sb, v),
     # -- feedback --
     Ref.ARTICLE: lambda sb, v: f"“{sb.articles[v].title}”" if v in getattr(sb, "articles", {}) else f"“{v}”",
+    # -- posts --
+    Ref.POST: lambda sb, v: _post(sb, v),
+    Ref.VOLUNTEERS: lambda sb, v: "、".join(_volunteer(sb, x) for x in v or ()),
 }
 
 
@@ -182,6 +194,14 @@ _TEMPLATES = {
     "admit_volunteer": "{who}把{volunteer}吸纳到{group}。",
     "remove_volunteer": "{who}把{volunteer}移出了{group}（服务记录保留）。",
     "close_project": "{who}结项了项目{project}。",
+    # -- posts --
+    "add_post": "{who}为项目{project}设置了岗位“{name}”（招募 {wanted} 人，{start} 至 {end}）。",
+    "sign_up": "{who}报名了岗位{post}。",
+    "accept_signup": "{who}录用了{volunteer}到岗位{post}。",
+    "decline_signup": "{who}没有录用{volunteer}到岗位{post}，理由：{reason}。",
+    "record_post_hours": "{who}在岗位{post}为{volunteers}记录了 {hours} 小时服务（{date}，{venue}，服务对象：{served}，"
+                         "评价：{evaluation}）。",
+    "rate_service": "{who}评价了{volunteer}在岗位{post}的服务：{evaluation}。",
     "record_hours": "{who}为{volunteer}记录了 {hours} 小时服务（项目{project}，{date}，{venue}，服务对象：{served}，"
                     "评价：{evaluation}）。",
     # -- feedback --

@@ -15,10 +15,12 @@ from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, h
                      ok_html, on_value, set_options, show_if, wide)
 from .feedback import FeedbackPanel
 from .imports import ImportPanel
+from .posts import PostsPanel
 from .proofs import ProofsPanel
 
-SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("记录服务时长", "record"), ("查看记录与更正", "records"),
-            ("导入签到表", "import"), ("志愿服务证明", "proofs"), ("投诉评价与投稿", "feedback")]
+SECTIONS = [("发布项目", "project"), ("志愿者", "volunteer"), ("岗位与报名", "posts"), ("记录服务时长", "record"),
+            ("查看记录与更正", "records"), ("导入签到表", "import"), ("志愿服务证明", "proofs"),
+            ("投诉评价与投稿", "feedback")]
 
 
 def star_label(sb, volunteer) -> str:
@@ -162,6 +164,9 @@ class ProjectsPanel(Panel):
         self.r_volunteer = FilterDropdown("志愿者", placeholder="输入姓名筛选", css="cqvol-r-volunteer")
         self.r_project = W.Dropdown(description=labels["project"], style=STYLE, layout=W.Layout(width="40em"))
         self.r_project.add_class("cqvol-r-project")
+        # a project with posts (岗位) takes hours under one of them: offered only then
+        self.r_post = W.Dropdown(description="岗位", style=STYLE, layout=W.Layout(width="40em", display="none"))
+        self.r_post.add_class("cqvol-r-post")
         self.r_date = W.DatePicker(description=labels["date"], value=sb.today, style=STYLE)
         self.r_date.add_class("cqvol-r-date")
         self.r_place = W.Text(description=labels["venue"], style=STYLE, layout=wide())
@@ -183,7 +188,8 @@ class ProjectsPanel(Panel):
         self.r_submit = W.Button(description="保存服务记录", button_style="primary", layout=W.Layout(width="12em"))
         self.r_submit.add_class("cqvol-save-record")
         self.r_box = W.VBox([note_cap(sb), m.add("volunteer", self.r_volunteer.dropdown, into=self.r_volunteer.box),
-                             m.add("project", self.r_project), m.add("date", self.r_date), m.add("place", self.r_place),
+                             m.add("project", self.r_project), m.add("post", self.r_post), m.add("date", self.r_date),
+                             m.add("place", self.r_place),
                              m.add("target", self.r_target), m.add("content", self.r_content),
                              W.HBox([m.add("hours", self.r_hours), self.r_hours_check]),
                              m.add("evaluation", self.r_evaluation), m.add("contact", self.r_contact), self.r_submit])
@@ -209,6 +215,9 @@ class ProjectsPanel(Panel):
         self.i_box = self.importer.widget
         self.feedback = FeedbackPanel(self.session)   # 投诉评价与投稿: a panel of its own, as a sub-page
         self.proofs = ProofsPanel(self.session)   # 志愿服务证明: a panel of its own, the last sub-page
+        # posts, sign-ups, 记时, 评价 and 结项: a panel of its own too
+        self.poster = PostsPanel(session)
+        self.k_box = self.poster.widget
 
         on_value(self.section, self._on_section)
         self.p_submit.on_click(self._publish)
@@ -227,8 +236,8 @@ class ProjectsPanel(Panel):
         self._stale: set[str] = set()
         self._last_saved: tuple | None = None   # the form last saved, so a second click does not repeat it
         self._member_opts: list = []
-        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.r_box, self.l_box, self.i_box,
-                              self.proofs.widget, self.feedback.widget, self.message])
+        self.widget = W.VBox([self.intro, self.section, self.p_box, self.v_box, self.k_box, self.r_box, self.l_box,
+                              self.i_box, self.proofs.widget, self.feedback.widget, self.message])
         self.refresh("identity")
 
     # -- refresh ----------------------------------------------------------------------------
@@ -255,6 +264,7 @@ class ProjectsPanel(Panel):
             self.p_list.value = ""
         set_options(self.r_project, [("（请选择项目）", NONE)] + [
             (f"{p.name}（{sb.rules.label(p.status)}）", p.id) for p in reversed(projects)])
+        self._on_project(None)   # its posts may have changed
         # volunteers of the group
         members = sorted((sb.volunteers[v] for v in g.members), key=lambda v: v.id) if g is not None else []
         member_opts = [(f"{v.name}（身份证尾号{v.id_card[-4:]}，累计{v.hours:g}小时）", v.id) for v in members]
@@ -311,11 +321,13 @@ class ProjectsPanel(Panel):
         self.importer.leave()
         self.feedback.leave()
         self.proofs.leave()
+        self.poster.leave()
 
     def _on_section(self, _change) -> None:
         s = self.section.value
         show_if(self.p_box, s == "project")
         show_if(self.v_box, s == "volunteer")
+        show_if(self.k_box, s == "posts")
         show_if(self.r_box, s == "record")
         show_if(self.l_box, s == "records")
         show_if(self.i_box, s == "import")
@@ -330,6 +342,9 @@ class ProjectsPanel(Panel):
         p = self.sb.projects.get(self.r_project.value) if self.r_project.value else None
         if p is not None and not self.r_place.value:
             self.r_place.value = self.sb.places[p.place].name
+        posts = [] if p is None else self.sb.posts_of(p)
+        set_options(self.r_post, [("（请选择岗位）", NONE), *((k.name, k.id) for k in posts)])
+        show_if(self.r_post, bool(posts))
 
     @handler
     def _on_hours(self, _change) -> None:
@@ -512,7 +527,7 @@ class ProjectsPanel(Panel):
         hours = formcheck.parse_hours(values["hours"])
         fields = {RENAMED_FIELDS.get(k, k): v for k, v in values.items()}   # the form's names → the action's
         rec = sb.record_hours(self.session.actor, vid, **{**fields, "hours": self.r_hours.value if hours is None
-                                                          else hours})
+                                                          else hours}, post=self.r_post.value or None)
         v = sb.volunteers[vid]
         self.session.changed("state")
         self._last_saved = key[:-1] + (len(sb.events),)
