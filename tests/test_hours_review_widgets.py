@@ -186,3 +186,16 @@ def test_issuing_with_no_record_ticked_issues_nothing(sb):
     panel.handler_name.value = "李明"
     panel.issue.click()
     assert not sb.proofs and "至少选择一条记录" in html_text(panel.message.value)
+
+
+def test_the_review_pages_first_line_counts_every_queue(sb):
+    """Hours waiting below are named in the first line: it never says nothing waits when something does."""
+    session = Session(sb, COMMUNITY)
+    panel = ReviewPanel(session)
+    before = html_text(panel.summary.value)
+    v, rec = _pending(sb)
+    session.changed("state")
+    line = html_text(panel.summary.value)
+    assert "服务时长 1 条" in line and "没有待审事项" not in line, (before, line)
+    panel.hours.confirm(rec)
+    assert "服务时长" not in html_text(panel.summary.value).split("（")[0]

@@ -57,6 +57,18 @@ def item_html(sb, item) -> str:
             f"{changes}；理由：{esc(item.reason)}")
 
 
+def summary_html(name: str, items: int, hours: int, feedback: int) -> str:
+    """The review page's first line: what waits for ``name`` in each of its queues."""
+    if not (items or hours or feedback):
+        return info_html(f"“{name}”目前没有待审事项（注册、项目、申请、更正、服务时长、答复和稿件都没有）。")
+    parts = [f"注册、项目、申请和更正 {items} 项" + (f"（只列出最早的 {MAX_ROWS} 项）" if items > MAX_ROWS else "")]
+    if hours:
+        parts.append(f"服务时长 {hours} 条（见下面“时长审核”）")
+    if feedback:
+        parts.append(f"投诉评价的答复和稿件 {feedback} 项（见最下面）")
+    return f"<b>“{esc(name)}”待审：{'；'.join(parts)}。</b>"
+
+
 class ReviewPanel(Panel):
     """One row per pending item: details, 通过, a reason box and 驳回."""
 
@@ -83,11 +95,8 @@ class ReviewPanel(Panel):
             self.row_for = {}
             return
         queue = sb.review_queue(actor)
-        if not queue:
-            self.summary.value = info_html(f"“{actor.name}”目前没有待审事项。")
-        else:
-            more = f"（只列出最早的 {MAX_ROWS} 项）" if len(queue) > MAX_ROWS else ""
-            self.summary.value = f"<b>“{esc(actor.name)}”待审事项 {len(queue)} 项{more}：</b>"
+        self.summary.value = summary_html(actor.name, len(queue), len(sb.hours_queue(actor)),
+                                          len(sb.feedback_queue(actor)))
         rows = []
         row_for = {}
         for item in queue[:MAX_ROWS]:
