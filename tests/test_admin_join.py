@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import (DISTRICT_HUB, KNIT_TEAM, LEADER, LIAISON, SCHOOL_TEAM, TOWN_HUB_UNGRADED, G, P, accepted,
-                      new_card, refused, some_member)
+                      new_card, refused, some_member, rebuilds_exactly)
 from cqvol_sim import Grade, Kind, Person, Sandbox, storage
 from cqvol_sim.joining import pending_for
 from cqvol_sim.view.narrate import describe
@@ -23,13 +23,6 @@ def _team(sb, **over) -> dict:
     return kw
 
 
-def _exact(sb: Sandbox, tmp_path) -> None:
-    """Replaying the log and saving/loading the file both rebuild ``sb`` exactly."""
-    assert Sandbox.replay(sb.events) == sb
-    path = tmp_path / "s.json"
-    sb.save(path)
-    again = Sandbox.load(path)
-    assert again == sb and storage.state_digest(again) == storage.state_digest(sb)
 
 
 # -- 系统管理员 ------------------------------------------------------------------------------------
@@ -39,7 +32,7 @@ def test_a_group_registers_with_its_system_administrator(demo, tmp_path):
     assert g.admin == Person(*ADMIN)
     assert demo.events[-1]["args"]["admin"] == list(ADMIN)
     assert "系统管理员赵强（138****0003）" in describe(demo, demo.events[-1])
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 @pytest.mark.parametrize("admin, code", [
@@ -58,7 +51,7 @@ def test_a_group_registered_without_an_administrator_shows_none_named(demo, tmp_
     g = accepted(demo, demo.register_group, None, **_team(demo, admin=None))
     assert g.admin is None and "admin" not in demo.events[-1]["args"]
     assert demo.rules.text("admin_unnamed") == "未指定"
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_update_contacts_names_and_changes_the_administrator(demo, tmp_path):
@@ -69,7 +62,7 @@ def test_update_contacts_names_and_changes_the_administrator(demo, tmp_path):
     assert "系统管理员改为赵强" in describe(demo, demo.events[-1])
     accepted(demo, demo.update_contacts, g, leader=("钱多", "13800000009"))
     assert g.admin == Person(*ADMIN), "changing the leader keeps the administrator"
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_update_contacts_refuses_a_malformed_administrator(demo):
@@ -101,7 +94,7 @@ def test_a_volunteer_asks_to_join_and_the_group_accepts(demo, tmp_path):
     accepted(demo, demo.accept_join, g, v)
     assert v.id in g.members and g.id in v.groups and pending_for(demo, g.id) == []
     assert "同意" in describe(demo, demo.events[-1])
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_the_group_declines_with_a_reason(demo, tmp_path):
@@ -112,7 +105,7 @@ def test_the_group_declines_with_a_reason(demo, tmp_path):
     assert req.reject_reason == "本队只招募本社区居民" and v.id not in g.members
     refused(demo, "joining.not_pending", demo.accept_join, g, v)
     accepted(demo, demo.request_join, v, g)   # declined, they may ask again
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_join_refusals(demo):
@@ -148,7 +141,7 @@ def test_registering_on_someones_behalf_needs_their_consent(demo, tmp_path):
     assert demo.events[-1]["args"]["consent"] == "本人签字的报名表"
     assert "代为注册，本人同意的方式：本人签字的报名表" in describe(demo, demo.events[-1])
     assert v.id in g.members
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_registering_without_the_flag_keeps_the_old_event(demo):

@@ -10,21 +10,13 @@ from importlib import resources
 import pytest
 
 from conftest import (COMMUNITY_HUB, DISTRICT_HUB, HOSPITAL_TEAM, KNIT_TEAM, SCHOOL_TEAM, TOWN_HUB, G, accepted,
-                      own_project, refused, some_member)
-from cqvol_sim import ProjectStatus, RulesError, Sandbox, Status, storage
+                      own_project, refused, some_member, rebuilds_exactly)
+from cqvol_sim import ProjectStatus, RulesError, Status
 from cqvol_sim.feedback import ARTICLE_BODY_LIMIT
 from cqvol_sim.rules import load_rules
 from cqvol_sim.view.narrate import describe
 
 
-def _exact(sb: Sandbox, tmp_path) -> None:
-    """Replaying the log and saving/loading the file both rebuild ``sb`` exactly."""
-    assert Sandbox.replay(sb.events) == sb
-    path = tmp_path / "s.json"
-    sb.save(path)
-    again = Sandbox.load(path)
-    assert again == sb and storage.state_digest(again) == storage.state_digest(sb)
-    assert again.complaints == sb.complaints and again.articles == sb.articles
 
 
 def _knit(sb):
@@ -55,7 +47,7 @@ def test_a_served_party_files_a_complaint_about_a_project(demo, tmp_path):
     assert c.id.startswith("T") and demo.complaints[c.id] is c
     assert demo.events[-1]["actor"] is None and demo.events[-1]["args"]["by_name"] == "张大爷"
     assert describe(demo, demo.events[-1]).startswith("服务对象张大爷对项目“")
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_a_volunteer_evaluates_their_own_record(demo, tmp_path):
@@ -64,7 +56,7 @@ def test_a_volunteer_evaluates_their_own_record(demo, tmp_path):
     c = accepted(demo, demo.file_complaint, v, kind="评价", text="组织有序，很有收获", record=rec)
     assert (c.kind, c.group, c.record, c.volunteer, c.by_name) == ("evaluation", rec.group, rec.id, v.id, None)
     assert demo.events[-1]["actor"] == v.id
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_a_served_party_may_evaluate_any_record(demo):
@@ -127,7 +119,7 @@ def test_the_group_concerned_answers_and_its_answer_waits_for_its_reviewer(demo,
     assert (c.answer, c.answer_status) == ("已道歉，今后提前通知", Status.PENDING)
     assert demo.feedback_queue(G(demo, COMMUNITY_HUB)) == [c]
     assert demo.feedback_queue(G(demo, TOWN_HUB)) == []
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_a_group_publishing_without_review_answers_at_once(demo):
@@ -167,7 +159,7 @@ def test_the_reviewer_approves_an_answer(demo, tmp_path):
     c = _answered(demo)
     accepted(demo, demo.approve_answer, G(demo, COMMUNITY_HUB), c)
     assert c.answer_status is Status.ACTIVE and demo.feedback_queue(G(demo, COMMUNITY_HUB)) == []
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_the_reviewer_returns_an_answer_and_the_group_answers_again(demo, tmp_path):
@@ -176,7 +168,7 @@ def test_the_reviewer_returns_an_answer_and_the_group_answers_again(demo, tmp_pa
     assert (c.answer_status, c.reject_reason) == (Status.REJECTED, "请写明具体改进措施")
     accepted(demo, demo.answer_complaint, _knit(demo), c, answer="已道歉；今后活动变动提前三天电话通知每位老人")
     assert (c.answer_status, c.reject_reason) == (Status.PENDING, None)
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_only_the_groups_reviewer_reviews_its_answer(demo):
@@ -208,7 +200,7 @@ def test_a_team_submits_an_article_that_waits_for_its_reviewer(demo, tmp_path):
     assert (art.title, art.body, art.project, art.status) == ("编织暖冬", "第一段。\n第二段。", p.id,
                                                               ProjectStatus.PENDING)
     assert art.id.startswith("W") and demo.feedback_queue(G(demo, COMMUNITY_HUB)) == [art]
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_a_group_publishing_without_review_publishes_its_article_at_once(demo):
@@ -246,7 +238,7 @@ def test_the_reviewer_approves_or_returns_an_article(demo, tmp_path):
     assert (two.status, two.reject_reason) == (ProjectStatus.REJECTED, "照片未经老人同意，请删去后再投")
     assert describe(demo, demo.events[-1]) == (
         f"{COMMUNITY_HUB}退回了稿件“随手拍”，理由：照片未经老人同意，请删去后再投。")
-    _exact(demo, tmp_path)
+    rebuilds_exactly(demo, tmp_path)
 
 
 def test_an_article_is_reviewed_only_by_its_reviewer_and_only_while_pending(demo):
