@@ -12,8 +12,8 @@ import datetime as _dt
 import pytest
 
 from cqvol_sim import Grade, Kind, RuleViolation
-from conftest import (CITY_HUB, CLINIC_TEAM_PENDING, DISABLED_TEAM, DISTRICT_HUB, KNIT_TEAM, LEADER, LIAISON,
-                      SCHOOL_TEAM, TOWN_HUB_UNGRADED, VILLAGE_TEAM_PENDING, G, P, StoryLog, own_project,
+from conftest import (CITY_HUB, CLINIC_TEAM_PENDING, COMMUNITY_HUB, DISABLED_TEAM, DISTRICT_HUB, KNIT_TEAM, LEADER,
+                      LIAISON, SCHOOL_TEAM, TOWN_HUB_UNGRADED, VILLAGE_TEAM_PENDING, G, P, StoryLog, own_project,
                       record_kwargs)
 
 LIBRARY_TEAM = "重庆市南岸区图书馆志愿服务队"
@@ -64,6 +64,7 @@ def test_records_story(demo, log):
     project = own_project(demo, knit)
     v = demo.register_volunteer(knit, name="邢桂芳", id_card="500108199001010012", mobile="15912345678")
     record = demo.record_hours(knit, v, **record_kwargs(demo, project, date=_dt.date(2026, 11, 1), hours=2))
+    demo.confirm_hours(G(demo, COMMUNITY_HUB), record)   # the knit team's hours wait for its reviewer
     correction = demo.request_correction(v, record, reason="实际服务了3小时", hours=3)
     demo.approve(demo.reviewer(correction), correction)
     demo.close_project(knit, project)
@@ -72,7 +73,8 @@ def test_records_story(demo, log):
         SCENARIO,
         ("register_volunteer", KNIT_TEAM, {"name": "邢桂芳", "group": None}, "邢桂芳"),
         ("record_hours", KNIT_TEAM, {"volunteer": "邢桂芳", "project": project.name, "date": "2026-11-01",
-                                     "hours": 2}, record.id),
+                                     "hours": 2, "decided": {"status": "pending"}}, record.id),
+        ("confirm_hours", COMMUNITY_HUB, {"record": record.id}),
         ("request_correction", "邢桂芳", {"record": record.id, "hours": 3}, correction.id),
         ("approve", KNIT_TEAM, {"item": correction.id}),
         ("close_project", KNIT_TEAM, {"project": project.name}),
