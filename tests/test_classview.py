@@ -114,7 +114,9 @@ def test_the_page_escapes_what_trainees_typed_and_updates_itself(tmp_path):
     a = db.start_attempt("<b>张</b>", "x<y")
     db.record_check(a, FakeResult(10), seconds=5)
     snap = class_snapshot([tmp_path])
-    html = page_html(snap, fragment_url="/services/class-view/fragment", report_url="/services/class-view/report.xlsx")
+    html = page_html(snap, fragment_url="/services/class-view/fragment", report_url="/services/class-view/report.xlsx",
+                     xsrf="2|ab\"<")
+    assert '"X-XSRFToken": "2|ab\\"\\u003c"' in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;张" in html
     assert 'fetch("/services/class-view/fragment"' in html and "report.xlsx" in html
     assert "全班进度" in fragment_html(snap)

@@ -12,6 +12,7 @@ import json
 import os
 import pwd
 import random
+import re
 import shutil
 import signal
 import socket
@@ -447,3 +448,73 @@ def test_the_class_views_report_equals_cqvol_sim_report_on_the_same_data(room, t
 
     view, cli = cells(tmp_path / "view.xlsx"), cells(tmp_path / "cli.xlsx")
     assert view == cli and any(room.a in str(row) for row in view["成绩"])
+
+
+# -- the whole session in a real browser ----------------------------------------------------------
+
+def test_browser_a_trainee_finishes_an_exercise_and_the_instructor_sees_it_live(room):
+    """The room started (the fixture ran tools/room.sh as an instructor would); in chromium a trainee
+    logs in with name and class code, lands in the app, does a village exercise by clicking and is
+    graded; the instructor logs in and sees the score on the class view, which updates by itself."""
+    import browser_util as bu
+    from browser_util import wait_app_page
+
+    bu.require_browser()
+    from playwright.sync_api import sync_playwright
+
+    name = _fresh_name("测试丙")
+    viewport = {"width": 1366, "height": 768}
+    bu.SCREENSHOTS.mkdir(exist_ok=True)
+
+    def shot(page, what):
+        page.screenshot(path=str(bu.SCREENSHOTS / f"room_{what}.png"))
+
+    with sync_playwright() as p:
+        browser = bu.launch(p)
+        try:
+            teacher = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+            teacher.goto(f"{room.base}/hub/login", timeout=60_000)
+            teacher.fill("input[name=username]", room.instructor)
+            teacher.fill("input[name=password]", PASSWORD)
+            teacher.click("[type=submit]")
+            teacher.wait_for_url("**/lab**", timeout=SPAWN_TIMEOUT_S * 1000)
+            teacher.goto(f"{room.base}/services/class-view/", timeout=60_000)
+            teacher.wait_for_selector("text=班级实时看板", timeout=60_000)
+            shot(teacher, "1_class_view_before")
+
+            trainee = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+            trainee.goto(f"{room.base}/hub/login", timeout=60_000)
+            shot(trainee, "2_login")
+            trainee.fill("input[name=username]", name)
+            trainee.fill("input[name=password]", CODE)
+            trainee.click("[type=submit]")
+            wait_app_page(trainee, f"text=你好，{name}", timeout=SPAWN_TIMEOUT_S * 1000)
+            shot(trainee, "3_home")
+            trainee.click("summary:has-text('村社级')")
+            trainee.click("a:has-text('审核村里团队的注册')")
+            wait_app_page(trainee, ".cqvol-exercise .cqvol-app")
+            d = bu.Driver(trainee, "app")
+            d.tab("审核")
+            rows = trainee.locator(".cqvol-app .cqvol-review-row")
+            rows.first.wait_for(state="visible", timeout=30_000)
+            good = rows.filter(has_text="西流村乡村振兴志愿服务队").first
+            good.locator("button:text-is('通过')").click()
+            trainee.wait_for_selector("text=已通过", timeout=30_000)
+            dance = rows.filter(has_text="西流村广场舞队").first
+            dance.locator("input").fill("跳舞健身是兴趣活动，不是志愿服务；要为老人义务教舞请写明服务内容和服务对象后重新注册。")
+            dance.locator("button:text-is('驳回')").click()
+            trainee.wait_for_selector("text=已驳回", timeout=30_000)
+            trainee.click("button.jupyter-button:text-is('检查')")
+            trainee.wait_for_selector("text=得分：", timeout=60_000)
+            shot(trainee, "4_exercise_graded")
+            score = re.search(r"得分：(\d+) 分", trainee.inner_text("body")).group(1)
+
+            # the class view was left open: it shows the trainee and the score without a reload
+            teacher.wait_for_function(
+                "([n, s]) => document.body.innerText.includes(n) && document.body.innerText.includes(s)",
+                arg=[name, score], timeout=30_000)
+            shot(teacher, "5_class_view_after")
+            live = teacher.inner_text("#live")
+            assert "审核村里团队的注册" in live and "v04" not in live   # the exercise by its title
+        finally:
+            browser.close()

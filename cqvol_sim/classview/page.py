@@ -4,6 +4,7 @@ this fragment again every few seconds, so it updates without a reload."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 REFRESH_SECONDS = 3
@@ -83,7 +84,7 @@ a.button {{ display: inline-block; padding: 6px 14px; background: #2563eb;
 <div id="live">{fragment}</div>
 <script>
 setInterval(function () {{
-  fetch("{fragment_url}", {{credentials: "same-origin"}}).then(function (r) {{
+  fetch("{fragment_url}", {{credentials: "same-origin", headers: {{"X-XSRFToken": {xsrf}}}}}).then(function (r) {{
     if (r.ok) {{ return r.text(); }} throw new Error(r.status);
   }}).then(function (html) {{ document.getElementById("live").innerHTML = html; }}).catch(function () {{}});
 }}, {every_ms});
@@ -91,10 +92,13 @@ setInterval(function () {{
 </body></html>"""
 
 
-def page_html(snap: dict, *, fragment_url: str, report_url: str) -> str:
-    """The whole page; ``fragment_url`` and ``report_url`` are this service's own URLs."""
+def page_html(snap: dict, *, fragment_url: str, report_url: str, xsrf: str = "") -> str:
+    """The whole page; ``fragment_url`` and ``report_url`` are this service's own URLs. ``xsrf``:
+    the hub's token the page's own fetches send (JupyterHub authenticates a cookie on a script's
+    request only with it; without it the page would never update)."""
     return PAGE.format(report=escape(report_url), fragment=fragment_html(snap), fragment_url=escape(fragment_url),
-                       every=REFRESH_SECONDS, every_ms=REFRESH_SECONDS * 1000)
+                       every=REFRESH_SECONDS, every_ms=REFRESH_SECONDS * 1000,
+                       xsrf=json.dumps(xsrf).replace("<", "\\u003c"))   # a JS string, never HTML
 
 
 FORBIDDEN = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>只有培训老师可以打开</title></head>

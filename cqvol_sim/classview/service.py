@@ -69,7 +69,9 @@ class PageHandler(_Base):
     def get(self) -> None:
         prefix = self.settings["cqvol_prefix"]
         self.set_header("Cache-Control", "no-store")
-        self.finish(page_html(self.snapshot(), fragment_url=prefix + "fragment", report_url=prefix + "report.xlsx"))
+        token = self.xsrf_token
+        self.finish(page_html(self.snapshot(), fragment_url=prefix + "fragment", report_url=prefix + "report.xlsx",
+                              xsrf=token.decode("ascii") if isinstance(token, bytes) else str(token)))
 
 
 class FragmentHandler(_Base):
