@@ -99,8 +99,8 @@ def records_to_prove(view: ProofView, g: Group, v: Volunteer,
 def handler(rules: Rules, value: Any) -> str:
     """The 经办人's name, checked as a 负责人's or 联系人's name is."""
     label = rules.proof_labels["handler"]
-    if not isinstance(value, str):
-        raise rules.violation("input.person_missing", role=label)
+    if not isinstance(value, str) or not value.strip():   # the 负责人/联系人 refusal would teach 三（三）
+        raise rules.violation("input.text_missing", field=label)
     return validate.person(rules, (value, "13800000000"), label).name   # a name alone: no mobile to check
 
 

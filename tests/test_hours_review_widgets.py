@@ -199,3 +199,10 @@ def test_the_review_pages_first_line_counts_every_queue(sb):
     assert "服务时长 1 条" in line and "没有待审事项" not in line, (before, line)
     panel.hours.confirm(rec)
     assert "服务时长" not in html_text(panel.summary.value).split("（")[0]
+
+
+def test_the_recording_team_is_told_on_its_review_page_that_hours_came_back(sb):
+    v, rec = _pending(sb)
+    sb.return_hours(sb.find_group(COMMUNITY), rec, reason="签到表上是1小时")
+    line = html_text(ReviewPanel(Session(sb, KNIT)).summary.value)
+    assert "被退回、要改正后重新提交的服务时长 1 条" in line

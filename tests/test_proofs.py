@@ -101,7 +101,7 @@ def test_other_refusals(demo):
     w, _ = _knit_hours(demo, 1)
     knit = G(demo, KNIT_TEAM)
     refused(demo, "proofs.not_own_record", demo.issue_proof, knit, w, handler="李明", records=recs)
-    refused(demo, "input.person_missing", demo.issue_proof, knit, v, handler=" ")
+    refused(demo, "input.text_missing", demo.issue_proof, knit, v, handler=" ")
     refused(demo, "input.person_name_invalid", demo.issue_proof, knit, v, handler="<b>李明</b>")
     demo.request_proof(v, knit)
     refused(demo, "proofs.already_pending", demo.request_proof, v, knit)

@@ -342,3 +342,19 @@ def test_table_follows_a_grade_change(sb):
     grades.confirm.click()
     assert table.picker.value == target.id
     assert "data-grade='intermediate'" in re.search(r"<tr style='background:#fff3cd[^>]*>", table.table.value).group(0)
+
+
+def test_a_fields_mark_goes_when_the_trainee_changes_that_field():
+    import ipywidgets as W
+
+    from cqvol_sim.widgets.common import Marks
+
+    marks = Marks()
+    name, hours = W.Text(), W.Text()
+    marks.add("name", name), marks.add("hours", hours)
+    marks.mark("name", "请填写名称。")
+    marks.mark("hours", "请填写服务时长。")
+    assert set(marks.shown) == {"name", "hours"} and "cqvol-invalid" in name._dom_classes
+    name.value = "图书角整理"
+    assert set(marks.shown) == {"hours"} and "cqvol-invalid" not in name._dom_classes
+    assert "cqvol-invalid" in hours._dom_classes

@@ -102,6 +102,7 @@ def test_sign_up_accept_decline_record_rate_and_close(sb, panel):
     _fill_hours(k, sb)
     k.h_submit.click()
     assert "已为 2 名志愿者记时" in text(k.message.value)
+    assert "这些时长要等“黄桷渡社区志愿服务大队”审核确认后" in text(k.message.value)   # hours review
     assert sorted(r.volunteer for r in sb.records.values() if r.post) == sorted([a, b])
     n = len(sb.events)
     k.h_submit.click()   # a second click repeats nothing
@@ -154,3 +155,13 @@ def test_the_record_form_offers_the_post_when_the_project_has_posts(sb, panel):
     other = next(p for p in sb.projects.values() if p.group == sb.find_group(KNIT).id and p.id != _project(sb).id)
     panel.r_project.value = other.id
     assert panel.r_post.layout.display == "none", "a project without posts records as before"
+
+
+def test_the_answer_shows_right_below_the_button_that_was_clicked(sb, panel):
+    k = panel.poster
+    k.k_add.click()   # no project, no name: refused, and the refusal shows under 添加岗位
+    kids = list(k.widget.children)
+    assert kids.index(k.message) == kids.index(k.k_add) + 1 and k.message.value
+    k.c_close.click()
+    kids = list(k.widget.children)
+    assert kids.index(k.message) == kids.index(k.c_close) + 1 and kids.count(k.message) == 1

@@ -15,7 +15,7 @@ import ipywidgets as W
 
 from ..errors import RuleViolation
 from ..formcheck import Problem, incomplete, refusal_field
-from ..model import Authority, Group, Kind, Status
+from ..model import Authority, Group, Kind, RecordStatus, Status
 from ..params import Ref
 from ..places import Level
 from ..rules import source_line, source_text
@@ -287,6 +287,19 @@ class Panel:
         """The trainee went to another page or sub-page: old messages must not read as current."""
         self.clear()
 
+    def message_below(self, *buttons) -> None:
+        """Show this panel's message right below whichever of ``buttons`` was clicked: on a long
+        form the answer appears where the trainee is looking, not at the bottom. Call it before
+        the buttons' own handlers are attached (handlers run in the order they were added)."""
+        for button in buttons:
+            button.on_click(lambda _b, b=button: self._move_message_below(b))
+
+    def _move_message_below(self, button) -> None:
+        kids = [k for k in self.widget.children if k is not self.message]
+        at = next((i for i, k in enumerate(kids) if k is button or _holds(k, button)), len(kids) - 1)
+        kids.insert(at + 1, self.message)
+        self.widget.children = tuple(kids)
+
     def check_form(self, problems: list[Problem]) -> bool:
         """Show and mark every problem of a form at once. True if it may be submitted: nothing is
         left empty (then the sandbox decides, and a refusal is listed with these problems)."""
@@ -334,6 +347,21 @@ class Panel:
         display(self.widget)
 
 
+def pending_note(sb, rec, these: str = "这条") -> str:
+    """What a trainee reads when a record waits for hours review (else nothing); ``these``: 这条,
+    or 这些 for several recorded at once."""
+    if rec.status is not RecordStatus.PENDING:
+        return ""
+    reviewer = sb.hours_reviewer(rec)
+    who = f"“{reviewer.name}”" if reviewer else "审核方"
+    return f"{these}时长要等{who}审核确认后，才计入星级、才能写进志愿服务证明（时长审核，三（三））。"
+
+
+def _holds(box, widget) -> bool:
+    """Whether ``widget`` is inside ``box`` (at any depth)."""
+    return any(k is widget or _holds(k, widget) for k in getattr(box, "children", ()))
+
+
 def choose(options: Iterable[tuple[str, object]], label: str = CHOOSE_LABEL) -> list[tuple[str, object]]:
     """The options of an acting list, “（请选择）” first (its value is NONE)."""
     return [(label, NONE), *options]
@@ -352,6 +380,8 @@ class Marks:
         note_w = W.HTML("")
         note_w.add_class("cqvol-field-note")
         self._fields[key] = (widget, note_w)
+        if widget.has_trait("value"):   # the trainee fixes the field: its old ✗ goes at once
+            widget.observe(lambda _change, k=key: self.unmark(k), names="value")
         if into is not None:
             into.children = (*into.children, note_w)
             return into
@@ -374,14 +404,19 @@ class Marks:
             hint = p.violation.hint if p.violation is not None else ""
             self.mark(p.field, p.message + hint)
 
+    def unmark(self, key: str) -> None:
+        """Take the note off field ``key`` (if it has one)."""
+        if self.shown.pop(key, None) is None:
+            return
+        widget, note_w = self._fields[key]
+        note_w.value = ""
+        widget.remove_class("cqvol-invalid")
+        if "background" in getattr(getattr(widget, "style", None), "keys", ()):
+            widget.style.background = None
+
     def clear(self) -> None:
         for key in list(self.shown):
-            widget, note_w = self._fields[key]
-            note_w.value = ""
-            widget.remove_class("cqvol-invalid")
-            if "background" in getattr(getattr(widget, "style", None), "keys", ()):
-                widget.style.background = None
-        self.shown = {}
+            self.unmark(key)
 
 
 def header(text: str) -> W.HTML:

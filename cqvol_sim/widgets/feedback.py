@@ -100,6 +100,7 @@ class FeedbackPanel(Panel):
             w.add_class(css)
         self.f_volunteer.observe(lambda _c: self._fill_records())
         self.f_who.observe(lambda _c: self._on_who(), names="value")
+        self.message_below(self.a_submit, self.w_submit, self.f_submit)
         self.a_submit.on_click(lambda _b: self._answer())
         self.w_submit.on_click(lambda _b: self._submit_article())
         self.f_submit.on_click(lambda _b: self._file())

@@ -12,7 +12,8 @@ import ipywidgets as W
 from .. import formcheck
 from ..model import ProjectStatus, Status
 from ..posts import signup_label
-from .common import STYLE, Panel, choose, esc, handler, header, info_html, ok_html, on_value, set_options, wide
+from .common import (STYLE, Panel, choose, esc, handler, header, info_html, ok_html, on_value, pending_note,
+                     set_options, wide)
 
 
 def posts_table_html(sb, posts) -> str:
@@ -121,6 +122,8 @@ class PostsPanel(Panel):
             header("结项"), self.c_pending, self.c_close, self.message])
         on_value(self.project, self._on_project)
         on_value(self.post, self._on_post)
+        self.message_below(self.k_add, self.s_accept, self.s_decline, self.s_signup, self.h_submit, self.e_rate,
+                           self.c_close)
         self.k_add.on_click(self._add_post)
         self.s_accept.on_click(self._accept)
         self.s_decline.on_click(self._decline)
@@ -259,7 +262,7 @@ class PostsPanel(Panel):
         self._last_saved = key[:-1] + (len(sb.events),)
         names = "、".join(sb.volunteers[r.volunteer].name for r in recs)
         self.show(ok_html(f"已为 {len(recs)} 名志愿者记时：{names}，各 {recs[0].hours:g} 小时"
-                          f"（{recs[0].date.isoformat()}）。"))
+                          f"（{recs[0].date.isoformat()}）。", pending_note(sb, recs[0], "这些")))
 
     @handler
     def _rate(self, _button) -> None:

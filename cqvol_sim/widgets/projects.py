@@ -11,7 +11,7 @@ from .. import formcheck, joining
 from ..legacy import RENAMED_FIELDS
 from ..model import ProjectStatus, RecordStatus, Right
 from ..rules import source_line
-from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html,
+from .common import (NONE, STYLE, FilterDropdown, Panel, choose, esc, handler, header, info_html, pending_note,
                      ok_html, on_value, set_options, show_if, wide)
 from .feedback import FeedbackPanel
 from .imports import ImportPanel
@@ -44,15 +44,6 @@ def stars_html(sb, volunteer) -> str:
         text += f"，再 {nxt[2] - confirmed:g} 小时可评{nxt[1][:2]}"
     source = source_line(sb.rules.star_source, sb.rules)
     return esc(text + "）") + f"<br><small style='color:#777'>星级标准（{esc(source)}）</small>"
-
-
-def pending_note(sb, rec) -> str:
-    """What a trainee reads when a record waits for hours review (else nothing)."""
-    if rec.status is not RecordStatus.PENDING:
-        return ""
-    reviewer = sb.hours_reviewer(rec)
-    who = f"“{reviewer.name}”" if reviewer else "审核方"
-    return f"这条时长要等{who}审核确认后，才计入星级、才能写进志愿服务证明（时长审核，三（三））。"
 
 
 def records_table_html(sb, records, limit: int = 200) -> str:

@@ -70,6 +70,7 @@ class ProofsPanel(Panel):
             m.add("records", self.records), m.add("handler", self.handler_name), self.issue,
             W.HBox([m.add("reason", self.reason), self.decline]),
             header("已出具的证明（培训样张）"), self.proofs, self.proof_pick, self.preview, self.message])
+        self.message_below(self.q_ask, self.issue, self.decline)
         self.q_ask.on_click(self._ask)
         self.issue.on_click(self._issue)
         self.decline.on_click(self._decline)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..model import Application, Correction, Group, Project
+from ..model import Application, Correction, Group, Project, RecordStatus
 from .common import Panel, esc, handler, info_html, ok_html, place_path
 from .feedback import FeedbackReviewQueue
 from .hours_review import HoursReviewPanel
@@ -57,16 +57,19 @@ def item_html(sb, item) -> str:
             f"{changes}；理由：{esc(item.reason)}")
 
 
-def summary_html(name: str, items: int, hours: int, feedback: int) -> str:
-    """The review page's first line: what waits for ``name`` in each of its queues."""
+def summary_html(name: str, items: int, hours: int, feedback: int, returned: int = 0) -> str:
+    """The review page's first line: what waits for ``name`` in each of its queues, and its own
+    returned hours (they wait for it to correct and resubmit them, below)."""
+    back = f"被退回、要改正后重新提交的服务时长 {returned} 条（见下面“时长审核”）" if returned else ""
     if not (items or hours or feedback):
-        return info_html(f"“{name}”目前没有待审事项（注册、项目、申请、更正、服务时长、答复和稿件都没有）。")
+        none = f"“{name}”目前没有待审事项（注册、项目、申请、更正、服务时长、答复和稿件都没有）。"
+        return info_html(none + (f"本团体有{back}。" if back else ""))
     parts = [f"注册、项目、申请和更正 {items} 项" + (f"（只列出最早的 {MAX_ROWS} 项）" if items > MAX_ROWS else "")]
     if hours:
         parts.append(f"服务时长 {hours} 条（见下面“时长审核”）")
     if feedback:
         parts.append(f"投诉评价的答复和稿件 {feedback} 项（见最下面）")
-    return f"<b>“{esc(name)}”待审：{'；'.join(parts)}。</b>"
+    return f"<b>“{esc(name)}”待审事项：{'；'.join(parts)}。</b>" + (f"<br>本团体有{esc(back)}。" if back else "")
 
 
 class ReviewPanel(Panel):
@@ -95,8 +98,9 @@ class ReviewPanel(Panel):
             self.row_for = {}
             return
         queue = sb.review_queue(actor)
+        returned = sum(1 for r in sb.records.values() if r.group == actor.id and r.status is RecordStatus.RETURNED)
         self.summary.value = summary_html(actor.name, len(queue), len(sb.hours_queue(actor)),
-                                          len(sb.feedback_queue(actor)))
+                                          len(sb.feedback_queue(actor)), returned)
         rows = []
         row_for = {}
         for item in queue[:MAX_ROWS]:
