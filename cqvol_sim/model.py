@@ -379,7 +379,7 @@ class Proof:
     the facts on the day: later changes to the group or the volunteer do not alter it)."""
 
     id: str
-    serial: str                 # 证明编号, unique per issuer: <group id>-<year>-<seq>
+    serial: str                 # 证明编号, unique per issuer: <year>-<seq>
     group: str
     volunteer: str
     records: tuple[str, ...]

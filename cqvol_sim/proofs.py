@@ -6,7 +6,7 @@
 - 《关于规范志愿服务记录证明工作的指导意见》（民发〔2015〕149号）: the fields a proof holds (the
   volunteer's name, ID type and number, volunteer number; hours and content; the issuer, its
   负责人, 经办人 and contact; the proof number and date). The serial number is unique per issuer:
-  ``<group id>-<year>-<seq>``. [D] The notice period (公示, generally >= 7 days) is shown as text.
+  ``<year>-<seq>`` per issuer. [D] The notice period (公示, generally >= 7 days) is shown as text.
 
 Written against ``ProofView``, the read-only lookups it needs; it never sees the Sandbox.
 """
@@ -105,11 +105,11 @@ def handler(rules: Rules, value: Any) -> str:
 
 
 def next_serial(view: ProofView, g: Group) -> str:
-    """The next proof number of issuer ``g`` this year: ``<group id>-<year>-<seq>``."""
+    """The next proof number of issuer ``g`` this year: ``<year>-<seq>``, unique to the issuer (the
+    proof names its issuer beside it; a trainee never reads an internal id such as G000036)."""
     year = view.today.year
-    prefix = f"{g.id}-{year}-"
-    seq = 1 + sum(1 for p in view.proofs.values() if p.serial.startswith(prefix))
-    return f"{prefix}{seq:03d}"
+    seq = 1 + sum(1 for p in view.proofs.values() if p.group == g.id and p.date.year == year)
+    return f"{year}-{seq:03d}"
 
 
 def content_of(recs: Sequence[ServiceRecord]) -> str:
