@@ -63,9 +63,14 @@ def test_a_post_is_added_to_the_chosen_project_with_its_dates(sb, panel):
     assert (post.name, post.wanted, post.start, post.end) == ("编织指导", 2, _project(sb).start, _project(sb).end)
     assert "已在项目" in text(k.message.value) and "编织指导" in text(k.posts_list.value)
     assert k.post.value == post.id
-    n = len(sb.events)
-    k.k_add.click()   # a second click adds nothing: the name is taken
-    assert len(sb.events) == n and "已经有名为“编织指导”的岗位" in text(k.message.value)
+    n, refusals = len(sb.events), len(sb.refusals)
+    k.k_add.click()   # a second click adds nothing, and is told so (not refused: the post was added)
+    assert len(sb.events) == n and "刚才已经办好了" in text(k.message.value) and len(sb.refusals) == refusals
+    k.k_name.value = "编织指导"   # typed again later on purpose: the sandbox refuses the taken name
+    k.project.value = k.project.value
+    sb.sign_up(sb.volunteers[sorted(sb.find_group(KNIT).members)[0]], post)   # something happened since
+    k.k_add.click()
+    assert "已经有名为“编织指导”的岗位" in text(k.message.value)
 
 
 def test_a_bad_post_is_refused_in_chinese_and_changes_nothing(sb, panel):
@@ -165,3 +170,4 @@ def test_the_answer_shows_right_below_the_button_that_was_clicked(sb, panel):
     k.c_close.click()
     kids = list(k.widget.children)
     assert kids.index(k.message) == kids.index(k.c_close) + 1 and kids.count(k.message) == 1
+

@@ -287,6 +287,19 @@ class Panel:
         """The trainee went to another page or sub-page: old messages must not read as current."""
         self.clear()
 
+    def again(self, *key) -> bool:
+        """True, and says so, when the action ``key`` (what it was done to) is the last one this
+        panel did and nothing has happened since: a second click repeats nothing and is not
+        answered with a refusal of something that worked."""
+        if self.__dict__.get("_last_done") == (key, len(self.sb.events)):
+            self.show(info_html("刚才已经办好了，不用再点。"))
+            return True
+        return False
+
+    def done(self, *key) -> None:
+        """Remember the action just done (see ``again``)."""
+        self.__dict__["_last_done"] = (key, len(self.sb.events))
+
     def message_below(self, *buttons) -> None:
         """Show this panel's message right below whichever of ``buttons`` was clicked: on a long
         form the answer appears where the trainee is looking, not at the bottom. Call it before

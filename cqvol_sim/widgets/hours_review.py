@@ -108,7 +108,10 @@ class HoursReviewPanel(Panel):
     @handler
     def _confirm(self, record_id: str) -> None:
         rec = self.sb.records[record_id]
+        if self.again("hours", record_id):
+            return
         self.sb.confirm_hours(self.session.actor, record_id)
+        self.done("hours", record_id)
         self.session.changed("state")
         who = self.sb.volunteers[rec.volunteer].name
         self.show(ok_html(f"已确认{who} {rec.date.isoformat()} 的 {rec.hours:g} 小时。",
@@ -118,7 +121,10 @@ class HoursReviewPanel(Panel):
     def _return(self, record_id: str) -> None:
         rec = self.sb.records[record_id]
         why = self.row_for[record_id][2].value if record_id in self.row_for else ""
+        if self.again("hours", record_id):
+            return
         self.sb.return_hours(self.session.actor, record_id, reason=why)
+        self.done("hours", record_id)
         self.session.changed("state")
         self.show(ok_html(f"已退回{self.sb.volunteers[rec.volunteer].name} {rec.date.isoformat()} 的记录。",
                           f"理由：{why.strip()}。记录团体改正后会重新提交。"))

@@ -112,7 +112,7 @@ class PostsPanel(Panel):
             header("报名与录用"), m.add("post", self.post), self.s_list, m.add("signup", self.s_pick),
             W.HBox([self.s_accept]), W.HBox([m.add("decline_reason", self.s_reason), self.s_decline]),
             W.HTML("<span style='color:#555'>练习志愿者一方：选择本团体的一名志愿者，以其身份报名所选岗位。</span>"),
-            W.HBox([self.s_as, self.s_signup]),
+            W.HBox([m.add("sign_as", self.s_as), self.s_signup]),
             header("记时（可同时为多名录用的志愿者记录）"), m.add("people", self.h_people), m.add("date", self.h_date),
             m.add("venue", self.h_venue), m.add("served", self.h_served), m.add("content", self.h_content),
             m.add("hours", self.h_hours), m.add("evaluation", self.h_evaluation),
@@ -200,10 +200,13 @@ class PostsPanel(Panel):
     def _add_post(self, _button) -> None:
         if not self.need_actor("添加岗位") or not self._need("project", self.project.value, "请先选择项目。"):
             return
+        if self.again("add_post", self.project.value, self.k_name.value.strip()):
+            return
         k = self.sb.add_post(self.session.actor, self.project.value, name=self.k_name.value, wanted=self.k_wanted.value,
                              start=self.k_start.value, end=self.k_end.value, shifts=self.k_shifts.value or None)
         self._changed()
         self.post.value = k.id
+        self.done("add_post", self.project.value, k.name)
         self.show(ok_html(f"已在项目“{self.sb.projects[k.project].name}”下添加岗位“{k.name}”，招募 {k.wanted} 人。",
                           "志愿者报名后，在“报名与录用”中录用或不录用。"))
 
@@ -216,8 +219,11 @@ class PostsPanel(Panel):
         if not self._post_and_person("录用"):
             return
         v = self.sb.volunteers[self.s_pick.value]
+        if self.again("signup", self.post.value, v.id):
+            return
         self.sb.accept_signup(self.session.actor, self.post.value, v.id)
         self._changed()
+        self.done("signup", self.post.value, v.id)
         self.show(ok_html(f"已录用志愿者{v.name}。", "服务以后，在“记时”中为录用的志愿者记录服务时长。"))
 
     @handler
@@ -225,16 +231,19 @@ class PostsPanel(Panel):
         if not self._post_and_person("不录用"):
             return
         v = self.sb.volunteers[self.s_pick.value]
+        if self.again("signup", self.post.value, v.id):
+            return
         self.sb.decline_signup(self.session.actor, self.post.value, v.id, reason=self.s_reason.value)
         self.s_reason.value = ""
         self._changed()
+        self.done("signup", self.post.value, v.id)
         self.show(ok_html(f"已处理志愿者{v.name}的报名：不录用。"))
 
     @handler
     def _sign_up(self, _button) -> None:
         """The chosen volunteer of the group signs up for the chosen post, as themselves (practice)."""
         if not (self._need("post", self.post.value, "请先选择岗位。")
-                and self._need("signup", self.s_as.value, "请先选择以谁的身份报名。")):
+                and self._need("sign_as", self.s_as.value, "请先选择以谁的身份报名。")):
             return
         v = self.sb.volunteers[self.s_as.value]
         self.sb.sign_up(v.id, self.post.value)

@@ -164,7 +164,7 @@ class ProofsPanel(Panel):
 
     @handler
     def _issue(self, _button) -> None:
-        if not self.need_actor("出具证明"):
+        if not self.need_actor("出具证明") or self.again("request", self.pick.value):
             return
         req = self._chosen()
         if req is None:
@@ -178,13 +178,14 @@ class ProofsPanel(Panel):
         proof = self.sb.issue_proof(self.session.actor, req.volunteer, handler=self.handler_name.value,
                                     records=chosen)
         self.session.changed("state")
+        self.done("request", self.pick.value)
         self.proof_pick.value = proof.id
         self.show(ok_html(f"已出具志愿服务证明 {proof.serial}：{proof.volunteer_name}，{proof.hours:g} 小时。",
                           "下面可以预览和下载（培训样张）。"))
 
     @handler
     def _decline(self, _button) -> None:
-        if not self.need_actor("处理证明申请"):
+        if not self.need_actor("处理证明申请") or self.again("request", self.pick.value):
             return
         req = self._chosen()
         if req is None:
@@ -193,4 +194,5 @@ class ProofsPanel(Panel):
         self.sb.decline_proof(self.session.actor, req.volunteer, reason=self.reason.value)
         self.reason.value = ""
         self.session.changed("state")
+        self.done("request", self.pick.value)   # what the list shows now: a second click is told so
         self.show(ok_html(f"已拒绝志愿者{name}的证明申请，并说明了理由。"))
