@@ -417,9 +417,16 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def memory(room: Room, trainees: list[Trainee]) -> dict[str, float]:
     """MiB: the trainees' processes (servers + kernels) and the room's own (hub, proxy, culler,
-    class view), each pid counted once."""
+    class view), each pid counted once; with the servers' and kernels' share and count."""
     trainee_pids: set[int] = set()
     for t in trainees:
         try:
@@ -435,9 +442,24 @@ def memory(room: Room, trainees: list[Trainee]) -> dict[str, float]:
     except (OSError, ValueError):
         pass
     room_pids -= trainee_pids
+    servers = [p for p in trainee_pids if b"jupyterhub-singleuser" in _cmdline(p)]
+    kernels = [p for p in trainee_pids if b"ipykernel" in _cmdline(p)]
     return {"trainees": sum(rss_kib(p) for p in trainee_pids) / 1024,
             "room": sum(rss_kib(p) for p in room_pids) / 1024,
-            "processes": len(trainee_pids) + len(room_pids)}
+            "servers": sum(rss_kib(p) for p in servers) / 1024, "n_servers": len(servers),
+            "kernels": sum(rss_kib(p) for p in kernels) / 1024, "n_kernels": len(kernels)}
+
+
+def settle(room: Room, trainees: list[Trainee], seconds: float) -> dict[str, float]:
+    """Memory once each trainee has only the page they are on: the home pages' kernels are stopped
+    by the server's kernel culler a minute after their page was left (bounded wait)."""
+    done = sum(1 for t in trainees if not t.error)
+    deadline = time.monotonic() + seconds
+    m = memory(room, trainees)
+    while m["n_kernels"] > done and time.monotonic() < deadline:
+        time.sleep(3)
+        m = memory(room, trainees)
+    return m
 
 
 def lost_checks(room: Room, t: Trainee, exercise: str) -> int:
@@ -496,7 +518,7 @@ def run(args) -> int:
         started = start_room(room)
         print(f"教室已启动 / room up in {started:.1f} s on {room.base} (load {load_before[0]:.2f})", flush=True)
         threads = []
-        peak: dict[str, float] = {"trainees": 0.0, "room": 0.0}
+        peak: dict[str, float] = {}
         t_run = time.monotonic()
         loads = []
         for i, t in enumerate(trainees):                # staggered arrivals, bounded by the run timeout
@@ -508,15 +530,15 @@ def run(args) -> int:
                 time.sleep(args.stagger)
         while any(th.is_alive() for th in threads) and time.monotonic() - t_run < RUN_TIMEOUT_S:
             m = memory(room, trainees)
-            if m["trainees"] + m["room"] > peak["trainees"] + peak["room"]:
+            if m["trainees"] + m["room"] > peak.get("trainees", 0) + peak.get("room", 0):
                 peak = m
             loads.append(os.getloadavg()[0])
             time.sleep(2)
         if any(th.is_alive() for th in threads):
             print(f"部分学员在 {RUN_TIMEOUT_S} s 内没有做完 / some trainees did not finish in time")
-        end = memory(room, trainees)
         loads.append(os.getloadavg()[0])
         lost = sum(lost_checks(room, t, args.exercise) for t in trainees)
+        end = settle(room, trainees, args.settle)
         for k in kernels:
             k.close()
         report(args, trainees, end, peak, lost, loads, time.monotonic() - t_run)
@@ -550,7 +572,7 @@ def report(args, trainees, end, peak, lost, loads, seconds) -> None:
     failed = [t for t in trainees if t.error]
     missed = sum(t.missed_updates for t in trainees)
     per_trainee = (end["trainees"] + end["room"]) / n
-    peak_per = (peak["trainees"] + peak["room"]) / n
+    peak_per = (peak.get("trainees", 0) + peak.get("room", 0)) / n
     print(f"\n== 教室压测 / room load test: {n} 名学员 trainees（浏览器 browsers {min(args.browsers, n)}），"
           f"练习 exercise {args.exercise}，间隔 stagger {args.stagger} s，用时 {seconds:.0f} s")
     print(f"点击→画面更新 click→view: {len(clicks)} 次 clicks, p50 {percentile(clicks, 50) * 1000:.0f} ms, "
@@ -563,6 +585,9 @@ def report(args, trainees, end, peak, lost, loads, seconds) -> None:
     print(f"内存 memory (RSS): 学员进程 trainees' processes {end['trainees']:.0f} MiB + 教室 room "
           f"(hub, proxy, culler, class view) {end['room']:.0f} MiB = {per_trainee:.0f} MiB/人 per trainee"
           f"（峰值 peak {peak_per:.0f} MiB/人）")
+    print(f"  其中 of which: {end['n_servers']} 个学员服务器 servers, 平均 mean "
+          f"{end['servers'] / max(1, end['n_servers']):.0f} MiB; {end['n_kernels']} 个页面内核 page kernels, 平均 mean "
+          f"{end['kernels'] / max(1, end['n_kernels']):.0f} MiB; 教室自身 room itself {end['room']:.0f} MiB")
     print(f"负载 load average (1 min) during the run: min {min(loads):.2f}, max {max(loads):.2f}, "
           f"mean {statistics.fmean(loads):.2f}")
     print(f"丢失的“检查” lost checks: {lost}；没看到预期更新的点击 clicks without the expected update: {missed}；"
@@ -581,10 +606,13 @@ def main(argv=None) -> int:
     ap.add_argument("--browsers", type=int, default=2, help="how many of them use Chromium (default 2)")
     ap.add_argument("--port", type=int, default=0, help="the room's port P (P … P+3 are used; default: random)")
     ap.add_argument("--stagger", type=float, default=1.0, help="seconds between two trainees' logins")
+    ap.add_argument("--settle", type=float, default=120,
+                    help="seconds to wait, at most, for the home pages' kernels to be culled before measuring memory")
     ap.add_argument("--exercise", default="v04-review-registrations", help="an 审核 (approve/reject) exercise id")
     args = ap.parse_args(argv)
-    if not 1 <= args.trainees <= 200 or args.browsers < 0 or not 0 <= args.stagger <= 60:
-        ap.error("--trainees 1–200, --browsers ≥ 0, --stagger 0–60")
+    if not 1 <= args.trainees <= 200 or args.browsers < 0 or not 0 <= args.stagger <= 60 \
+            or not 0 <= args.settle <= 600:
+        ap.error("--trainees 1–200, --browsers ≥ 0, --stagger 0–60, --settle 0–600")
     return run(args)
 
 
