@@ -58,7 +58,7 @@ START_TIMEOUT_S = 600          # the first run may install the room's environmen
 SPAWN_TIMEOUT_S = 300          # one trainee's server, on a loaded machine
 HTTP_TIMEOUT_S = 120
 CLICK_TIMEOUT_S = 60
-RUN_TIMEOUT_S = 3600           # the whole run, however large N is
+TRAINEE_TIMEOUT_S = 600        # one trainee's login + exercise, after their arrival
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "明华国建平志兰英秀芳军伟丽敏静强磊洋艳勇杰娟涛超霞刚桂萍玉红燕"
 REVIEW_ACTIONS = ("approve", "reject")
@@ -528,14 +528,16 @@ def run(args) -> int:
             threads.append(th)
             if i + 1 < len(trainees):
                 time.sleep(args.stagger)
-        while any(th.is_alive() for th in threads) and time.monotonic() - t_run < RUN_TIMEOUT_S:
+        run_deadline = t_run + len(trainees) * args.stagger + TRAINEE_TIMEOUT_S
+        while any(th.is_alive() for th in threads) and time.monotonic() < run_deadline:
             m = memory(room, trainees)
             if m["trainees"] + m["room"] > peak.get("trainees", 0) + peak.get("room", 0):
                 peak = m
             loads.append(os.getloadavg()[0])
             time.sleep(2)
-        if any(th.is_alive() for th in threads):
-            print(f"部分学员在 {RUN_TIMEOUT_S} s 内没有做完 / some trainees did not finish in time")
+        for t, th in zip(trainees, threads):
+            if th.is_alive() and not t.error:
+                t.error = f"没有在 {TRAINEE_TIMEOUT_S} s 内做完 / did not finish within {TRAINEE_TIMEOUT_S} s"
         loads.append(os.getloadavg()[0])
         lost = sum(lost_checks(room, t, args.exercise) for t in trainees)
         end = settle(room, trainees, args.settle)
@@ -571,7 +573,10 @@ def report(args, trainees, end, peak, lost, loads, seconds) -> None:
     logins = [t.login_s for t in trainees if t.login_s is not None]
     failed = [t for t in trainees if t.error]
     missed = sum(t.missed_updates for t in trainees)
-    per_trainee = (end["trainees"] + end["room"]) / n
+    # one trainee = their server + the kernel of the page they are on (means, so that a kernel culled
+    # or a home page's kernel not yet culled at the moment of measuring does not skew it) + room / N
+    per_trainee = (end["servers"] / max(1, end["n_servers"]) + end["kernels"] / max(1, end["n_kernels"])
+                   + end["room"] / n)
     peak_per = (peak.get("trainees", 0) + peak.get("room", 0)) / n
     print(f"\n== 教室压测 / room load test: {n} 名学员 trainees（浏览器 browsers {min(args.browsers, n)}），"
           f"练习 exercise {args.exercise}，间隔 stagger {args.stagger} s，用时 {seconds:.0f} s")
@@ -583,7 +588,8 @@ def report(args, trainees, end, peak, lost, loads, seconds) -> None:
     print(f"登录→首页 login→home page: p50 {percentile(logins, 50):.1f} s, p95 {percentile(logins, 95):.1f} s, "
           f"max {max(logins, default=0):.1f} s")
     print(f"内存 memory (RSS): 学员进程 trainees' processes {end['trainees']:.0f} MiB + 教室 room "
-          f"(hub, proxy, culler, class view) {end['room']:.0f} MiB = {per_trainee:.0f} MiB/人 per trainee"
+          f"(hub, proxy, culler, class view) {end['room']:.0f} MiB；每人 per trainee (server + page kernel + room/N) "
+          f"{per_trainee:.0f} MiB"
           f"（峰值 peak {peak_per:.0f} MiB/人）")
     print(f"  其中 of which: {end['n_servers']} 个学员服务器 servers, 平均 mean "
           f"{end['servers'] / max(1, end['n_servers']):.0f} MiB; {end['n_kernels']} 个页面内核 page kernels, 平均 mean "
