@@ -17,8 +17,10 @@ account, then logs in N trainees (Chinese names), one every ``--stagger`` second
 Measured: click -> updated view (kernel client: from sending the click until the kernel is idle
 again for that message, with the expected text seen in the updates; browser: click until the DOM
 shows the change), login time (form POST until the app's home page has rendered), memory (VmRSS of
-every process of the trainees' accounts plus the room's own processes, divided by N) and ``lost``
-(checks a trainee pressed that are missing from their progress database afterwards).
+the trainees' servers and page kernels and of the room's own processes: hub, proxy, culler, class
+view; per trainee = mean server + mean page kernel + room / N, measured once the home pages'
+kernels are culled) and ``lost`` (checks a trainee pressed that are missing from their progress
+database afterwards).
 
 The last line printed is ``trainees=N p50_ms=… p95_ms=… login_s_p95=… rss_mib_per_trainee=… lost=…``.
 Requests go only to 127.0.0.1; every wait is bounded; the hub, the trainees' processes, the accounts
