@@ -44,7 +44,8 @@ def descendants(root: int) -> list[int]:
             parent = _parent_of(int(entry.name))
             if parent is not None:
                 children.setdefault(parent, []).append(int(entry.name))
-    out, todo = [], list(children.get(root, []))
+    out: list[int] = []
+    todo = list(children.get(root, []))
     while todo and len(out) < 100_000:
         pid = todo.pop()
         out.append(pid)
