@@ -14,7 +14,6 @@ import pwd
 import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import pytest
 requests = pytest.importorskip("requests")
 pytest.importorskip("jupyterhub")
 
+from cqvol_sim.room.cleanup import pids_of_uid as _pids_of_uid  # noqa: E402
+from cqvol_sim.room.cleanup import remove_users, stop_hub  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,43 +111,10 @@ def _wait_until_up(room: Room) -> float:
     pytest.fail(f"the room hub did not answer within {START_TIMEOUT_S} s:\n{room.log_tail()}")
 
 
-def _pids_of_uid(uid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
-
-
 def _stop(room: Room, created_users: list[str]) -> None:
     """Stop the hub and everything it started; delete the users it created."""
-    if room.proc is not None and room.proc.poll() is None:
-        room.proc.terminate()                      # the hub stops the servers and the proxy it started
-        try:
-            room.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(room.proc.pid, signal.SIGKILL)   # the hub's own session (start_new_session)
-            room.proc.wait(timeout=10)
-    try:
-        proxy_pid = int((room.state / "proxy.pid").read_text().strip())
-        os.kill(proxy_pid, signal.SIGKILL)
-    except (OSError, ValueError):
-        pass
-    for user in created_users:
-        try:
-            uid = pwd.getpwnam(user).pw_uid
-        except KeyError:
-            continue
-        for pid in _pids_of_uid(uid):           # servers and kernels of a user this test created
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        subprocess.run(["userdel", user], capture_output=True, timeout=30)
+    stop_hub(room.proc, room.state)
+    remove_users(created_users)
 
 
 def _others_can_read_the_checkout() -> bool:
