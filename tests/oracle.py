@@ -335,10 +335,10 @@ def check_consistency(sb) -> None:
 def check_proofs(sb) -> None:
     """谁记录谁证明: every proof's records are the volunteer's, recorded by the issuer and confirmed;
     serials are unique per issuer; an issued request names its proof."""
-    serials = [p.serial for p in sb.proofs.values()]
-    assert len(serials) == len(set(serials))
+    serials = [(p.group, p.serial) for p in sb.proofs.values()]
+    assert len(serials) == len(set(serials)), "a proof number repeats within one issuer"
     for p in sb.proofs.values():
-        assert p.records and p.serial.startswith(p.group + "-")
+        assert p.records and p.serial.startswith(f"{p.date.year}-"), p.serial   # <year>-<seq>
         for rid in p.records:
             r = sb.records[rid]
             assert r.volunteer == p.volunteer and r.group == p.group and r.status.value == "confirmed"

@@ -501,6 +501,8 @@ class SandboxMachine(RuleBasedStateMachine):
             forbidden.append("not published")
         elif self._signups(p, Status.PENDING):
             forbidden.append("sign-ups pending")
+        elif any(r.project == p.id and r.status.value != "confirmed" for r in sb.records.values()):
+            forbidden.append("hours waiting for review or returned")
         self.attempt(forbidden, not forbidden, sb.close_project, actor, p)
 
     @rule(data=st.data())
@@ -741,7 +743,7 @@ class SandboxMachine(RuleBasedStateMachine):
             forbidden.append("actor not active")
         elif actor.id != right:
             forbidden.append("not the reviewer")
-        elif isinstance(actor, Group) and not rights_of(actor):
+        elif isinstance(actor, Group) and not rights_of(actor.grade):
             forbidden.append("reviewer without rights")
         if data.draw(st.booleans(), label="confirm"):
             self.attempt(forbidden, not forbidden, sb.confirm_hours, actor, rec)
