@@ -45,6 +45,7 @@ class FakeResult:
 
 def test_default_path_and_trainee(monkeypatch, tmp_path):
     monkeypatch.delenv(ENV_URL, raising=False)
+    monkeypatch.delenv("CQVOL_HOME", raising=False)
     monkeypatch.delenv(ENV_DB, raising=False)
     assert default_path() == Path.home() / ".cqvol-sim" / "progress.sqlite3"
     monkeypatch.setenv(ENV_DB, str(tmp_path / "p.sqlite3"))

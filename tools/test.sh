@@ -32,6 +32,8 @@ bash tools/room.sh --install-only >/dev/null || echo "== the training room could
 
 # lessons and exercises write progress: never into the real home folder (or a room's server) during tests
 export CQVOL_PROGRESS_DB="$(mktemp -d)/progress.sqlite3"
+# ... nor autosaves: a lesson's exercise would find a run's old autosave and wait at 继续上次
+export CQVOL_HOME="$(mktemp -d)/cqvol-home"
 unset CQVOL_PROGRESS_URL
 
 # the progress tests run on PostgreSQL too: a throwaway cluster (unix socket only), removed at exit
