@@ -47,7 +47,7 @@ class ProofActions(ActionBase):
         """
         a = self._active_group(actor)
         v = self.volunteer(volunteer)
-        chosen = None if records is None else [self.record(r) for r in records]
+        chosen = self._records_named(records)
         recs = proofs.records_to_prove(self, a, v, chosen)
         name = proofs.handler(self.rules, handler)
         req = proofs.pending_request(self, v, a)
@@ -77,6 +77,14 @@ class ProofActions(ActionBase):
     def proof_requests_to(self, group: GroupRef) -> list[ProofRequest]:
         """The proof requests addressed to ``group``, pending first."""
         return proofs.requests_to(self, self.group(group).id)
+
+    def _records_named(self, records) -> list | None:
+        """The records a list names (None: not chosen); TypeError for anything but a list."""
+        if records is None:
+            return None
+        if not isinstance(records, (list, tuple)):
+            raise TypeError(f"records must be a list of records or their ids, not {type(records).__name__}")
+        return [self.record(r) for r in records]
 
     def provable_records(self, group: GroupRef, volunteer: VolunteerRef) -> list:
         """``volunteer``'s confirmed records that ``group`` recorded: what it may prove."""

@@ -165,3 +165,14 @@ def test_proof_rule_data_is_needed(tmp_path):
     (folder / "violations.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
     with pytest.raises(RulesError, match="proofs.not_recorder"):
         load_rules(folder)
+
+
+def test_records_given_as_something_else_than_a_list_is_a_clear_type_error(demo):
+    import pytest as _pytest
+
+    knit = demo.find_group("黄桷渡社区刘孃孃开心编织志愿服务队")
+    v = next(iter(demo.volunteers.values()))
+    n = len(demo.events)
+    with _pytest.raises(TypeError, match="records must be a list"):
+        demo.issue_proof(knit, v, handler="王芳", records=5)
+    assert len(demo.events) == n
