@@ -9,7 +9,7 @@ from . import hours_review, records, validate
 from .actionbase import ActionBase
 from .events import action, jsonable
 from .model import Authority, Group, RecordStatus, ServiceRecord
-from .params import ActorRef, Changes, RecordRef, Text, VolunteerRef
+from .params import ActorRef, GroupRef, Changes, RecordRef, Text, VolunteerRef
 
 
 class HoursActions(ActionBase):
@@ -74,6 +74,11 @@ class HoursActions(ActionBase):
         """The records waiting for ``actor``'s hours review, oldest first."""
         a = self._actor(actor)
         return hours_review.pending_for(self, a) if isinstance(a, (Group, Authority)) else []
+
+    def returned_hours(self, group: GroupRef) -> list[ServiceRecord]:
+        """The records of ``group`` its reviewer returned: they wait for it to correct and resubmit."""
+        g = self.group(group)
+        return [r for r in self.records.values() if r.group == g.id and r.status is RecordStatus.RETURNED]
 
     def hours_reviewer(self, record: RecordRef) -> Group | Authority | None:
         """Who confirms or returns ``record`` (the reviewer of its group's projects)."""

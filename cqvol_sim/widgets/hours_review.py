@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..model import RecordStatus
 from ..rules import source_line
 from .common import Panel, esc, handler, header, info_html, ok_html
 
@@ -88,8 +87,7 @@ class HoursReviewPanel(Panel):
 
     def _fill_returned(self) -> None:
         g = self.session.group
-        returned = [] if g is None else [r for r in self.sb.records.values()
-                                         if r.group == g.id and r.status is RecordStatus.RETURNED]
+        returned = [] if g is None else self.sb.returned_hours(g)
         self.returned_summary.value = (f"<b>本团体被退回的服务时长 {len(returned)} 条：</b>改正后重新提交审核。"
                                        if returned else "")
         rows, returned_for = [], {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..model import Application, Correction, Group, Project, RecordStatus
+from ..model import Application, Correction, Group, Project
 from .common import Panel, esc, handler, info_html, ok_html, place_path
 from .feedback import FeedbackReviewQueue
 from .hours_review import HoursReviewPanel
@@ -98,7 +98,7 @@ class ReviewPanel(Panel):
             self.row_for = {}
             return
         queue = sb.review_queue(actor)
-        returned = sum(1 for r in sb.records.values() if r.group == actor.id and r.status is RecordStatus.RETURNED)
+        returned = len(sb.returned_hours(actor)) if isinstance(actor, Group) else 0
         self.summary.value = summary_html(actor.name, len(queue), len(sb.hours_queue(actor)),
                                           len(sb.feedback_queue(actor)), returned)
         rows = []
