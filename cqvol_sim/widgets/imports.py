@@ -63,8 +63,10 @@ class ImportPanel(Panel):
 
     title = "导入签到表"
 
-    def __init__(self, session, identity=None):
+    def __init__(self, session, identity=None, *, on_screen: bool = True):
         super().__init__(session, identity)
+        # the template link is built (openpyxl loaded, ~20 MiB) only once the panel is on screen
+        self.on_screen = on_screen
         kinds = sheets.sheet_kinds()
         self.kind = W.ToggleButtons(options=[(k.title, key) for key, k in kinds.items()], value="hours",
                                     style={"button_width": "10em"})
@@ -98,10 +100,7 @@ class ImportPanel(Panel):
 
     # -- refresh ------------------------------------------------------------------------------
     def _refresh(self, reason: str) -> None:
-        kind = sheets.sheet_kinds()[self.kind.value]
-        data = _template_b64(self.kind.value)
-        self.template.value = (f"<a download='{esc(kind.title)}（模板）.xlsx' href='data:{XLSX_MIME};base64,{data}' "
-                               f"class='cqvol-import-template'>⬇ 下载空白模板：{esc(kind.title)}</a>")
+        self._show_template()
         self.project.layout.display = None if self.kind.value == "hours" else "none"
         g = self.session.group
         projects = [p for p in self.sb.projects.values()
@@ -110,6 +109,19 @@ class ImportPanel(Panel):
                                                           for p in projects])
         if reason in ("identity", "kind"):
             self._set_report(None)
+
+    def came_on_screen(self) -> None:
+        """The panel has come on screen (as a sub-page of 项目与记时): give it its template link."""
+        self.on_screen = True
+        self._show_template()
+
+    def _show_template(self) -> None:
+        if not self.on_screen:
+            return
+        kind = sheets.sheet_kinds()[self.kind.value]
+        data = _template_b64(self.kind.value)
+        self.template.value = (f"<a download='{esc(kind.title)}（模板）.xlsx' href='data:{XLSX_MIME};base64,{data}' "
+                               f"class='cqvol-import-template'>⬇ 下载空白模板：{esc(kind.title)}</a>")
 
     def leave(self) -> None:
         super().leave()

@@ -202,7 +202,7 @@ class ProjectsPanel(Panel):
                              m.add("reason", self.c_reason), self.c_submit])
 
         # Excel sign-in sheets: a panel of its own, shown as this panel's last sub-page
-        self.importer = ImportPanel(session)
+        self.importer = ImportPanel(session, on_screen=False)
         self.i_box = self.importer.widget
         self.feedback = FeedbackPanel(self.session)   # 投诉评价与投稿: a panel of its own, as a sub-page
         self.proofs = ProofsPanel(self.session)   # 志愿服务证明: a panel of its own, the last sub-page
@@ -322,6 +322,8 @@ class ProjectsPanel(Panel):
         show_if(self.r_box, s == "record")
         show_if(self.l_box, s == "records")
         show_if(self.i_box, s == "import")
+        if s == "import":
+            self.importer.came_on_screen()
         show_if(self.feedback.widget, s == "feedback")
         show_if(self.proofs.widget, s == "proofs")
         if _change is not None:
