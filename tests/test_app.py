@@ -393,6 +393,22 @@ def test_in_a_room_the_instructor_page_needs_the_code(app_home, monkeypatch):
     assert "cqvol-instructor" in page.children[1]._dom_classes
 
 
+def test_in_a_training_room_the_address_cannot_change_the_name(app_home, monkeypatch):
+    from cqvol_sim.app.home_page import home
+    from cqvol_sim.app.nav import exercise_page
+
+    monkeypatch.setenv("CQVOL_TRAINEE", "王桂英")
+    assert "换一个名字" in home(query=q("李四")).body.value     # on one's own computer: any name
+    monkeypatch.setenv("CQVOL_TRAINEE_FIXED", "1")               # the room logs each trainee in by name
+    html = home(query=q("张三")).body.value
+    assert "你好，王桂英" in html and "张三" not in html and "换一个名字" not in html
+    assert "你好，王桂英" in home(query="").body.value           # never the name form
+    view = exercise_page(query=q("张三", id="v01-record-target"))
+    assert "王桂英" in view.children[0].value and "张三" not in view.children[0].value
+    from cqvol_sim.exercises.progress import ProgressDB
+    assert "张三" not in ProgressDB().profiles()
+
+
 def test_room_mode_prints_an_instructor_code(monkeypatch, capsys):
     from cqvol_sim.app import serve
 

@@ -1,7 +1,9 @@
 """What a page of the trainee app knows when it opens: who the trainee is and the page's parameters.
 
 Voilà passes the page address's query string to the kernel as ``$QUERY_STRING``; outside Voilà
-(JupyterLab, tests) ``$CQVOL_TRAINEE`` names the trainee. The progress database is opened
+(JupyterLab, tests) ``$CQVOL_TRAINEE`` names the trainee. In a training room the name is the
+account's (``$CQVOL_TRAINEE_FIXED`` set by the room): the address cannot change it, so a trainee's
+scores and autosaves are always under the name they logged in with. The progress database is opened
 here, and a page that cannot save progress still opens and says so. Nothing here imports Jupyter.
 """
 
@@ -15,6 +17,13 @@ from .trainee import Trainee, TraineeError, make_trainee, query_params
 
 ENV_QUERY = "QUERY_STRING"
 ENV_TRAINEE = "CQVOL_TRAINEE"
+#: set (to "1") by the training room: ``$CQVOL_TRAINEE`` is the logged-in account's name, not a default
+ENV_FIXED = "CQVOL_TRAINEE_FIXED"
+
+
+def fixed_name() -> str | None:
+    """The logged-in room account's trainee name, or None outside a training room."""
+    return (os.environ.get(ENV_TRAINEE) or None) if os.environ.get(ENV_FIXED) == "1" else None
 
 
 @dataclass
@@ -58,7 +67,7 @@ def current(query: str | None = None, *, with_db: bool = True) -> PageContext:
     params = query_params(os.environ.get(ENV_QUERY, "") if query is None else query)
     problems: list[str] = []
     trainee = None
-    raw = params.get("trainee")
+    raw = fixed_name() or params.get("trainee")
     if raw is None and query is None:
         raw = os.environ.get(ENV_TRAINEE) or None
     if raw is not None:

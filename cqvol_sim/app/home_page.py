@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .catalogue import catalogue
-from .context import PageContext, current
+from .context import PageContext, current, fixed_name
 from .trainee import MAX_EXTRA, MAX_NAME
 from .ui import PageBox, esc, link, problems_html, top_bar
 
@@ -148,7 +148,8 @@ def home_html(ctx: PageContext) -> str:
                  "（按自学顺序，下一课还没打开过的；也可以在下面按层级选）</span></div>")
     levels = "".join(_level_card(ctx, lv, visits, best, exercises) for lv in cat.levels)
     study = "".join(_lesson_item(ctx, p, visits) for p in lessons)
-    switch = link(cat.home.id, "不是你？换一个名字", None, "font-size:14px")
+    # in a training room the name is the login's: changing it is logging out and in again
+    switch = "" if fixed_name() else link(cat.home.id, "不是你？换一个名字", None, "font-size:14px")
     practice = (f"<div style='{_CARD}'><b>自由练习</b>　{link(cat.practice.id, cat.practice.title, ctx)}"
                 "<span style='color:#777'>（操作会自动保存，下次打开可以接着做）</span></div>")
     return (head + problems_html(ctx) +

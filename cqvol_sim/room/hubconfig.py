@@ -112,7 +112,7 @@ def prepare_server(spawner, room: RoomSettings) -> None:
     os.chmod(home, 0o700)        # homes made before HOME_MODE was set, or changed by hand
     app_home = home / APP_HOME
     env = {"CQVOL_HOME": str(app_home), "CQVOL_PROGRESS_DB": str(app_home / "progress.sqlite3"),
-           "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin"}
+           "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin", "MALLOC_ARENA_MAX": "2"}
     if is_instructor(spawner.user):
         spawner.default_url = INSTRUCTOR_START
         spawner.args = list(SERVER_ARGS)
@@ -123,6 +123,7 @@ def prepare_server(spawner, room: RoomSettings) -> None:
         from .auth import secret_for_trainees
 
         env["CQVOL_TRAINEE"] = entry["name"]
+        env["CQVOL_TRAINEE_FIXED"] = "1"     # the pages use this name whatever their address says
         env["CQVOL_INSTRUCTOR_CODE"] = secret_for_trainees()
         spawner.default_url = trainee_start(entry)
         spawner.args = [*SERVER_ARGS, "--ServerApp.terminals_enabled=False",
