@@ -410,9 +410,20 @@ def run_trainee(room, t, exercise, solution, kernels) -> None:
 
 # -- measuring ------------------------------------------------------------------------------------
 def rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` (shared library pages counted in full in every process)."""
+    return _proc_kib(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional memory of ``pid``: a page shared by k processes counts 1/k in each, so the sum
+    over all processes is the physical memory they use together."""
+    return _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _proc_kib(path: str, key: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -446,10 +457,13 @@ def memory(room: Room, trainees: list[Trainee]) -> dict[str, float]:
     room_pids -= trainee_pids
     servers = [p for p in trainee_pids if b"jupyterhub-singleuser" in _cmdline(p)]
     kernels = [p for p in trainee_pids if b"ipykernel" in _cmdline(p)]
-    return {"trainees": sum(rss_kib(p) for p in trainee_pids) / 1024,
-            "room": sum(rss_kib(p) for p in room_pids) / 1024,
-            "servers": sum(rss_kib(p) for p in servers) / 1024, "n_servers": len(servers),
-            "kernels": sum(rss_kib(p) for p in kernels) / 1024, "n_kernels": len(kernels)}
+    out = {"n_servers": len(servers), "n_kernels": len(kernels)}
+    for prefix, measure in (("", rss_kib), ("pss_", pss_kib)):
+        out.update({prefix + "trainees": sum(measure(p) for p in trainee_pids) / 1024,
+                    prefix + "room": sum(measure(p) for p in room_pids) / 1024,
+                    prefix + "servers": sum(measure(p) for p in servers) / 1024,
+                    prefix + "kernels": sum(measure(p) for p in kernels) / 1024})
+    return out
 
 
 def settle(room: Room, trainees: list[Trainee], seconds: float) -> dict[str, float]:
@@ -596,6 +610,11 @@ def report(args, trainees, end, peak, lost, loads, seconds) -> None:
     print(f"  其中 of which: {end['n_servers']} 个学员服务器 servers, 平均 mean "
           f"{end['servers'] / max(1, end['n_servers']):.0f} MiB; {end['n_kernels']} 个页面内核 page kernels, 平均 mean "
           f"{end['kernels'] / max(1, end['n_kernels']):.0f} MiB; 教室自身 room itself {end['room']:.0f} MiB")
+    pss_per = (end["pss_servers"] / max(1, end["n_servers"]) + end["pss_kernels"] / max(1, end["n_kernels"])
+               + end["pss_room"] / n)
+    print(f"内存 memory (PSS, shared pages divided among the processes sharing them): 每人 per trainee "
+          f"{pss_per:.0f} MiB（服务器 server {end['pss_servers'] / max(1, end['n_servers']):.0f} + 页面内核 kernel "
+          f"{end['pss_kernels'] / max(1, end['n_kernels']):.0f} + 教室 room/N {end['pss_room'] / n:.0f}）")
     print(f"负载 load average (1 min) during the run: min {min(loads):.2f}, max {max(loads):.2f}, "
           f"mean {statistics.fmean(loads):.2f}")
     print(f"丢失的“检查” lost checks: {lost}；没看到预期更新的点击 clicks without the expected update: {missed}；"
