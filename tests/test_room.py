@@ -144,3 +144,32 @@ def test_an_existing_system_account_such_as_root_cannot_be_an_instructor(tmp_pat
                           str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert bad.returncode == 1 and "已有的系统账号" in bad.stderr and "Traceback" not in bad.stderr
     assert names.foreign_account("root") and not names.foreign_account("t-0000000000x")
+
+
+def test_a_trainees_page_kernel_runs_without_debugger_and_history(tmp_path, monkeypatch):
+    """The kernel spec the room puts first on trainees' JUPYTER_PATH is the one a page gets, and it
+    starts a working kernel that never loads debugpy nor opens IPython's history database."""
+    from jupyter_client.manager import KernelManager
+
+    from cqvol_sim.room.hubconfig import TRAINEE_JUPYTER
+
+    monkeypatch.setenv("JUPYTER_PATH", str(TRAINEE_JUPYTER))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    km = KernelManager(kernel_name="python3")
+    assert km.kernel_spec.argv[:3] == ["python", "-m", "cqvol_sim.room.kernel"]
+    km.start_kernel(cwd=str(tmp_path))
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        code = ("import sys; from ipykernel.debugger import _is_debugpy_available as d; "
+                "print(d, sys.modules.get('debugpy'), get_ipython().history_manager.enabled, 6 * 7)")
+        out: list[str] = []
+        reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(
+            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+        assert reply["content"]["status"] == "ok"
+        assert "".join(out).split() == ["False", "None", "False", "42"]
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    assert not (tmp_path / "ipython" / "profile_default" / "history.sqlite").exists()

@@ -323,6 +323,7 @@ def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
     env = _server_env(user)
     assert env["CQVOL_TRAINEE"] == room.a and env["CQVOL_HOME"] == str(_home(user) / ".cqvol-sim")
     assert env["CQVOL_TRAINEE_FIXED"] == "1"     # the pages cannot be opened under another name
+    assert Path(env["JUPYTER_PATH"], "kernels", "python3", "kernel.json").is_file()   # the light page kernel
     python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
     save = ("from cqvol_sim.app.autosave import TraineeFiles; from cqvol_sim.app.trainee import make_trainee; "
             "from cqvol_sim.sandbox import Sandbox; import os; "

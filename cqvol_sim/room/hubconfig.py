@@ -5,7 +5,8 @@
 - ``RoomAuthenticator`` (class code + name; instructors by password) creating one system user
   per person; ``LocalProcessSpawner`` runs each person's server as that user, home mode 0700;
 - trainees' servers open the trainee app (Voilà, 培训首页) with JupyterLab and terminals switched
-  off; instructors' servers open JupyterLab, with the instructor pages one click away;
+  off, and their page kernels run without debugger and history (``room/kernel.py``);
+  instructors' servers open JupyterLab, with the instructor pages one click away;
 - ``jupyterhub-idle-culler`` as a hub service stops idle servers; the app's autosave (in the
   trainee's home) brings a culled trainee back to where they were;
 - the live class view (``cqvol_sim.classview``) as a hub service; the ``instructor`` role of the
@@ -23,6 +24,8 @@ from urllib.parse import urlencode
 from .settings import INSTRUCTORS_GROUP, RoomSettings, load_settings, read_trainees
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: put first on trainees' JUPYTER_PATH: its ``python3`` kernel spec runs ``cqvol_sim.room.kernel``
+TRAINEE_JUPYTER = Path(__file__).resolve().parent / "jupyter"
 APP_HOME = ".cqvol-sim"
 TRAINEE_START = "/voila/render/home.ipynb"
 #: the live class view's service name (its page is /services/class-view/; only instructors get in)
@@ -124,6 +127,7 @@ def prepare_server(spawner, room: RoomSettings) -> None:
 
         env["CQVOL_TRAINEE"] = entry["name"]
         env["CQVOL_TRAINEE_FIXED"] = "1"     # the pages use this name whatever their address says
+        env["JUPYTER_PATH"] = str(TRAINEE_JUPYTER)   # page kernels without debugger and history
         env["CQVOL_INSTRUCTOR_CODE"] = secret_for_trainees()
         spawner.default_url = trainee_start(entry)
         spawner.args = [*SERVER_ARGS, "--ServerApp.terminals_enabled=False",
