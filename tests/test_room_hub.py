@@ -338,6 +338,13 @@ def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
     while _server_env(user) and time.monotonic() - t0 < SPAWN_TIMEOUT_S:
         time.sleep(0.5)
     assert not _server_env(user)
+    # reloading the stopped page, or the hub's home page: Chinese, one button that reopens the pages
+    reload = s.get(f"{room.base}/user/{user}/voila/render/home.ipynb", timeout=HTTP_TIMEOUT_S).content.decode()
+    assert "你的培训页面已经关闭" in reload and "重新打开培训页面" in reload, reload[:300]
+    home = s.get(f"{room.base}/hub/home", timeout=HTTP_TIMEOUT_S).content.decode()
+    assert "打开我的培训页面" in home and "退出登录" in home
+    for english in ("Server not running", "My Server", "Token", "Logout"):
+        assert english not in reload + home
     resp = s.get(f"{room.base}/hub/spawn/{user}", timeout=HTTP_TIMEOUT_S, allow_redirects=False)
     open_server(room, s, resp, user, "/voila/render/home.ipynb")
     again = _server_env(user)
