@@ -20,9 +20,15 @@ def app_home() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cqvol-sim"
 
 
+#: a training room sets it for instructors: their exercises go to the room's shared folder
+ENV_INSTRUCTOR_EXERCISES = "CQVOL_INSTRUCTOR_EXERCISES"
+
+
 def instructor_exercises() -> Path:
-    """The folder where exercises made on this machine are saved (searched before the bank)."""
-    return app_home() / "exercises"
+    """The folder where exercises made on this machine are saved (searched before the bank):
+    ``$CQVOL_INSTRUCTOR_EXERCISES`` if set, else ``exercises`` in the app's home folder."""
+    shared = os.environ.get(ENV_INSTRUCTOR_EXERCISES)
+    return Path(shared) if shared else app_home() / "exercises"
 
 
 def roster_path() -> Path:

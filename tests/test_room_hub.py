@@ -8,6 +8,7 @@ deletes the system users it created and removes its temporary folder, also when 
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import pwd
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -28,6 +30,7 @@ pytest.importorskip("jupyterhub")
 
 from cqvol_sim.room.cleanup import pids_of_uid as _pids_of_uid  # noqa: E402
 from cqvol_sim.room.cleanup import remove_users, stop_hub  # noqa: E402
+from cqvol_sim.room.hubconfig import INSTRUCTOR_WORK, TEACHERS_UNIX_GROUP  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +139,7 @@ def room():
     r.homes.mkdir(mode=0o755)
     _roster(tmp / "花名册.xlsx", trainee_b)
     before = {p.pw_name for p in pwd.getpwall()}
+    groups_before = {g.gr_name for g in grp.getgrall()}
     env = {**os.environ, "CQVOL_ROOM_PASSWORD": PASSWORD}
     cmd = ["bash", str(ROOT / "tools" / "room.sh"), "--ip", "127.0.0.1", "--port", str(r.port), "--code", CODE,
            "--dir", str(tmp / "room"), "--homes", str(r.homes), "--roster", str(tmp / "花名册.xlsx"),
@@ -149,6 +153,8 @@ def room():
     finally:
         created = [u for u in _room_users(r) if u not in before]
         _stop(r, created)
+        if TEACHERS_UNIX_GROUP not in groups_before:    # the instructors' group this run's hub made
+            subprocess.run(["groupdel", TEACHERS_UNIX_GROUP], timeout=30, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -294,6 +300,45 @@ def test_an_instructor_gets_jupyterlab_and_a_wrong_password_is_refused(room):
     assert resp.status_code == 302, error_text(resp)
     page = open_server(room, s, resp, room.instructor, "/lab")
     assert page.status_code == 200 and "JupyterLab" in page.text
+
+
+def test_an_instructor_saves_in_jupyterlab_and_trainees_get_the_exercises_they_save(room, trainee_a):
+    """The instructor's JupyterLab opens their own copy of the course, where saving works; an exercise
+    they save goes to the room's shared folder, which a trainee's pages read but cannot change."""
+    s, resp = login(room, room.instructor, PASSWORD)
+    open_server(room, s, resp, room.instructor, "/lab")
+    api = f"{room.base}/user/{room.instructor}/api/contents/{quote(INSTRUCTOR_WORK)}"
+    xsrf = next(c.value for c in s.cookies if c.name == "_xsrf" and c.path.startswith(f"/user/{room.instructor}"))
+    listing = s.get(api, timeout=HTTP_TIMEOUT_S)
+    assert "23_instructor_guide.ipynb" in {c["name"] for c in listing.json()["content"]}
+    saved = s.put(f"{api}/{quote('明天的课.ipynb')}", timeout=HTTP_TIMEOUT_S, headers={"X-XSRFToken": xsrf},
+                  json={"type": "notebook", "format": "json",
+                        "content": {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}})
+    assert saved.status_code == 201, saved.text
+    assert (_home(room.instructor) / INSTRUCTOR_WORK / "明天的课.ipynb").stat().st_uid == \
+        pwd.getpwnam(room.instructor).pw_uid
+
+    python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
+    teacher_env = _server_env(room.instructor)
+    shared = Path(teacher_env["CQVOL_INSTRUCTOR_EXERCISES"])
+    text = (ROOT / "exercises" / "village" / "v01-record-target.yaml").read_text(encoding="utf-8")
+    make = ("import sys; from cqvol_sim.paths import instructor_exercises; "
+            "(instructor_exercises() / 'v90-room-shared.yaml').write_text(sys.argv[1], encoding='utf-8')")
+    keep = ("HOME", "CQVOL_HOME", "CQVOL_INSTRUCTOR_EXERCISES")
+    assert subprocess.run(["runuser", "-u", room.instructor, "--", "env", *(f"{k}={teacher_env[k]}" for k in keep),
+                           python, "-c", make, text.replace("id: v01-record-target", "id: v90-room-shared")],
+                          timeout=120, cwd="/").returncode == 0
+    assert (shared / "v90-room-shared.yaml").is_file()
+
+    ua = trainee_username(room.a)
+    env = {k: _server_env(ua)[k] for k in ("HOME", "CQVOL_HOME", "CQVOL_EXERCISES")}
+    sees = ("import sys; from cqvol_sim.exercises.loader import load_bank; "
+            "sys.exit(0 if 'v90-room-shared' in load_bank() else 3)")
+    assert subprocess.run(["runuser", "-u", ua, "--", "env", *(f"{k}={v}" for k, v in env.items()), python,
+                           "-c", sees], timeout=120, cwd="/").returncode == 0
+    spoil = f"open({str(shared / 'v90-room-shared.yaml')!r}, 'a').write('x')"
+    assert subprocess.run(["runuser", "-u", ua, "--", python, "-c", spoil], timeout=60, cwd="/",
+                          capture_output=True).returncode != 0
 
 
 def test_the_idle_culler_runs_as_a_hub_service_with_the_rooms_timeout(room):

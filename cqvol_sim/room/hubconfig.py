@@ -6,7 +6,9 @@
   per person; ``LocalProcessSpawner`` runs each person's server as that user, home mode 0700;
 - trainees' servers open the trainee app (Voilà, 培训首页) with JupyterLab and terminals switched
   off, and their page kernels run without debugger and history (``room/kernel.py``);
-  instructors' servers open JupyterLab, with the instructor pages one click away;
+  instructors' servers open JupyterLab on their own copy of the course (``培训材料``, theirs to
+  save), with the instructor pages one click away; the exercises they save go to the room's
+  shared folder (group ``cqvol-teachers`` writes), which trainees' pages read;
 - ``jupyterhub-idle-culler`` as a hub service stops idle servers; the app's autosave (in the
   trainee's home) brings a culled trainee back to where they were;
 - the live class view (``cqvol_sim.classview``) as a hub service; the ``instructor`` role of the
@@ -15,8 +17,11 @@
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,7 +35,11 @@ APP_HOME = ".cqvol-sim"
 TRAINEE_START = "/voila/render/home.ipynb"
 #: the live class view's service name (its page is /services/class-view/; only instructors get in)
 CLASS_VIEW = "class-view"
-INSTRUCTOR_START = "/lab/tree/23_instructor_guide.ipynb"
+#: an instructor's own copy of the course in their home (JupyterLab can save there)
+INSTRUCTOR_WORK = "培训材料"
+INSTRUCTOR_START = f"/lab/tree/{INSTRUCTOR_WORK}/23_instructor_guide.ipynb"
+#: the Unix group of instructors' accounts: it may write the room's shared exercises folder
+TEACHERS_UNIX_GROUP = "cqvol-teachers"
 #: an app page's kernel is stopped this long after its page was closed (as ``start.sh`` does)
 KERNEL_CULL_AFTER = 60
 #: server extensions a trainee's server must not load (no JupyterLab, no language server)
@@ -93,6 +102,7 @@ def _services_and_roles(c, room: RoomSettings) -> None:
         "name": CLASS_VIEW, "display": True, "oauth_no_confirm": True,
         "url": f"http://127.0.0.1:{room.class_view_port}",
         "command": [room.python, "-m", "cqvol_sim.classview", "--progress", room.homes],
+        "environment": {"CQVOL_EXERCISES": room.class_exercises},   # the titles of instructors' exercises
     }]
 
     c.JupyterHub.load_roles = [
@@ -116,7 +126,13 @@ def prepare_server(spawner, room: RoomSettings) -> None:
     app_home = home / APP_HOME
     env = {"CQVOL_HOME": str(app_home), "CQVOL_PROGRESS_DB": str(app_home / "progress.sqlite3"),
            "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin", "MALLOC_ARENA_MAX": "2"}
+    shared = _class_exercises(room)
     if is_instructor(spawner.user):
+        account = pwd.getpwnam(spawner.user.name)
+        _join_teachers(spawner.user.name)
+        copy_course(Path(room.notebooks), home / INSTRUCTOR_WORK, account.pw_uid, account.pw_gid)
+        env["CQVOL_INSTRUCTOR_EXERCISES"] = str(shared)   # 保存练习 writes where trainees read
+        spawner.notebook_dir = str(home)
         spawner.default_url = INSTRUCTOR_START
         spawner.args = list(SERVER_ARGS)
     else:
@@ -128,11 +144,49 @@ def prepare_server(spawner, room: RoomSettings) -> None:
         env["CQVOL_TRAINEE"] = entry["name"]
         env["CQVOL_TRAINEE_FIXED"] = "1"     # the pages use this name whatever their address says
         env["JUPYTER_PATH"] = str(TRAINEE_JUPYTER)   # page kernels without debugger and history
+        env["CQVOL_EXERCISES"] = str(shared)          # the instructors' exercises, read-only
         env["CQVOL_INSTRUCTOR_CODE"] = secret_for_trainees()
         spawner.default_url = trainee_start(entry)
         spawner.args = [*SERVER_ARGS, "--ServerApp.terminals_enabled=False",
                         *(f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINEE_OFF)]
     spawner.environment = {**spawner.environment, **env}
+
+
+def _class_exercises(room: RoomSettings) -> Path:
+    """The shared exercises folder: instructors (the Unix group) write, trainees only read."""
+    folder = Path(room.class_exercises)
+    subprocess.run(["groupadd", "-f", TEACHERS_UNIX_GROUP], check=True, timeout=30)
+    folder.mkdir(exist_ok=True)
+    os.chown(folder, 0, grp.getgrnam(TEACHERS_UNIX_GROUP).gr_gid)
+    os.chmod(folder, 0o2775)     # setgid: an exercise saved by one instructor stays the group's
+    return folder
+
+
+def _join_teachers(account: str) -> None:
+    if account not in grp.getgrnam(TEACHERS_UNIX_GROUP).gr_mem:
+        subprocess.run(["usermod", "-aG", TEACHERS_UNIX_GROUP, account], check=True, timeout=30)
+
+
+def copy_course(source: Path, target: Path, uid: int, gid: int) -> list[Path]:
+    """Copy the course's notebooks the instructor does not have yet into ``target`` (theirs to edit
+    and save); files already there are theirs and never overwritten. The files copied."""
+    copied = []
+    for src in sorted(source.rglob("*")):
+        rel = src.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts) or not src.is_file():
+            continue
+        dst = target / rel
+        if dst.exists():
+            continue
+        for folder in reversed(dst.relative_to(target.parent).parents[:-1]):
+            made = target.parent / folder
+            if not made.exists():
+                made.mkdir()
+                os.chown(made, uid, gid)
+        shutil.copyfile(src, dst)
+        os.chown(dst, uid, gid)
+        copied.append(dst)
+    return copied
 
 
 def trainee_start(entry: dict) -> str:

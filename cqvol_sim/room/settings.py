@@ -51,6 +51,12 @@ class RoomSettings:
         """The class view service's port behind the proxy (loopback only)."""
         return self.port + 3
 
+    @property
+    def class_exercises(self) -> str:
+        """The room's shared exercises: instructors save their exercises here, trainees read them.
+        Beside the state folder, which is root's only."""
+        return str(Path(self.state_dir).parent / "class-exercises")
+
     def save(self) -> Path:
         """Write the settings atomically into the state folder (readable by root only)."""
         path = Path(self.state_dir) / SETTINGS_FILE
