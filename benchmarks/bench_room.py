@@ -52,7 +52,7 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cqvol_sim.room.cleanup import descendants, pids_of_uid, remove_users, stop_hub  # noqa: E402
+from cqvol_sim.room.cleanup import accounts_with_homes_in, descendants, pids_of_uid, remove_users, stop_hub  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -134,11 +134,7 @@ class Room:
 
     def created_users(self, names: list[str]) -> list[str]:
         """The accounts this run's room created (its trainees and instructors), none that existed before."""
-        try:
-            trainees = json.loads((self.state / "trainees.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            trainees = {}
-        wanted = {*trainees, *(trainee_username(n) for n in names), self.instructor}
+        wanted = {*accounts_with_homes_in(self.homes), *(trainee_username(n) for n in names), self.instructor}
         return sorted(u for u in wanted if u not in self.users_before)
 
 

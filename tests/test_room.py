@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from cqvol_sim.room import names
-from cqvol_sim.room.hubconfig import trainee_start
-from cqvol_sim.room.settings import RoomSettings, load_settings, read_trainees, remember_trainee
+from cqvol_sim.room.settings import RoomSettings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,16 +54,17 @@ def _settings(tmp_path) -> RoomSettings:
                         roster=[{"name": "李四", "unit": "南岸区民政局", "class": "一班"}])
 
 
-def test_settings_round_trip_private_and_trainees_are_remembered(tmp_path):
+def test_settings_round_trip_private(tmp_path):
     s = _settings(tmp_path)
     path = s.save()
     assert load_settings(path) == s
     assert path.stat().st_mode & 0o077 == 0
-    remember_trainee(s, "t-0123456789", {"name": "张三", "unit": "", "class": ""})
-    assert read_trainees(s) == {"t-0123456789": {"name": "张三", "unit": "", "class": ""}}
 
 
 def test_a_trainee_starts_on_the_app_home_page_with_their_roster_unit():
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.room.auth import trainee_start
+
     url = trainee_start({"name": "李四", "unit": "南岸区民政局", "class": "一班"})
     assert url.startswith("/voila/render/home.ipynb?trainee=")
     assert "unit=" in url and "klass=" in url and "/lab" not in url
@@ -105,11 +105,44 @@ def _login(auth, username, password):
     return asyncio.run(auth.authenticate(None, {"username": username, "password": password}))
 
 
-def test_a_trainee_logs_in_with_name_and_code_and_is_remembered_by_username(tmp_path):
+def test_a_trainee_logs_in_with_name_and_code_and_their_server_gets_the_name(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
     auth, s = _authenticator(tmp_path)
     model = _login(auth, " 李　四 ", "１２３４５６")
-    assert model == {"name": names.trainee_username("李四"), "groups": ["trainees"]}
-    assert read_trainees(s)[model["name"]] == {"name": "李四", "unit": "南岸区民政局", "class": "一班"}
+    entry = {"name": "李四", "unit": "南岸区民政局", "class": "一班"}
+    assert model == {"name": names.trainee_username("李四"), "groups": ["trainees"], "auth_state": {"trainee": entry}}
+    assert auth.enable_auth_state     # the hub keeps auth_state (encrypted) for the spawn
+
+    async def state():
+        return model["auth_state"]
+
+    user = SimpleNamespace(groups=[SimpleNamespace(name="trainees")], get_auth_state=state)
+    spawner = SimpleNamespace(environment={"KEEP": "1"}, default_url="")
+    asyncio.run(auth.pre_spawn_start(user, spawner))
+    env = spawner.environment
+    assert env["CQVOL_TRAINEE"] == "李四" and env["CQVOL_TRAINEE_FIXED"] == "1" and env["KEEP"] == "1"
+    assert len(env["CQVOL_INSTRUCTOR_CODE"]) >= 24
+    assert spawner.default_url.startswith("/voila/render/home.ipynb?trainee=%E6%9D%8E%E5%9B%9B")
+
+
+def test_a_trainee_without_a_name_in_auth_state_is_asked_to_log_in_again(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    from cqvol_sim.room.auth import LoginRefused
+
+    auth, _ = _authenticator(tmp_path)
+
+    async def state():
+        return None      # e.g. logged in before the room's key changed
+
+    user = SimpleNamespace(groups=[SimpleNamespace(name="trainees")], get_auth_state=state)
+    spawner = SimpleNamespace(environment={}, default_url="")
+    with pytest.raises(LoginRefused) as err:
+        asyncio.run(auth.pre_spawn_start(user, spawner))
+    assert "重新登录" in err.value.jupyterhub_message and spawner.environment == {}
 
 
 def test_refusals_are_chinese_sentences_for_the_login_page(tmp_path):
@@ -122,7 +155,6 @@ def test_refusals_are_chinese_sentences_for_the_login_page(tmp_path):
         with pytest.raises(LoginRefused) as err:
             _login(auth, username, password)
         assert says in err.value.jupyterhub_message and err.value.status_code == 403
-    assert read_trainees(s) == {}
 
 
 def test_an_instructor_logs_in_with_their_password_into_the_instructors_group(tmp_path):
@@ -173,3 +205,13 @@ def test_a_trainees_page_kernel_runs_without_debugger_and_history(tmp_path, monk
     finally:
         km.shutdown_kernel(now=True)
     assert not (tmp_path / "ipython" / "profile_default" / "history.sqlite").exists()
+
+
+def test_settings_only_writes_room_json_for_kubernetes_and_starts_nothing(tmp_path):
+    pytest.importorskip("jupyterhub")
+    run = subprocess.run([sys.executable, "-m", "cqvol_sim.cli", "room", "--settings-only", "--code", "246810",
+                          "--dir", str(tmp_path), "--instructor", "lihua"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    written = load_settings(tmp_path / "state" / "room.json")
+    assert written.code == "246810" and list(written.instructors) == ["lihua"]
+    assert "room.json" in run.stdout and "密码" in run.stdout and not (tmp_path / "node").exists()

@@ -29,7 +29,7 @@ requests = pytest.importorskip("requests")
 pytest.importorskip("jupyterhub")
 
 from cqvol_sim.room.cleanup import pids_of_uid as _pids_of_uid  # noqa: E402
-from cqvol_sim.room.cleanup import remove_users, stop_hub  # noqa: E402
+from cqvol_sim.room.cleanup import accounts_with_homes_in, remove_users, stop_hub  # noqa: E402
 from cqvol_sim.room.hubconfig import INSTRUCTOR_WORK, TEACHERS_UNIX_GROUP  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
@@ -160,13 +160,7 @@ def room():
 
 def _room_users(room: Room) -> set[str]:
     """Every account this room's hub logged in (and so may have created): trainees and instructors."""
-    try:
-        settings = json.loads((room.state / "room.json").read_text(encoding="utf-8"))
-        trainees = json.loads((room.state / "trainees.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        settings, trainees = {}, {}
-    return {*trainees, *settings.get("instructors", {}), trainee_username(room.a), trainee_username(room.b),
-            room.instructor}
+    return {*accounts_with_homes_in(room.homes), trainee_username(room.a), trainee_username(room.b), room.instructor}
 
 
 def login(room: Room, username: str, password: str) -> tuple[requests.Session, requests.Response]:

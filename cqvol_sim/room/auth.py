@@ -5,18 +5,26 @@ followed by its password logs in as that instructor (group ``instructors``); any
 trainee's name followed by the class code on the board. With a roster the login page offers the
 roster's names, and ``roster_only`` refuses a name that is not on it. Every refusal is a Chinese
 sentence shown on the login page. Each person gets their own system account (``names``).
+
+The trainee's name (and roster unit and class) travels in the hub's encrypted ``auth_state``; before
+their server starts, ``pre_spawn_start`` gives it to the server (``$CQVOL_TRAINEE``, fixed) and opens
+培训首页 with it. This works the same in a room (``LocalProcessSpawner``) and on Kubernetes (Zero to
+JupyterHub's ``KubeSpawner``), where there are no system accounts and no shared files.
 """
 
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from jupyterhub.auth import LocalAuthenticator
 from tornado import web
 from traitlets import Unicode, default
 
 from . import names
-from .settings import INSTRUCTORS_GROUP, TRAINEES_GROUP, load_settings, remember_trainee, roster_entry
+from .settings import INSTRUCTORS_GROUP, TRAINEES_GROUP, load_settings, roster_entry
+
+TRAINEE_START = "/voila/render/home.ipynb"
 
 
 class LoginRefused(web.HTTPError):
@@ -35,6 +43,10 @@ class RoomAuthenticator(LocalAuthenticator):
     @default("create_system_users")
     def _create_users_default(self):
         return True
+
+    @default("enable_auth_state")
+    def _auth_state_default(self):
+        return True     # the trainee's name, for their server (the room and the chart provide the key)
 
     @default("allow_all")
     def _allow_all_default(self):
@@ -91,11 +103,33 @@ class RoomAuthenticator(LocalAuthenticator):
         username = names.trainee_username(name)
         if names.foreign_account(username):     # practically never: a t- account made by someone else
             raise LoginRefused("这个姓名无法登录（服务器上已有同名的系统账号）。请在姓名后加上单位，或找培训老师。")
-        remember_trainee(self.room, username, entry)
-        return {"name": username, "groups": [TRAINEES_GROUP]}
+        return {"name": username, "groups": [TRAINEES_GROUP], "auth_state": {"trainee": entry}}
+
+    async def pre_spawn_start(self, user, spawner):
+        """Before a trainee's server starts: their name (fixed) and 培训首页 as its first page."""
+        if any(g.name == INSTRUCTORS_GROUP for g in user.groups):
+            return
+        entry = ((await user.get_auth_state()) or {}).get("trainee")
+        if not (isinstance(entry, dict) and entry.get("name")):   # never a nameless trainee server
+            raise LoginRefused("请先退出登录，再用自己的姓名和班级口令重新登录。")
+        spawner.environment = {**spawner.environment, **trainee_environment(entry)}
+        spawner.default_url = trainee_start(entry)
 
     def get_custom_html(self, base_url):
         return ""    # the room's own login.html renders the form
+
+
+def trainee_environment(entry: dict) -> dict[str, str]:
+    """A trainee's server's environment: their name, which the pages may not change, and an
+    instructor-page code nobody is told (so that page stays shut)."""
+    return {"CQVOL_TRAINEE": entry["name"], "CQVOL_TRAINEE_FIXED": "1",
+            "CQVOL_INSTRUCTOR_CODE": secret_for_trainees()}
+
+
+def trainee_start(entry: dict) -> str:
+    """The trainee's first page: 培训首页 with their name (and unit, class from the roster)."""
+    query = {"trainee": entry["name"], "unit": entry.get("unit") or "", "klass": entry.get("class") or ""}
+    return TRAINEE_START + "?" + urlencode({k: v for k, v in query.items() if v})
 
 
 def secret_for_trainees() -> str:

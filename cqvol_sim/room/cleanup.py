@@ -74,6 +74,12 @@ def stop_hub(proc: subprocess.Popen | None, state_dir: Path) -> None:
         pass
 
 
+def accounts_with_homes_in(folder: str | Path) -> set[str]:
+    """The system accounts whose home folder is directly inside ``folder`` (a room's homes)."""
+    root = Path(folder).resolve()
+    return {p.pw_name for p in pwd.getpwall() if Path(p.pw_dir).parent == root}
+
+
 def remove_users(users, *, remove_home: bool = False) -> list[str]:
     """Kill every process of each account in ``users`` and delete the account (``userdel``, with
     ``-r`` when ``remove_home``). Returns the accounts deleted; unknown names are skipped."""

@@ -46,6 +46,8 @@ def add_commands(sub) -> None:
     p.add_argument("--dir", default=str(PROJECT / ".room"), help="培训教室的文件夹（默认：项目中的 .room）")
     p.add_argument("--homes", default="/home", help="学员主文件夹所在的文件夹（默认 /home）")
     p.add_argument("--install-only", action="store_true", help="只安装需要的程序，不启动")
+    p.add_argument("--settings-only", action="store_true",
+                   help="只写出教室的设置文件 room.json（班级口令、花名册、培训老师），不启动；用于 Kubernetes 部署")
     p.set_defaults(func=cmd_room)
 
 
@@ -56,6 +58,12 @@ def cmd_room(args) -> int:
         raise RoomSetupError(f"缺少 Python 软件包 {', '.join(missing)}：请运行 bash tools/room.sh（它会先安装）。")
     room_dir = Path(args.dir).resolve()
     settings, password = build_settings(args, room_dir, proxy_path(room_dir / "node"))   # options first
+    if args.settings_only:
+        config = write_config(settings)
+        print(f"教室设置已写到：{config.parent / 'room.json'}（只有 root 能读；班级口令 {settings.code}）")
+        for account in settings.instructors:
+            print(f"培训老师账号：{account}  密码：{password}（不要写在黑板上）")
+        return 0
     ensure_proxy(room_dir / "node")
     if args.install_only:
         print("培训教室需要的程序已经装好。")

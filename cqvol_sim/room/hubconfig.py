@@ -24,15 +24,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlencode
+import secrets
 
-from .settings import INSTRUCTORS_GROUP, RoomSettings, load_settings, read_trainees
+from .auth import TRAINEE_START
+from .settings import INSTRUCTORS_GROUP, RoomSettings, load_settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: put first on trainees' JUPYTER_PATH: its ``python3`` kernel spec runs ``cqvol_sim.room.kernel``
 TRAINEE_JUPYTER = Path(__file__).resolve().parent / "jupyter"
 APP_HOME = ".cqvol-sim"
-TRAINEE_START = "/voila/render/home.ipynb"
 #: the live class view's service name (its page is /services/class-view/; only instructors get in)
 CLASS_VIEW = "class-view"
 #: an instructor's own copy of the course in their home (JupyterLab can save there)
@@ -62,8 +62,20 @@ def configure(c, settings_file: str) -> None:
     c.JupyterHub.authenticator_class = "cqvol_sim.room.auth.RoomAuthenticator"
     c.RoomAuthenticator.settings_file = str(settings_file)
     c.JupyterHub.template_paths = [str(TEMPLATES)]
+    c.CryptKeeper.keys = [auth_state_key(state)]
     _spawner(c, room)
     _services_and_roles(c, room)
+
+
+def auth_state_key(state: Path) -> str:
+    """The key that encrypts logins' auth_state (the trainee's name) in the hub's database: made
+    once, kept in the state folder (root only) so that a restarted room still reads it."""
+    path = state / "auth_state.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def _network(c, room: RoomSettings, state: Path) -> None:
@@ -135,18 +147,9 @@ def prepare_server(spawner, room: RoomSettings) -> None:
         spawner.notebook_dir = str(home)
         spawner.default_url = INSTRUCTOR_START
         spawner.args = list(SERVER_ARGS)
-    else:
-        entry = read_trainees(room).get(spawner.user.name)
-        if entry is None:     # cannot happen after a login; refuse rather than start a nameless server
-            raise RuntimeError(f"no trainee name recorded for {spawner.user.name}")
-        from .auth import secret_for_trainees
-
-        env["CQVOL_TRAINEE"] = entry["name"]
-        env["CQVOL_TRAINEE_FIXED"] = "1"     # the pages use this name whatever their address says
+    else:   # the trainee's name and first page: RoomAuthenticator.pre_spawn_start, just before
         env["JUPYTER_PATH"] = str(TRAINEE_JUPYTER)   # page kernels without debugger and history
         env["CQVOL_EXERCISES"] = str(shared)          # the instructors' exercises, read-only
-        env["CQVOL_INSTRUCTOR_CODE"] = secret_for_trainees()
-        spawner.default_url = trainee_start(entry)
         spawner.args = [*SERVER_ARGS, "--ServerApp.terminals_enabled=False",
                         *(f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINEE_OFF)]
     spawner.environment = {**spawner.environment, **env}
@@ -187,12 +190,6 @@ def copy_course(source: Path, target: Path, uid: int, gid: int) -> list[Path]:
         os.chown(dst, uid, gid)
         copied.append(dst)
     return copied
-
-
-def trainee_start(entry: dict) -> str:
-    """The trainee's first page: 培训首页 with their name (and unit, class from the roster)."""
-    query = {"trainee": entry["name"], "unit": entry.get("unit") or "", "klass": entry.get("class") or ""}
-    return TRAINEE_START + "?" + urlencode({k: v for k, v in query.items() if v})
 
 
 if __name__ == "__main__":   # pragma: no cover

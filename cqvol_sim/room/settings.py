@@ -14,7 +14,6 @@ from pathlib import Path
 from ..storage import atomic_write_text
 
 SETTINGS_FILE = "room.json"
-TRAINEES_FILE = "trainees.json"
 INSTRUCTORS_GROUP = "instructors"
 TRAINEES_GROUP = "trainees"
 
@@ -78,27 +77,3 @@ def roster_entry(settings: RoomSettings, name: str) -> dict | None:
             return entry
     return None
 
-
-def trainees_path(settings: RoomSettings) -> Path:
-    """The file that maps trainee usernames to the names they logged in with."""
-    return Path(settings.state_dir) / TRAINEES_FILE
-
-
-def read_trainees(settings: RoomSettings) -> dict[str, dict]:
-    """username -> {"name", "unit", "class"} of every trainee who logged in ({} if none yet)."""
-    try:
-        data = json.loads(trainees_path(settings).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def remember_trainee(settings: RoomSettings, username: str, entry: dict) -> None:
-    """Record who ``username`` is (atomically; the hub is the only writer)."""
-    known = read_trainees(settings)
-    if known.get(username) == entry:
-        return
-    known[username] = entry
-    path = trainees_path(settings)
-    atomic_write_text(path, json.dumps(known, ensure_ascii=False, indent=1))
-    os.chmod(path, 0o600)

@@ -23,6 +23,9 @@ RUN pip install --no-cache-dir ".[lessons]" \
       voila==0.5.13 ipywidgets==8.1.9 \
  && cqvol-sim setup-jupyter
 
+# page kernels without debugger and IPython history (cqvol_sim/room/kernel.py): less memory each
+ENV JUPYTER_PATH=/opt/cqvol-sim/cqvol_sim/room/jupyter
+
 USER jovyan
 WORKDIR /home/jovyan
 # the trainee app is the default URL (config.yaml: singleuser.defaultUrl)
