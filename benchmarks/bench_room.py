@@ -416,6 +416,20 @@ def pss_kib(pid: int) -> int:
     return _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
+#: pid -> ("trainees" | "room", the most CPU seconds seen): a culled kernel's CPU is not lost
+CPU_SEEN: dict[int, tuple[str, float]] = {}
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds ``pid`` has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _proc_kib(path: str, key: str) -> int:
     try:
         for line in Path(path).read_text().splitlines():
@@ -452,7 +466,11 @@ def memory(room: Room, trainees: list[Trainee]) -> dict[str, float]:
         pass
     room_pids -= trainee_pids
     servers = [p for p in trainee_pids if b"jupyterhub-singleuser" in _cmdline(p)]
-    kernels = [p for p in trainee_pids if b"ipykernel" in _cmdline(p)]
+    # page kernels: the room's light kernel (cqvol_sim.room.kernel) or a plain ipykernel
+    kernels = [p for p in trainee_pids if any(k in _cmdline(p) for k in (b"ipykernel", b"cqvol_sim.room.kernel"))]
+    for group, pids in (("trainees", trainee_pids), ("room", room_pids)):
+        for pid in pids:
+            CPU_SEEN[pid] = (group, max(CPU_SEEN.get(pid, (group, 0.0))[1], cpu_seconds(pid)))
     out = {"n_servers": len(servers), "n_kernels": len(kernels)}
     for prefix, measure in (("", rss_kib), ("pss_", pss_kib)):
         out.update({prefix + "trainees": sum(measure(p) for p in trainee_pids) / 1024,
@@ -611,6 +629,9 @@ def report(args, trainees, end, peak, lost, loads, seconds) -> None:
     print(f"内存 memory (PSS, shared pages divided among the processes sharing them): 每人 per trainee "
           f"{pss_per:.0f} MiB（服务器 server {end['pss_servers'] / max(1, end['n_servers']):.0f} + 页面内核 kernel "
           f"{end['pss_kernels'] / max(1, end['n_kernels']):.0f} + 教室 room/N {end['pss_room'] / n:.0f}）")
+    cpu = {g: sum(sec for grp, sec in CPU_SEEN.values() if grp == g) for g in ("trainees", "room")}
+    print(f"CPU: 学员进程 trainees' processes {cpu['trainees']:.0f} s（每人 per trainee {cpu['trainees'] / n:.1f} s），"
+          f"教室 room (hub, proxy, class view …) {cpu['room']:.0f} s（每人 per trainee {cpu['room'] / n:.1f} s）")
     print(f"负载 load average (1 min) during the run: min {min(loads):.2f}, max {max(loads):.2f}, "
           f"mean {statistics.fmean(loads):.2f}")
     print(f"丢失的“检查” lost checks: {lost}；没看到预期更新的点击 clicks without the expected update: {missed}；"
