@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import itertools
+import os
 import pickle
 import re
 
@@ -24,6 +25,16 @@ import pytest
 from cqvol_sim.legacy import renamed_fields
 from cqvol_sim import Grade, Right, RuleViolation, Sandbox
 from cqvol_sim.validate import id_card_check_digit
+
+# Run in parallel (tools/test.sh: pytest-xdist), each worker keeps its own throwaway app home and
+# progress database, so that two lessons never meet each other's autosaves or scores. Set before
+# any kernel starts: nbval's kernels inherit it.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    for _var in ("CQVOL_HOME", "CQVOL_PROGRESS_DB"):
+        if os.environ.get(_var):
+            _path = os.environ[_var]
+            os.environ[_var] = os.path.join(os.path.dirname(_path), f"{_WORKER}-{os.path.basename(_path)}")
 
 # --------------------------------------------------------------------------------------------
 # RULES.md §5, copied verbatim (do not generate it from the YAML).
@@ -465,7 +476,13 @@ def fill_registration(sb: Sandbox, panel, *, admin: bool = True) -> None:
 NBVAL_OUTPUT_TIMEOUT_S = 120
 
 
+#: the longest test module (about 3 minutes) goes first, so that with two workers the other
+#: worker runs everything else meanwhile instead of waiting for it at the end
+LONGEST_FIRST = ("tests/test_stateful.py",)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if hasattr(item, "output_timeout"):   # an nbval notebook cell
             item.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))   # stable: the rest keep their order

@@ -57,7 +57,8 @@ echo "== mypy (types of the core; files in pyproject.toml [tool.mypy])"
 
 echo "== pytest"
 set +e
-.venv/bin/python -m pytest tests notebooks -p no:cacheprovider \
+# two workers (CI has 2 cores); a test module or notebook stays on one worker, in order
+.venv/bin/python -m pytest tests notebooks -p no:cacheprovider -n "${CQVOL_TEST_WORKERS:-2}" --dist loadscope \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --ignore=tests/data "$@"
 rc=$?
