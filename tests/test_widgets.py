@@ -50,6 +50,7 @@ def test_app_has_every_panel_in_a_chinese_tab(sb):
 
 def test_every_label_a_trainee_reads_is_chinese(sb):
     a = app(sb, identity=TOWN)
+    list(a.panels.values())     # every panel built (each is built when first shown)
     texts = dropdowns = toggles = 0
     for w in all_widgets(a):
         for attr in ("description", "placeholder"):
@@ -65,6 +66,18 @@ def test_every_label_a_trainee_reads_is_chinese(sb):
             toggles += 1
             assert all(_HAN.search(str(lbl)) for lbl in w._options_labels)
     assert texts >= 50 and dropdowns >= 15 and toggles >= 2, (texts, dropdowns, toggles)  # every panel was walked
+
+
+def test_a_panel_is_built_when_first_shown_and_then_follows_the_sandbox(sb):
+    a = app(sb, identity=TOWN)
+    assert [p.title for p in a.panels.built()] == ["当前身份"] and len(a.tab.children) == 9
+    assert "审核" in a.panels and len(a.panels.built()) == 1       # asking whether is not building
+    a.select("权限表")
+    assert [p.title for p in a.panels.built()] == ["当前身份", "权限表"]
+    assert a.tab.children[list(a.panels).index("权限表")].children == (a.panels["权限表"].widget,)
+    a.select("操作记录")
+    log_panel = a.panels["操作记录"]
+    assert log_panel.visible and not a.panels["层级图"].visible    # built on request, off screen: not drawn
 
 
 def test_app_acts_as_the_identity_given(sb):
@@ -286,6 +299,7 @@ def test_import_cqvol_sim_stays_light():
 def test_no_two_widgets_share_a_layout(sb):
     """Hiding one widget (layout.display) must never hide another."""
     a = app(sb, identity=TOWN)
+    list(a.panels.values())     # every panel built (each is built when first shown)
     seen = {}
     for w in all_widgets(a):
         layout = getattr(w, "layout", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import ipywidgets as W
 
 from ..rules import NOTICE
@@ -20,6 +22,35 @@ PANELS = (IdentityPanel, RegisterPanel, ReviewPanel, GradesPanel, TablePanel, Pr
           HierarchyPanel, LogPanel)
 
 
+class Panels(Mapping):
+    """The app's panels by title (in tab order), each built the first time it is shown or asked
+    for: an exercise page shows one or two of the nine, and building all of them took about half a
+    second and 10 MiB in every page's kernel."""
+
+    def __init__(self, build, classes):
+        self._build = build
+        self._classes = {cls.title: cls for cls in classes}
+        self._built: dict[str, object] = {}
+
+    def __getitem__(self, title: str):
+        if title not in self._built:
+            self._built[title] = self._build(self._classes[title])    # KeyError for an unknown title
+        return self._built[title]
+
+    def __contains__(self, title) -> bool:
+        return title in self._classes
+
+    def __iter__(self):
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+    def built(self) -> list:
+        """The panels built so far (the others have nothing to update)."""
+        return list(self._built.values())
+
+
 class App(W.VBox):
     """The whole simulator as one widget: a header saying who you are, and a Tab of panels.
 
@@ -27,22 +58,30 @@ class App(W.VBox):
     """
 
     def __init__(self, sandbox, identity=None, *, lock_identity: bool = False, **kwargs):
-        session = Session(sandbox, identity)
-        lazy = (HierarchyPanel, LogPanel)
-        panels = [cls(session, visible=False) if cls in lazy else cls(session) for cls in PANELS]
-        if lock_identity:
-            panels[0].lock()
-        self.session = session
-        self.panels = {p.title: p for p in panels}
+        self.session = Session(sandbox, identity)
+        self._slots = [W.VBox([]) for _ in PANELS]
+        self.panels = Panels(self._build, PANELS)
         self.banner = W.HTML("")
         self.banner.add_class("cqvol-banner")
-        self.tab = W.Tab(children=[p.widget for p in panels], titles=[p.title for p in panels])
+        self.tab = W.Tab(children=self._slots, titles=list(self.panels))
         self.tab.add_class("cqvol-tab")
+        identity_panel = self.panels[IdentityPanel.title]
+        if lock_identity:
+            identity_panel.lock()
         self.tab.observe(self._on_tab, names="selected_index")
-        session.on_change(self._on_session)
+        self.session.on_change(self._on_session)
         self._update_banner()
         super().__init__([self.banner, self.tab], **kwargs)
         self.add_class("cqvol-app")
+
+    def _build(self, cls):
+        index = PANELS.index(cls)
+        if cls in (HierarchyPanel, LogPanel):   # they draw only while their tab is shown
+            panel = cls(self.session, visible=self.tab.selected_index == index)
+        else:
+            panel = cls(self.session)
+        self._slots[index].children = [panel.widget]
+        return panel
 
     def __repr__(self) -> str:
         # what a notebook shows before it runs, instead of App(children=…)
@@ -56,11 +95,11 @@ class App(W.VBox):
         self.tab.selected_index = list(self.panels).index(title)
 
     def _on_tab(self, change) -> None:
-        index = change["new"]
-        for i, p in enumerate(self.panels.values()):
+        shown = self.panels[list(self.panels)[change["new"]]]     # built now if it is the first time
+        for p in self.panels.built():
             p.leave()  # a message from another page must not read as the new page's
             if hasattr(p, "set_visible"):
-                p.set_visible(i == index)
+                p.set_visible(p is shown)
 
     def _on_session(self, reason: str) -> None:
         self._update_banner()
