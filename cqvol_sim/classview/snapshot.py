@@ -362,17 +362,20 @@ def _written_near(signature: tuple, looked_ns: int) -> bool:
 
 
 def _commit_snapshot(db: ProgressDB) -> str | None:
-    """The PostgreSQL cluster's commit snapshot (xmin:xmax:in-progress ids), or None (not PostgreSQL, or unknown).
+    """The PostgreSQL cluster's commit snapshot (xmin:xmax:in-progress ids) and start time, or None (not
+    PostgreSQL, or unknown).
 
     Two equal snapshots mean that no transaction committed or rolled back in between, so the data
     read after the first is the data now. (Row counts or highest ids would miss rows updated in place.)
+    The start time tells a server restored from a backup or failed over from one that only rested.
     """
     if db.kind != POSTGRESQL:
         return None
     from sqlalchemy.exc import SQLAlchemyError
     try:
         with postgresql_engine(db.location, readonly=True).connect() as conn:
-            return str(conn.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar())
+            return str(conn.exec_driver_sql("SELECT pg_current_snapshot()::text || ' ' || "
+                                            "pg_postmaster_start_time()::text").scalar())
     except SQLAlchemyError:     # e.g. a server older than PostgreSQL 13: read everything, as without a cache
         return None
 
