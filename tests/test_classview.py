@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
+import shutil
+import sqlite3
+import time
 
 import pytest
 
+from cqvol_sim.classview import snapshot as snapshot_module
 from cqvol_sim.classview.page import codes_html, fragment_html, page_html, table_html
-from cqvol_sim.classview.snapshot import STUCK_CHECKS, STUCK_MINUTES, class_snapshot
+from cqvol_sim.classview.snapshot import STUCK_CHECKS, STUCK_MINUTES, SnapshotCache, class_snapshot
 from cqvol_sim.exercises import progress
 from cqvol_sim.exercises.progress import ProgressDB
 from cqvol_sim.rules import default_rules
@@ -161,3 +166,177 @@ def test_the_service_builds_its_routes_with_exercise_and_page_titles():
     paths = {r.matcher.regex.pattern for r in app.wildcard_router.rules}
     for tail in ("", "fragment", "snapshot.json", "report.xlsx", "oauth_callback"):
         assert f"/services/class-view/{tail}$" in paths
+
+
+# -- polling: a SnapshotCache rereads only what changed ---------------------------------------------
+
+NOW = _dt.datetime.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """The homes (folder names) whose progress database the class view opens, in order."""
+    homes = []
+
+    def counting(target, **kw):
+        homes.append(target.parents[1].name)
+        return ProgressDB(target, **kw)
+
+    monkeypatch.setattr(snapshot_module, "ProgressDB", counting)
+    return homes
+
+
+def _age(root, seconds=60):
+    """Every file under ``root`` as if last written ``seconds`` ago (a class where nobody just pressed 检查)."""
+    then = time.time() - seconds
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.utime(p, (then, then))
+
+
+def _file(root, home):
+    return root / home / ".cqvol-sim" / "progress.sqlite3"
+
+
+def _rows(snap):
+    return {t["name"]: t for t in snap["trainees"]}
+
+
+def _broken_midway(root):
+    """A home whose file opens but one check's refusals are damaged: the trainee shows, the check does not."""
+    db = _home(root, "t-half")
+    db.set_profile("半坏")
+    db.record_check(db.start_attempt("半坏", "v01-record-target"), FakeResult(30), seconds=5)
+    with sqlite3.connect(_file(root, "t-half")) as con:
+        con.execute("UPDATE checks SET refusals = '{not json'")
+    con.close()
+
+
+def test_a_cached_snapshot_is_exactly_the_uncached_one_and_reads_nothing_again(tmp_path, opened):
+    root = _class(tmp_path)
+    _broken_midway(root)
+    bad = _file(root, "t-bad")
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    other = root / "t-other" / "notes.sqlite3"                  # another program's database: skipped
+    other.parent.mkdir()
+    sqlite3.connect(other).execute("CREATE TABLE notes (x)").connection.close()
+    _age(root)
+    cache = SnapshotCache()
+    uncached = class_snapshot([root], now=NOW)
+    assert "半坏" in _rows(uncached) and len(uncached["warnings"]) == 2   # the damaged check and the bad file
+    opened.clear()
+    assert class_snapshot([root], now=NOW, cache=cache) == uncached      # cold
+    assert len(opened) == 5
+    opened.clear()
+    assert class_snapshot([root], now=NOW, cache=cache) == uncached      # warm: from memory
+    assert opened == []
+
+
+def test_a_new_check_in_one_home_shows_in_the_next_snapshot_and_only_that_file_is_reopened(tmp_path, opened):
+    root = _class(tmp_path)
+    _age(root)
+    cache = SnapshotCache()
+    class_snapshot([root], cache=cache)
+    assert sorted(opened) == ["t-li", "t-wang"]
+    opened.clear()
+    li = ProgressDB(_file(root, "t-li"))
+    li.record_check(li.attempts()[-1]["id"], FakeResult(90), seconds=30, refusals=["grades.self"])
+    snap = class_snapshot([root], cache=cache)
+    assert opened == ["t-li"]
+    assert _rows(snap)["李强"]["best"] == {"t03-nonhub-name": 90} and _rows(snap)["李强"]["stuck"] is None
+    assert snap == class_snapshot([root], now=_dt.datetime.fromisoformat(snap["time"]))
+
+
+def test_a_file_written_moments_before_a_snapshot_is_read_again_next_time(tmp_path, opened):
+    root = _class(tmp_path)                   # just written: a write in the same timestamp tick could follow unseen
+    cache = SnapshotCache()
+    class_snapshot([root], cache=cache)
+    class_snapshot([root], cache=cache)
+    assert sorted(opened) == ["t-li", "t-li", "t-wang", "t-wang"]
+    _age(root)
+    opened.clear()
+    class_snapshot([root], cache=cache)
+    class_snapshot([root], cache=cache)
+    assert sorted(opened) == ["t-li", "t-wang"]
+
+
+def test_a_wal_file_written_to_counts_as_a_change(tmp_path, opened):
+    root = _class(tmp_path)
+    _age(root)
+    cache = SnapshotCache()
+    class_snapshot([root], cache=cache)
+    opened.clear()
+    main = _file(root, "t-wang")
+    before = main.stat()
+    writer = sqlite3.connect(main)          # an open writer keeps its -wal beside the file, the file untouched
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE trainees SET unit = '南坪街道' WHERE name = '王芳'")
+    writer.commit()
+    try:
+        assert main.with_name("progress.sqlite3-wal").stat().st_size > 0
+        after = main.stat()
+        assert (after.st_size, after.st_mtime_ns, after.st_ctime_ns) == (
+            before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+        snap = class_snapshot([root], cache=cache)
+        assert opened == ["t-wang"] and _rows(snap)["王芳"]["unit"] == "南坪街道"
+    finally:
+        writer.close()
+
+
+def test_a_file_replaced_by_a_broken_one_warns_until_it_is_good_again(tmp_path, opened):
+    root = _class(tmp_path)
+    good = _file(root, "t-wang").read_bytes()
+    _age(root)
+    cache = SnapshotCache()
+    class_snapshot([root], cache=cache)
+    _file(root, "t-wang").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    _age(root)
+    snap = class_snapshot([root], cache=cache)
+    assert set(_rows(snap)) == {"李强"} and len(snap["warnings"]) == 1 and "跳过" in snap["warnings"][0]
+    assert snap == class_snapshot([root], now=_dt.datetime.fromisoformat(snap["time"]))
+    opened.clear()
+    assert class_snapshot([root], now=_dt.datetime.fromisoformat(snap["time"]), cache=cache) == snap
+    assert opened == []                       # the same warning, without opening the broken file again
+    _file(root, "t-wang").write_bytes(good)
+    snap = class_snapshot([root], cache=cache)
+    assert set(_rows(snap)) == {"王芳", "李强"} and snap["warnings"] == []
+
+
+def test_a_deleted_home_disappears_and_is_forgotten(tmp_path):
+    root = _class(tmp_path)
+    _age(root)
+    cache = SnapshotCache()
+    class_snapshot([root], cache=cache)
+    assert len(cache) == 2
+    shutil.rmtree(root / "t-li")
+    snap = class_snapshot([root], cache=cache)
+    assert set(_rows(snap)) == {"王芳"} and len(cache) == 1
+    assert "naming.nonhub_contains_hub" not in {c["code"] for c in snap["codes"]}
+
+
+def test_a_cached_shared_store_is_reread_only_after_a_write(progress_store, monkeypatch):
+    target = progress_store.new()
+    db = ProgressDB(target)
+    db.set_profile("王芳")
+    a = db.start_attempt("王芳", "v01-record-target")
+    db.record_check(a, FakeResult(40), seconds=5, refusals=["grades.self"])
+    if not progress_store.is_pg:
+        _age(target.parent)
+    reads = []
+    real = ProgressDB.attempts
+    monkeypatch.setattr(ProgressDB, "attempts", lambda self, *a, **kw: reads.append(1) or real(self, *a, **kw))
+    cache = SnapshotCache()
+    first = class_snapshot([target], now=NOW, cache=cache)
+    assert class_snapshot([target], now=NOW, cache=cache) == first and len(reads) == 1    # nothing committed
+    db.record_check(a, FakeResult(80), seconds=9)
+    snap = class_snapshot([target], now=NOW, cache=cache)
+    assert len(reads) == 2 and _rows(snap)["王芳"]["best"] == {"v01-record-target": 80}
+    assert snap == class_snapshot([target], now=NOW)
+
+
+def test_the_service_keeps_one_cache_for_its_lifetime():
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.classview.service import make_app
+
+    assert isinstance(make_app(["/nonexistent"], "/services/class-view/").settings["cqvol_cache"], SnapshotCache)

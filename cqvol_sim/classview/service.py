@@ -28,7 +28,7 @@ from tornado.ioloop import IOLoop
 
 from ..errors import CqvolError
 from .page import FORBIDDEN, fragment_html, page_html
-from .snapshot import class_snapshot
+from .snapshot import SnapshotCache, class_snapshot
 
 
 def _titles() -> tuple[dict[str, str], dict[str, str]]:
@@ -53,7 +53,7 @@ class _Base(_auth_base(), web.RequestHandler):  # type: ignore[misc]
 
     def snapshot(self) -> dict:
         titles, pages = self.settings["cqvol_titles"]
-        return class_snapshot(self.sources, titles=titles, pages=pages)
+        return class_snapshot(self.sources, titles=titles, pages=pages, cache=self.settings["cqvol_cache"])
 
     def write_error(self, status_code: int, **kwargs) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -116,7 +116,9 @@ def make_app(sources: list[str], prefix: str) -> web.Application:
               (prefix + "snapshot.json", SnapshotHandler), (prefix + "report.xlsx", ReportHandler)]
     handlers: list = [(path, cls, {"sources": sources}) for path, cls in routes]
     handlers.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
-    return web.Application(handlers, cookie_secret=os.urandom(32), cqvol_prefix=prefix, cqvol_titles=_titles())
+    # one cache for the service's lifetime: a poll rereads only the progress databases that changed
+    return web.Application(handlers, cookie_secret=os.urandom(32), cqvol_prefix=prefix, cqvol_titles=_titles(),
+                           cqvol_cache=SnapshotCache())
 
 
 def main(argv: list[str] | None = None) -> int:
