@@ -102,6 +102,7 @@ def test_visits(progress_store):
     assert v["01_group_kinds"]["count"] == 2 and v["home"]["count"] == 1
     assert v["01_group_kinds"]["first"] <= v["01_group_kinds"]["last"]
     assert db.visits("李四")["home"]["count"] == 1 and db.visits("无名") == {}
+    assert db.all_visits() == {"张三": v, "李四": db.visits("李四")}     # everyone's, in one query
     with pytest.raises(ValueError):
         db.record_visit("张三", "")
 
@@ -112,7 +113,7 @@ def test_a_format_1_file_is_upgraded_when_opened_for_writing(progress_store):
     path = progress_store.from_sql("v1-format", "old")
     before = progress_store.fingerprint(path)
     ro = ProgressDB(path, readonly=True)                             # read only: left at format 1
-    assert ro.format == 1 and ro.profiles() == {} and ro.visits("老学员") == {}
+    assert ro.format == 1 and ro.profiles() == {} and ro.visits("老学员") == {} and ro.all_visits() == {}
     assert ro.summary()[("老学员", "d01-town-hub-grades")]["best"] == 80
     assert progress_store.fingerprint(path) == before
     db = ProgressDB(path)

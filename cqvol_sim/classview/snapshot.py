@@ -94,6 +94,7 @@ def _read(db: ProgressDB | _Answers, people: dict[str, TraineeNow], codes: Count
 
     Never changes the rows it is given: a ``SnapshotCache`` gives the same ones again next time.
     """
+    visits = db.all_visits()       # one query, not one per trainee (a shared store of hundreds)
     for name, profile in db.profiles().items():
         if _bad_text(name, "学员姓名"):
             continue
@@ -101,7 +102,7 @@ def _read(db: ProgressDB | _Answers, people: dict[str, TraineeNow], codes: Count
         t.unit = t.unit or (profile.get("unit") or "")
         t.klass = t.klass or (profile.get("class") or "")
         t.last = _later(t.last, profile.get("last_seen"))
-        for page, v in db.visits(name).items():
+        for page, v in visits.get(name, {}).items():
             if t.page_time is None or (v["last"] or "") >= t.page_time:
                 t.where, t.page_time = page, v["last"]
     checks_of: dict[int, list[dict]] = {}
@@ -228,9 +229,9 @@ class _Answers:
         """As ``ProgressDB.profiles``."""
         return self._ask(("profiles",), lambda db: db.profiles())  # type: ignore[return-value]
 
-    def visits(self, trainee: str) -> dict[str, dict]:
-        """As ``ProgressDB.visits``."""
-        return self._ask(("visits", trainee), lambda db: db.visits(trainee))  # type: ignore[return-value]
+    def all_visits(self) -> dict[str, dict[str, dict]]:
+        """As ``ProgressDB.all_visits``."""
+        return self._ask(("all_visits",), lambda db: db.all_visits())  # type: ignore[return-value]
 
     def attempts(self) -> list[dict]:
         """As ``ProgressDB.attempts`` (all of them)."""

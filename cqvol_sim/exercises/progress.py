@@ -456,6 +456,16 @@ class ProgressDB:
         return {r["page"]: {"first": r["first"], "last": r["last"], "count": r["count"]}
                 for r in sorted(rows, key=lambda r: str(r["page"]))}
 
+    def all_visits(self) -> dict[str, dict[str, dict]]:
+        """Every trainee's visits in one query: trainee → ``visits(trainee)``."""
+        if not self._has_people():
+            return {}
+        out: dict[str, dict[str, dict]] = {}
+        for r in sorted(self._read(select(VISITS)), key=lambda r: (str(r["trainee"]), str(r["page"]))):
+            out.setdefault(r["trainee"], {})[r["page"]] = {"first": r["first"], "last": r["last"],
+                                                            "count": r["count"]}
+        return out
+
     def attempts(self, trainee: str | None = None, exercise: str | None = None) -> list[dict]:
         """Attempts, oldest first, optionally of one trainee and/or one exercise."""
         query = select(ATTEMPTS)
