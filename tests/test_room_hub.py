@@ -266,6 +266,25 @@ def test_a_wrong_code_or_odd_name_is_refused_on_the_login_page_in_chinese(room, 
         pwd.getpwnam(trainee_username("王五"))                    # nobody was created
 
 
+def test_a_reopened_browser_gets_a_working_page_again(room, trainee_a):
+    """A browser closed and opened again keeps the login cookie but not the ``_xsrf`` session cookie;
+    opening the page sets it again, so that the page's requests to its kernel are accepted."""
+    s, _ = trainee_a
+    user = trainee_username(room.a)
+    reopened = requests.Session()
+    for c in s.cookies:
+        if c.name.startswith("jupyterhub-user-"):
+            reopened.cookies.set_cookie(c)
+    page = reopened.get(f"{room.base}/user/{user}/voila/render/home.ipynb", timeout=HTTP_TIMEOUT_S,
+                        headers={"Sec-Fetch-Mode": "navigate"})
+    assert page.status_code == 200 and "培训首页" in page.content.decode()
+    xsrf = next((c.value for c in reopened.cookies if c.name == "_xsrf"), None)
+    assert xsrf, "no _xsrf cookie: the reopened page could not talk to its kernel"
+    kernels = reopened.get(f"{room.base}/user/{user}/api/kernels", timeout=HTTP_TIMEOUT_S,
+                           headers={"Sec-Fetch-Mode": "cors", "X-XSRFToken": xsrf})
+    assert kernels.status_code == 200, kernels.text
+
+
 def test_two_trainees_cannot_read_or_change_each_others_files_or_progress(room, trainee_a, trainee_b):
     ua, ub = trainee_username(room.a), trainee_username(room.b)
     db_b = _home(ub) / ".cqvol-sim" / "progress.sqlite3"

@@ -44,8 +44,10 @@ TEACHERS_UNIX_GROUP = "cqvol-teachers"
 KERNEL_CULL_AFTER = 60
 #: server extensions a trainee's server must not load (no JupyterLab, no language server)
 TRAINEE_OFF = ("jupyterlab", "jupyter_lsp", "notebook", "jupyter_server_terminals")
-#: every person's server: the app's Voilà template, and page kernels stopped once their page is left
+#: every person's server: the _xsrf fix (server_config.py), the app's Voilà template, and page kernels
+#: stopped once their page is left
 SERVER_ARGS = (
+    f"--config={Path(__file__).resolve().parent / 'server_config.py'}",
     "--VoilaConfiguration.template=cqvol",
     "--VoilaConfiguration.classic_tree=True",
     f"--MappingKernelManager.cull_idle_timeout={KERNEL_CULL_AFTER}",

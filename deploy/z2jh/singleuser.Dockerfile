@@ -29,4 +29,6 @@ ENV JUPYTER_PATH=/opt/cqvol-sim/cqvol_sim/room/jupyter
 USER jovyan
 WORKDIR /home/jovyan
 # the trainee app is the default URL (config.yaml: singleuser.defaultUrl)
-CMD ["jupyterhub-singleuser", "--ServerApp.root_dir=/opt/cqvol-sim/notebooks"]
+# server_config.py: a reopened browser gets the page's _xsrf cookie again (see that file)
+CMD ["jupyterhub-singleuser", "--ServerApp.root_dir=/opt/cqvol-sim/notebooks", \
+     "--config=/opt/cqvol-sim/cqvol_sim/room/server_config.py"]
