@@ -2,28 +2,35 @@
 
 Run as root (the room creates a system account for the trainee)::
 
-    .venv/bin/python benchmarks/observe_idle_cull.py [--mode idle|open-page|busy] [--budget 300]
+    .venv/bin/python benchmarks/observe_idle_cull.py [--mode idle|open-page|busy] [--with-fix] [--budget 300]
 
 It starts ``tools/room.sh`` on 127.0.0.1 (random free ports, a temporary ``--dir``, ``--idle-minutes
 1``: the culler's timeout is 60 s, it looks every 30 s), then:
 
-1. logs one trainee in with the class code and their name (the login form), as bench_room does;
-2. in a kernel of the trainee's own server, opens the 自由练习 page exactly as notebooks/sandbox.ipynb
-   does, acts as 南岸区民政局 and presses 通过 on its pending registration with the message a browser
-   sends; the page autosaves; the hub's REST API shows the server running;
-3. leaves the trainee alone and watches (bounded) until the server is gone, printing the seconds it
-   took and the culler's lines from the hub's log. ``--mode`` says what "alone" means:
-   ``idle`` the page is closed (the kernel's websocket too); ``open-page`` the page stays open but
-   nothing is clicked; ``busy`` the trainee keeps working (a click every few seconds): a server
-   culled then is one culled under a working trainee;
-4. logs the trainee in again, waits for the server, checks that the autosave is still in their home
-   and that the 自由练习 page offers 继续上次; presses it and checks the approval is back;
+1. logs one trainee in with the class code and their name (the login form), following the hub's
+   pages as a browser would until the app's home page shows;
+2. in a kernel of the trainee's own server (bench_room's kernel client), opens the 自由练习 page as
+   notebooks/sandbox.ipynb does, acts as 南岸区民政局 and presses 通过 on its pending registration
+   with the message a browser sends; the page autosaves; the hub's REST API shows the server running;
+3. leaves the trainee alone and watches (bounded) until the server's processes are gone, printing
+   the seconds it took and the hub log's lines about the culler and the stop. ``--mode`` says what
+   "alone" means: ``idle`` the page is closed (its websocket too); ``open-page`` the page stays open
+   but nothing is clicked; ``busy`` the trainee keeps working (a tab click every 5 s): a server
+   culled then was culled under a working trainee;
+4. reloads the old page's address (what the trainee's open tab shows), logs the trainee in again,
+   checks that the autosave is still in their home and that the 自由练习 page offers 继续上次;
+   presses it and checks the approval is back;
 5. prints as its last line ``culled_after_s=… resumed=yes|no lost=N`` (``lost``: the autosaved
    approval missing after the return; ``culled_after_s=none`` if the server was not culled in time).
 
-Everything is bounded by ``--budget`` seconds (the room's first start may also install it); the
-hub, the trainee's processes, the account and the temporary folder are removed on exit, on errors
-and on SIGINT/SIGTERM (bench_room's cleanup). Requests go only to 127.0.0.1.
+``--with-fix`` starts the same room with one change in this run's generated hub config (in its
+temporary folder, no project file is touched): activity is reported to the hub every timeout/4 s
+instead of JupyterHub's 300 s (see FIX).
+
+Everything is bounded by ``--budget`` seconds (on a machine where the room was never started,
+tools/room.sh first installs its environment within that time: run ``bash tools/room.sh
+--install-only`` once before); the hub, the trainee's processes, the account and the temporary folder are removed on
+exit, on errors and on SIGINT/SIGTERM (bench_room's cleanup). Requests go only to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -67,9 +74,7 @@ def _walk(w, depth=0):
     yield w
     for c in (getattr(w, "children", None) or ()) if depth < 60 else ():
         yield from _walk(c, depth + 1)
-_ids = {"offered": _p.resume_button in _p.area.children[0].children if _p.area.children
-        and hasattr(_p.area.children[0], "children") else False,
-        "resume": _p.resume_button.model_id}
+_ids = {"offered": any(w is _p.resume_button for w in _walk(_p)), "resume": _p.resume_button.model_id}
 print("CQVOL-IDS " + _json.dumps(_ids))
 """
 
