@@ -399,14 +399,18 @@ def test_in_a_training_room_the_address_cannot_change_the_name(app_home, monkeyp
 
     monkeypatch.setenv("CQVOL_TRAINEE", "王桂英")
     assert "换一个名字" in home(query=q("李四")).body.value     # on one's own computer: any name
+    assert "退出登录" not in home(query=q("李四")).body.value
     monkeypatch.setenv("CQVOL_TRAINEE_FIXED", "1")               # the room logs each trainee in by name
-    html = home(query=q("张三")).body.value
+    monkeypatch.setenv("CQVOL_TRAINEE_UNIT", "南岸区民政局")      # ... with the roster's unit
+    html = home(query=q("张三", unit="假单位", klass="假班")).body.value
     assert "你好，王桂英" in html and "张三" not in html and "换一个名字" not in html
+    assert "南岸区民政局" in html and "假单位" not in html and "hub/logout" in html and "退出登录" in html
     assert "你好，王桂英" in home(query="").body.value           # never the name form
     view = exercise_page(query=q("张三", id="v01-record-target"))
     assert "王桂英" in view.children[0].value and "张三" not in view.children[0].value
     from cqvol_sim.exercises.progress import ProgressDB
-    assert "张三" not in ProgressDB().profiles()
+    profiles = ProgressDB().profiles()
+    assert "张三" not in profiles and profiles["王桂英"]["unit"] == "南岸区民政局"   # what the report shows
 
 
 def test_room_mode_prints_an_instructor_code(monkeypatch, capsys):

@@ -123,6 +123,7 @@ def test_a_trainee_logs_in_with_name_and_code_and_their_server_gets_the_name(tmp
     asyncio.run(auth.pre_spawn_start(user, spawner))
     env = spawner.environment
     assert env["CQVOL_TRAINEE"] == "李四" and env["CQVOL_TRAINEE_FIXED"] == "1" and env["KEEP"] == "1"
+    assert env["CQVOL_TRAINEE_UNIT"] == "南岸区民政局" and env["CQVOL_TRAINEE_CLASS"] == "一班"
     assert len(env["CQVOL_INSTRUCTOR_CODE"]) >= 24
     assert spawner.default_url.startswith("/voila/render/home.ipynb?trainee=%E6%9D%8E%E5%9B%9B")
 
@@ -215,3 +216,15 @@ def test_settings_only_writes_room_json_for_kubernetes_and_starts_nothing(tmp_pa
     written = load_settings(tmp_path / "state" / "room.json")
     assert written.code == "246810" and list(written.instructors) == ["lihua"]
     assert "room.json" in run.stdout and "密码" in run.stdout and not (tmp_path / "node").exists()
+
+
+def test_servers_report_activity_well_within_the_idle_timeout(tmp_path):
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.room.hubconfig import activity_interval
+
+    def interval(minutes):
+        s = _settings(tmp_path)
+        s.idle_minutes = minutes
+        return activity_interval(s)
+
+    assert interval(1) == 10 and interval(5) == 50 and interval(30) == 300 and interval(600) == 300

@@ -177,8 +177,10 @@ def open_server(room: Room, s: requests.Session, login_resp, user: str, lands_on
     """Follow the login's redirect (which starts the server), then the hub to the user's server until
     it shows ``lands_on`` (bounded wait)."""
     first = s.get(room.base + login_resp.headers["Location"], timeout=HTTP_TIMEOUT_S)
-    if "/spawn-pending/" in first.url:
-        assert "正在为你准备培训页面" in first.content.decode("utf-8")
+    if "/spawn-pending/" in first.url:     # Chinese, no English event log, no Stop button to click by mistake
+        pending = first.content.decode("utf-8")
+        assert "正在为你准备培训页面" in pending and 'id="stop-server-btn"' not in pending
+        assert "Event log" not in pending
     t0 = time.monotonic()
     while time.monotonic() - t0 < SPAWN_TIMEOUT_S:
         r = s.get(f"{room.base}/user/{user}/", timeout=HTTP_TIMEOUT_S)
@@ -285,6 +287,16 @@ def test_a_reopened_browser_gets_a_working_page_again(room, trainee_a):
     assert kernels.status_code == 200, kernels.text
 
 
+def test_the_hub_pages_a_trainee_meets_are_chinese_without_traps(room, trainee_a, trainee_b):
+    """Another trainee's page is refused in Chinese; the login page can show the typed class code.
+    (The starting page is checked by ``open_server``.)"""
+    s, _ = trainee_a
+    other = s.get(f"{room.base}/user/{trainee_username(room.b)}/voila/render/home.ipynb", timeout=HTTP_TIMEOUT_S)
+    assert other.status_code == 403 and "你的账号不能打开这个页面" in other.content.decode()
+    login_page = requests.get(f"{room.base}/hub/login", timeout=HTTP_TIMEOUT_S).content.decode()
+    assert "显示输入的口令" in login_page
+
+
 def test_two_trainees_cannot_read_or_change_each_others_files_or_progress(room, trainee_a, trainee_b):
     ua, ub = trainee_username(room.a), trainee_username(room.b)
     db_b = _home(ub) / ".cqvol-sim" / "progress.sqlite3"
@@ -354,11 +366,14 @@ def test_an_instructor_saves_in_jupyterlab_and_trainees_get_the_exercises_they_s
                           capture_output=True).returncode != 0
 
 
-def test_the_idle_culler_runs_as_a_hub_service_with_the_rooms_timeout(room):
+def test_the_idle_culler_runs_as_a_hub_service_with_the_rooms_timeout(room, trainee_a):
     hub_children = [pid for pid in _pids_of_uid(0)
                     if b"jupyterhub_idle_culler" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     cmdlines = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in hub_children]
     assert any(b"--timeout=300" in c for c in cmdlines), cmdlines
+    # servers tell the hub of their trainee's clicks well within the timeout (5 minutes / 6)
+    server_env = _server_env(next(u for u in _room_users(room) if _server_env(u)))
+    assert server_env["JUPYTERHUB_ACTIVITY_INTERVAL"] == "50"
 
 
 def _server_env(user: str) -> dict[str, str]:
@@ -434,7 +449,7 @@ def test_a_trainee_is_refused_by_the_class_view_in_chinese(room, trainee_a):
     page = _class_view(room, s)
     assert page.status_code == 403
     text = page.content.decode("utf-8")
-    assert "只有培训老师可以打开班级看板" in text and "培训首页" in text and "Forbidden" not in text
+    assert "班级看板只有培训老师能打开" in text and "培训首页" in text and "Forbidden" not in text
     assert _class_view(room, s, "report.xlsx").status_code == 403
 
 
@@ -551,5 +566,14 @@ def test_browser_a_trainee_finishes_an_exercise_and_the_instructor_sees_it_live(
             shot(teacher, "5_class_view_after")
             live = teacher.inner_text("#live")
             assert "审核村里团队的注册" in live and "v04" not in live   # the exercise by its title
+
+            # the trainee's server is stopped (as after a long idle time): the open page says so
+            user = trainee_username(name)
+            xsrf = next(c["value"] for c in trainee.context.cookies() if c["name"] == "_xsrf" and c["path"] == "/hub/")
+            stop = trainee.request.delete(f"{room.base}/hub/api/users/{user}/server", headers={"X-XSRFToken": xsrf})
+            assert stop.status in (202, 204), stop.text()
+            trainee.evaluate("document.dispatchEvent(new Event('visibilitychange'))")   # the tab comes back
+            trainee.wait_for_selector(".cqvol-page-closed:has-text('这个培训页面已经关闭了')", timeout=60_000)
+            shot(trainee, "6_page_closed")
         finally:
             browser.close()

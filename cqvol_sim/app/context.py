@@ -21,9 +21,18 @@ ENV_TRAINEE = "CQVOL_TRAINEE"
 ENV_FIXED = "CQVOL_TRAINEE_FIXED"
 
 
+#: with ENV_FIXED, the unit and class of the login (the roster's), which the address cannot change either
+ENV_UNIT, ENV_CLASS = "CQVOL_TRAINEE_UNIT", "CQVOL_TRAINEE_CLASS"
+
+
 def fixed_name() -> str | None:
     """The logged-in room account's trainee name, or None outside a training room."""
     return (os.environ.get(ENV_TRAINEE) or None) if os.environ.get(ENV_FIXED) == "1" else None
+
+
+def logout_url() -> str | None:
+    """Where a room trainee logs out (the hub's page), or None outside a training room."""
+    return os.environ.get("JUPYTERHUB_BASE_URL", "/") + "hub/logout" if fixed_name() else None
 
 
 @dataclass
@@ -68,11 +77,14 @@ def current(query: str | None = None, *, with_db: bool = True) -> PageContext:
     problems: list[str] = []
     trainee = None
     raw = fixed_name() or params.get("trainee")
+    unit, klass = params.get("unit"), params.get("klass")
+    if fixed_name():
+        unit, klass = os.environ.get(ENV_UNIT) or None, os.environ.get(ENV_CLASS) or None
     if raw is None and query is None:
         raw = os.environ.get(ENV_TRAINEE) or None
     if raw is not None:
         try:
-            trainee = make_trainee(raw, params.get("unit"), params.get("klass"))
+            trainee = make_trainee(raw, unit, klass)
         except TraineeError as exc:
             problems.append(str(exc))
     db = open_db(problems) if with_db else None

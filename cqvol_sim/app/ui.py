@@ -11,7 +11,7 @@ import html
 import ipywidgets as W
 
 from .catalogue import catalogue
-from .context import PageContext
+from .context import PageContext, logout_url
 from .trainee import page_url
 
 NOTICE = "渝民发〔2020〕17号"
@@ -57,6 +57,8 @@ def top_bar(ctx: PageContext, page_id: str, title: str | None = None) -> str:
     if ctx.trainee:
         who = ctx.trainee.name + (f"（{ctx.trainee.unit}）" if ctx.trainee.unit else "")
         parts.append(f"<span style='margin-left:auto'>学员：<b>{esc(who)}</b></span>")
+        if logout_url():     # a training room: the next person at this computer must not land here
+            parts.append(f"<a href='{esc(logout_url())}' target='_top' style='{_LINK}'>退出登录</a>")
     elif page_id != cat.home.id:
         parts.append("<span style='margin-left:auto'>" +
                      link(cat.home.id, "还没有填写姓名：点这里去培训首页填写", None, _LINK) + "</span>")

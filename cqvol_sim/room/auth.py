@@ -120,9 +120,10 @@ class RoomAuthenticator(LocalAuthenticator):
 
 
 def trainee_environment(entry: dict) -> dict[str, str]:
-    """A trainee's server's environment: their name, which the pages may not change, and an
-    instructor-page code nobody is told (so that page stays shut)."""
+    """A trainee's server's environment: their name, unit and class (from the roster), which the
+    pages may not change, and an instructor-page code nobody is told (so that page stays shut)."""
     return {"CQVOL_TRAINEE": entry["name"], "CQVOL_TRAINEE_FIXED": "1",
+            "CQVOL_TRAINEE_UNIT": entry.get("unit") or "", "CQVOL_TRAINEE_CLASS": entry.get("class") or "",
             "CQVOL_INSTRUCTOR_CODE": secret_for_trainees()}
 
 

@@ -105,8 +105,17 @@ def _spawner(c, room: RoomSettings) -> None:
     c.Spawner.pre_spawn_hook = lambda spawner: prepare_server(spawner, room)
 
 
+def activity_interval(room: RoomSettings) -> int:
+    """Seconds between two reports of a server's activity to the hub (and the hub's own look at the
+    proxy's): JupyterHub's 300 s default made a room with --idle-minutes under 5 stop servers whose
+    trainee was still clicking, because the culler had not heard of the clicks yet."""
+    return max(10, min(300, room.idle_minutes * 60 // 6))
+
+
 def _services_and_roles(c, room: RoomSettings) -> None:
     minutes = max(1, room.idle_minutes)
+    c.JupyterHub.last_activity_interval = activity_interval(room)
+    c.JupyterHub.implicit_spawn_seconds = 3     # a culled trainee's reload reopens their pages by itself
     c.JupyterHub.services = [{
         "name": "idle-culler",
         "command": [room.python, "-m", "jupyterhub_idle_culler", f"--timeout={minutes * 60}",
@@ -139,7 +148,8 @@ def prepare_server(spawner, room: RoomSettings) -> None:
     os.chmod(home, 0o700)        # homes made before HOME_MODE was set, or changed by hand
     app_home = home / APP_HOME
     env = {"CQVOL_HOME": str(app_home), "CQVOL_PROGRESS_DB": str(app_home / "progress.sqlite3"),
-           "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin", "MALLOC_ARENA_MAX": "2"}
+           "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin", "MALLOC_ARENA_MAX": "2",
+           "JUPYTERHUB_ACTIVITY_INTERVAL": str(activity_interval(room))}
     shared = _class_exercises(room)
     if is_instructor(spawner.user):
         account = pwd.getpwnam(spawner.user.name)
