@@ -113,6 +113,17 @@ def test_the_codes_met_most_come_first_with_their_clause_from_the_rule_data(tmp_
     assert "{" not in cap["message"] and "{" not in cap["hint"]
 
 
+def test_a_clause_the_sandbox_fills_in_per_case_is_not_shown_as_a_placeholder():
+    from collections import Counter
+
+    from cqvol_sim.classview.snapshot import _codes
+
+    rules = default_rules()
+    assert rules.violations["affiliation.contact_wrong"].clause == "{clause}"    # filled per group kind
+    [row] = _codes(Counter({"affiliation.contact_wrong": 2}), rules)
+    assert row["clause"] == "" and "{" not in row["message"] and "联络团体" in row["message"]
+
+
 def test_the_page_escapes_what_trainees_typed_and_updates_itself(tmp_path):
     db = _home(tmp_path, "t-x")
     db.set_profile("<b>张</b>", unit="<script>alert(1)</script>")

@@ -388,7 +388,9 @@ def _codes(codes: Counter, rules) -> list[dict]:
     out = []
     for code, n in codes.most_common(TOP_CODES):
         text = rules.violations.get(code)
-        out.append({"code": code, "count": n, "clause": text.clause if text else "",
+        # a clause the sandbox fills in per case (e.g. "{clause}" of the group's kind) has no one value here
+        clause = "" if text is None or _PLACEHOLDER.search(text.clause) else text.clause
+        out.append({"code": code, "count": n, "clause": clause,
                     "message": _PLACEHOLDER.sub("…", text.message) if text else code,
                     "hint": _PLACEHOLDER.sub("…", text.hint) if text else ""})
     return out
