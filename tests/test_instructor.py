@@ -206,6 +206,31 @@ def test_the_checks_problem_names_its_line(home):
     assert re.search(r"\n\s+9  goals:\n", text_of(form.yaml_view))      # the line the problem names
 
 
+def test_in_a_training_room_only_an_exercise_that_passes_is_shared_with_the_class(home, tmp_path, monkeypatch):
+    shared = tmp_path / "class-exercises"
+    monkeypatch.setenv("CQVOL_INSTRUCTOR_EXERCISES", str(shared))      # what the room sets for instructors
+    assert instructor_exercises() == shared
+    text = ("id: t93-done-already\ntitle: 已经完成的练习\nlevel: 区县\nminutes: 5\nidentity: 南岸区志愿者协会\n"
+            "task: 什么也不用做。\ngoals:\n  - id: exists\n    group: {name: 南岸区志愿者协会}\n    points: 100\n"
+            "    clause: 三（三）\n    met: 好。\n    unmet: 不好。\nsolution:\n"
+            "  - {action: set_grade, args: {target: 广阳镇志愿服务总队, grade: 中级团体组（快审）}}\n")
+    draft = tmp_path / "t93-done-already.yaml"
+    draft.write_text(text, encoding="utf-8")
+    page = InstructorPage()
+    form = page.form
+    form.saved.options = [("（请选择）", ""), ("草稿", str(draft))]
+    form.saved.value = str(draft)
+    form.open_button.click()
+    form.save_button.click()
+    result = text_of(form.result)
+    assert "没有保存" in result and "全班马上就能看到" in result and "第 9 行：练习一开始就已经完成了" in result
+    assert not (shared / "t93-done-already.yaml").exists()
+    page = drafted_page(home)                                         # a good one is shared
+    page.form.ex_id.value = "t94-shared"
+    page.form.save_button.click()
+    assert "检查通过" in text_of(page.form.result) and (shared / "t94-shared.yaml").is_file()
+
+
 def test_another_exercise_is_replaced_only_after_overwrite(home):
     page = drafted_page(home)
     form = page.form

@@ -846,9 +846,18 @@ class FormSection(_Section):
             return
         self._confirm = None
         self.overwrite_button.layout.display = "none"
-        self._write(path, text)
         self.result.value = info_box("正在检查……")
-        outcome = check_exercise_file(path)
+        if shared_with_trainees():
+            # a training room: the class sees this folder at once, so only an exercise that passed goes there
+            outcome = check_before_sharing(path.name, text)
+            if not outcome.ok:
+                outcome.notes += placeholder_notes(text)
+                self.result.value = self._outcome_html(outcome, None)
+                return
+            self._write(path, text)
+        else:
+            self._write(path, text)
+            outcome = check_exercise_file(path)
         outcome.notes += placeholder_notes(text)
         self.result.value = self._outcome_html(outcome, path)
         self.refresh_saved()
@@ -878,12 +887,36 @@ class FormSection(_Section):
         self._own[path] = text
 
     @staticmethod
-    def _outcome_html(outcome: CheckOutcome, path: Path) -> str:
+    def _outcome_html(outcome: CheckOutcome, path: Path | None) -> str:
+        """The check's result; ``path`` None: not saved (a room shares only exercises that pass)."""
         notes = [f"注意：{n}" for n in outcome.notes]
         if outcome.ok:
             return ok_box(outcome.summary, [f"已保存到 {path}"] + notes)
+        if path is None:
+            return bad_box(f"没有保存：{outcome.summary}。培训教室里保存的练习全班马上就能看到，"
+                           "所以只保存检查通过的练习。请按下面的说明修改后再点“保存并检查”（行号见“查看练习文件”）：",
+                           outcome.problems + notes)
         return bad_box(f"已保存到 {path.name}，但{outcome.summary}。请按下面的说明修改后再点“保存并检查”"
                        "（行号见“查看练习文件”）：", outcome.problems + notes)
+
+
+def shared_with_trainees() -> bool:
+    """Whether saved exercises go to a training room's shared folder (trainees see them at once)."""
+    import os
+
+    from ..paths import ENV_INSTRUCTOR_EXERCISES
+
+    return bool(os.environ.get(ENV_INSTRUCTOR_EXERCISES))
+
+
+def check_before_sharing(name: str, text: str) -> CheckOutcome:
+    """Check the exercise ``text`` as file ``name`` in a private temporary folder."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        trial = Path(folder) / name
+        trial.write_text(text, encoding="utf-8")
+        return check_exercise_file(trial)
 
 
 class RosterSection(_Section):
