@@ -6,7 +6,8 @@ Run as root (the room creates one system account per trainee)::
     .venv/bin/python benchmarks/bench_room.py --trainees 40 [--browsers 2] [--stagger 1.5]
 
 It starts ``tools/room.sh`` on 127.0.0.1 with a fresh folder, a random class code and an instructor
-account, then logs in N trainees (Chinese names), one every ``--stagger`` seconds:
+account, then logs in N trainees (Chinese names), one every ``--stagger`` seconds (default 3: a class
+of 40 typing the class code from the board over two minutes; 1 is everyone at once):
 
 * ``--browsers`` of them with Playwright and Chromium, clicking the real exercise page;
 * the rest with a light kernel-level client: the trainee's own single-user server starts a kernel
@@ -138,20 +139,20 @@ class Room:
         return sorted(u for u in wanted if u not in self.users_before)
 
 
-def start_room(room: Room) -> float:
-    """Start tools/room.sh on loopback; seconds until the hub answers."""
+def start_room(room: Room, *, idle_minutes: int = 30, timeout: float = START_TIMEOUT_S) -> float:
+    """Start tools/room.sh on loopback; seconds until the hub answers (RuntimeError after ``timeout``)."""
     import requests
 
     room.homes.mkdir(mode=0o755)
     env = {**os.environ, "CQVOL_ROOM_PASSWORD": secrets.token_hex(8)}
     cmd = ["bash", str(ROOT / "tools" / "room.sh"), "--ip", HOST, "--port", str(room.port), "--code", room.code,
            "--dir", str(room.tmp / "room"), "--homes", str(room.homes), "--instructor", room.instructor,
-           "--idle-minutes", "30"]
+           "--idle-minutes", str(idle_minutes)]
     t0 = time.monotonic()
     with open(room.log, "wb") as log:
         room.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-    while time.monotonic() - t0 < START_TIMEOUT_S:
+    while time.monotonic() - t0 < timeout:
         if room.proc.poll() is not None:
             raise RuntimeError(f"the room hub exited ({room.proc.returncode}):\n{room.log_tail()}")
         try:
@@ -160,7 +161,7 @@ def start_room(room: Room) -> float:
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"the room hub did not answer within {START_TIMEOUT_S} s:\n{room.log_tail()}")
+    raise RuntimeError(f"the room hub did not answer within {timeout:.0f} s:\n{room.log_tail()}")
 
 
 def cleanup(room: Room, names: list[str]) -> list[str]:
@@ -649,7 +650,8 @@ def main(argv=None) -> int:
     ap.add_argument("--trainees", type=int, default=10, help="simulated trainees (1–200)")
     ap.add_argument("--browsers", type=int, default=2, help="how many of them use Chromium (default 2)")
     ap.add_argument("--port", type=int, default=0, help="the room's port P (P … P+3 are used; default: random)")
-    ap.add_argument("--stagger", type=float, default=1.0, help="seconds between two trainees' logins")
+    ap.add_argument("--stagger", type=float, default=3.0,
+                    help="seconds between two trainees' logins (default 3: a class of 40 arriving over two minutes)")
     ap.add_argument("--settle", type=float, default=120,
                     help="seconds to wait, at most, for the home pages' kernels to be culled before measuring memory")
     ap.add_argument("--exercise", default="v04-review-registrations", help="an 审核 (approve/reject) exercise id")

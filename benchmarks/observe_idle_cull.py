@@ -2,7 +2,7 @@
 
 Run as root (the room creates a system account for the trainee)::
 
-    .venv/bin/python benchmarks/observe_idle_cull.py [--mode idle|open-page|busy] [--with-fix] [--budget 300]
+    .venv/bin/python benchmarks/observe_idle_cull.py [--mode idle|open-page|busy] [--budget 300]
 
 It starts ``tools/room.sh`` on 127.0.0.1 (random free ports, a temporary ``--dir``, ``--idle-minutes
 1``: the culler's timeout is 60 s, it looks every 30 s), then:
@@ -23,10 +23,6 @@ It starts ``tools/room.sh`` on 127.0.0.1 (random free ports, a temporary ``--dir
 5. prints as its last line ``culled_after_s=… resumed=yes|no lost=N`` (``lost``: the autosaved
    approval missing after the return; ``culled_after_s=none`` if the server was not culled in time).
 
-``--with-fix`` starts the same room with one change in this run's generated hub config (in its
-temporary folder, no project file is touched): activity is reported to the hub every timeout/4 s
-instead of JupyterHub's 300 s (see FIX).
-
 Everything is bounded by ``--budget`` seconds (on a machine where the room was never started,
 tools/room.sh first installs its environment within that time: run ``bash tools/room.sh
 --install-only`` once before); the hub, the trainee's processes, the account and the temporary folder are removed on
@@ -41,10 +37,8 @@ import os
 import pwd
 import random
 import re
-import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -117,74 +111,6 @@ def log(msg: str) -> None:
 
 
 # -- the room -------------------------------------------------------------------------------------
-#: ``--with-fix``: what this script proposes for hubconfig, appended to this run's generated config only
-#: (in the run's temporary folder): activity must reach the hub well within the culler's timeout
-FIX = """
-# observe_idle_cull.py --with-fix: report activity to the hub every timeout/4 s (JupyterHub: 300 s)
-_interval = max(10, min(300, {timeout} // 4))
-c.JupyterHub.last_activity_interval = _interval  # noqa: F821
-c.Spawner.environment = {{"JUPYTERHUB_ACTIVITY_INTERVAL": str(_interval)}}  # noqa: F821
-"""
-
-#: run by the room's Python: ``cqvol-sim room`` with FIX appended to the config it writes
-PATCHED_ROOM = """
-import sys
-from cqvol_sim.room import cli
-_write = cli.write_config
-def _write_fixed(settings):
-    path = _write(settings)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(sys.argv[1])
-    return path
-cli.write_config = _write_fixed
-from cqvol_sim.cli import main
-sys.exit(main(["room", *sys.argv[2:]]))
-"""
-
-
-def room_command(room: br.Room, idle_minutes: int, with_fix: bool, clock: Clock) -> list[str]:
-    """tools/room.sh with the room's options; with ``with_fix`` the same room (installed by room.sh)
-    started by the room's Python with FIX in its generated config."""
-    options = ["--ip", br.HOST, "--port", str(room.port), "--code", room.code, "--dir", str(room.tmp / "room"),
-               "--homes", str(room.homes), "--instructor", room.instructor, "--idle-minutes", str(idle_minutes)]
-    room_sh = ["bash", str(br.ROOT / "tools" / "room.sh")]
-    if not with_fix:
-        return room_sh + options
-    subprocess.run([*room_sh, "--install-only", "--dir", str(room.tmp / "room")], cwd=br.ROOT, check=True,
-                   capture_output=True, timeout=max(1, clock.left()))
-    python = room_python()
-    return [str(python), "-c", PATCHED_ROOM, FIX.format(timeout=idle_minutes * 60), *options]
-
-
-def room_python() -> Path:
-    """The Python room.sh runs the room with: the project's .venv if every account can use it, else .room/venv."""
-    from cqvol_sim.room.install import others_can_run
-
-    venv = br.ROOT / ".venv" / "bin" / "python"
-    return venv if others_can_run(venv, br.ROOT / "notebooks") else br.ROOT / ".room" / "venv" / "bin" / "python"
-
-
-def start_room(room: br.Room, cmd: list[str], clock: Clock) -> float:
-    """bench_room's start, with our own command; seconds until the hub answers."""
-    import requests
-
-    env = {**os.environ, "CQVOL_ROOM_PASSWORD": secrets.token_hex(8)}
-    t0 = time.monotonic()
-    with open(room.log, "wb") as out:
-        room.proc = subprocess.Popen(cmd, cwd=br.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-    while clock.left() > 0:
-        if room.proc.poll() is not None:
-            raise RuntimeError(f"the room hub exited ({room.proc.returncode}):\n{room.log_tail()}")
-        try:
-            if requests.get(f"{room.base}/hub/api", timeout=5).status_code == 200:
-                return time.monotonic() - t0
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise OutOfTime(f"the room hub did not answer:\n{room.log_tail()}")
-
-
 def hub_server(room: br.Room, s, user: str) -> dict | None:
     """The user's default server as the hub's REST API reports it (their own login's cookie),
     or None when the hub says it is not running."""
@@ -363,10 +289,11 @@ def come_back(room: br.Room, t: br.Trainee, item: str, clock: Clock) -> tuple[bo
 
 def observe(args, room: br.Room, t: br.Trainee, clock: Clock) -> str:
     """Steps 1–5; the last line's text."""
-    room.homes.mkdir(mode=0o755)
-    started = start_room(room, room_command(room, args.idle_minutes, args.with_fix, clock), clock)
-    log(f"room up in {started:.1f} s on {room.base} (--idle-minutes {args.idle_minutes}"
-        f"{', with the proposed activity fix' if args.with_fix else ''})")
+    try:
+        started = br.start_room(room, idle_minutes=args.idle_minutes, timeout=max(1.0, clock.left()))
+    except RuntimeError as exc:
+        raise OutOfTime(str(exc)) from None
+    log(f"room up in {started:.1f} s on {room.base} (--idle-minutes {args.idle_minutes})")
     s, _ = login(room, t, clock)
     log(f"trainee {t.name} ({t.user}) logged in; home page after {t.login_s:.1f} s")
     k, ids = do_work(room, s, t)
@@ -443,8 +370,6 @@ def main(argv=None) -> int:
     ap.add_argument("--idle-minutes", type=int, default=1, help="the room's --idle-minutes (default 1)")
     ap.add_argument("--wait", type=float, default=180, help="seconds to wait, at most, for the cull (default 180)")
     ap.add_argument("--budget", type=float, default=300, help="seconds for the whole run, at most (default 300)")
-    ap.add_argument("--with-fix", action="store_true",
-                    help="start the room with the proposed activity-interval fix in this run's generated config")
     ap.add_argument("--log-lines", type=int, default=12, help="the hub log's culler lines to print (default 12)")
     ap.add_argument("--keep-log", default=None, metavar="FILE", help="copy the room's hub log to FILE at the end")
     args = ap.parse_args(argv)
