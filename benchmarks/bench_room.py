@@ -127,9 +127,9 @@ class Room:
     def log(self) -> Path:
         return self.tmp / "room.log"
 
-    def log_tail(self) -> str:
+    def log_tail(self, chars: int = 3000) -> str:
         try:
-            return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
         except OSError:
             return ""
 
@@ -574,7 +574,11 @@ def run(args) -> int:
         end = settle(room, trainees, args.settle)
         for k in kernels:
             k.close()
-        report(args, trainees, end, peak, lost, loads, time.monotonic() - t_run)
+        failed_users = [t.user for t in trainees if t.error]
+        if failed_users:     # what the hub said about them, before the run's folder is removed
+            lines = [ln for ln in room.log_tail(200_000).splitlines() if any(u in ln for u in failed_users)]
+            print("hub log of the trainees with errors:\n    " + "\n    ".join(lines[-30:]), flush=True)
+        report(args, trainees, end, peak, lost, loads, time.monotonic() - t_run)   # its last line: the figures
         return 0
     except Stop as why:
         print(f"\n收到 {why}，正在清理 / interrupted by {why}, cleaning up", file=sys.stderr)
