@@ -26,15 +26,14 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from cqvol_sim.classview.snapshot import SnapshotCache, class_snapshot
 from cqvol_sim.exercises.progress import ProgressDB
+from pg_scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_NAME = "模板学员"
@@ -163,32 +162,9 @@ def _line(label: str, figures: dict[str, float]) -> str:
 
 
 def _with_pg_database(n: int, repeat: int, now: _dt.datetime) -> dict[str, float]:
-    """bench_store in a fresh database of the test server (or of a throwaway cluster), dropped afterwards."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    admin_url = os.environ.get("CQVOL_TEST_PG_URL", "").strip()
-    started = None
-    if not admin_url:
-        started = subprocess.run(["bash", str(ROOT / "tools" / "pg_throwaway.sh"), "start"], check=True,
-                                 capture_output=True, text=True, timeout=300).stdout.strip().splitlines()[-1]
-        admin_url = started
-    admin = create_engine(make_url(admin_url).set(drivername="postgresql+psycopg"), poolclass=NullPool,
-                          isolation_level="AUTOCOMMIT")
-    database = f"cqvol_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-        return bench_store(urlunsplit(urlsplit(admin_url)._replace(path=f"/{database}")), n, repeat, now)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
-        if started:
-            subprocess.run(["bash", str(ROOT / "tools" / "pg_throwaway.sh"), "stop", started], timeout=120)
+    """bench_store in a scratch database (pg_scratch), dropped afterwards."""
+    with scratch_database() as url:
+        return bench_store(url, n, repeat, now)
 
 
 def main() -> None:

@@ -12,17 +12,14 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from cqvol_sim.exercises.progress import ProgressDB
+from pg_scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,39 +64,13 @@ def bench(location, checks: int) -> dict[str, list[float]]:
             "summary": summaries}
 
 
-def _with_database(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--checks", type=int, default=500, help="presses of 检查 per store (default 500)")
     args = ap.parse_args()
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    admin_url = os.environ.get("CQVOL_TEST_PG_URL", "").strip()
-    started = None
-    if not admin_url:
-        started = subprocess.run(["bash", str(ROOT / "tools" / "pg_throwaway.sh"), "start"], check=True,
-                                 capture_output=True, text=True, timeout=300).stdout.strip().splitlines()[-1]
-        admin_url = started
-    admin = create_engine(make_url(admin_url).set(drivername="postgresql+psycopg"), poolclass=NullPool,
-                          isolation_level="AUTOCOMMIT")
-    database = f"cqvol_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-        with tempfile.TemporaryDirectory(prefix="cqvol-bench-") as tmp:
-            figures = {"sqlite": bench(Path(tmp) / "progress.sqlite3", args.checks),
-                       "postgresql": bench(_with_database(admin_url, database), args.checks)}
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
-        if started:
-            subprocess.run(["bash", str(ROOT / "tools" / "pg_throwaway.sh"), "stop", started], timeout=120)
+    with scratch_database() as url, tempfile.TemporaryDirectory(prefix="cqvol-bench-") as tmp:
+        figures = {"sqlite": bench(Path(tmp) / "progress.sqlite3", args.checks),
+                   "postgresql": bench(url, args.checks)}
     for store, timings in figures.items():
         print(f"{store}:")
         for what, samples in timings.items():
