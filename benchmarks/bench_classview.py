@@ -28,24 +28,15 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from cqvol_sim.classview.snapshot import SnapshotCache, class_snapshot
 from cqvol_sim.exercises.progress import ProgressDB
+from bench_progress import CheckResult
 from pg_scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_NAME = "模板学员"
-
-
-@dataclass(frozen=True)
-class _Result:
-    score: int
-    solved: bool = False
-    earned: int = 0
-    max_points: int = 100
-    goals: tuple = ()
 
 
 def _one_trainee(db: ProgressDB, name: str) -> None:
@@ -53,11 +44,11 @@ def _one_trainee(db: ProgressDB, name: str) -> None:
     db.set_profile(name, unit="黄桷渡社区", klass="南岸区第一期")
     db.record_visit(name, "01_group_kinds")
     a = db.start_attempt(name, "v01-record-target")
-    db.record_check(a, _Result(40), seconds=60, refusals=["records.daily_cap"])
-    db.record_check(a, _Result(70), seconds=90, refusals=["records.daily_cap", "grades.self"])
+    db.record_check(a, CheckResult(40), seconds=60, refusals=["records.daily_cap"])
+    db.record_check(a, CheckResult(70), seconds=90, refusals=["records.daily_cap", "grades.self"])
     db.record_visit(name, "02_points")
     b = db.start_attempt(name, "t03-nonhub-name")
-    db.record_check(b, _Result(20), seconds=30, refusals=["naming.nonhub_contains_hub"])
+    db.record_check(b, CheckResult(20), seconds=30, refusals=["naming.nonhub_contains_hub"])
 
 
 def _template(folder: Path) -> Path:
@@ -111,7 +102,7 @@ def bench_homes(root: Path, n: int, repeat: int, now: _dt.datetime) -> dict[str,
     def change(k: int) -> None:
         path = files[k * max(1, len(files) // repeat) % len(files)]
         db = ProgressDB(path)
-        db.record_check(db.attempts()[-1]["id"], _Result(50 + k), seconds=45)
+        db.record_check(db.attempts()[-1]["id"], CheckResult(50 + k), seconds=45)
         _age(path)          # as at the next poll but one: not "written moments ago", so read once
 
     return _figures([root], repeat, now, change)
@@ -127,7 +118,7 @@ def bench_store(url: str, n: int, repeat: int, now: _dt.datetime) -> dict[str, f
     attempts = db.attempts()
 
     def change(k: int) -> None:
-        db.record_check(attempts[k * 7 % len(attempts)]["id"], _Result(50 + k), seconds=45)
+        db.record_check(attempts[k * 7 % len(attempts)]["id"], CheckResult(50 + k), seconds=45)
 
     return _figures([url], repeat, now, change)
 

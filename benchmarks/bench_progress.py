@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
-class _Result:
+class CheckResult:
+    """What ``ProgressDB.record_check`` reads of a grading result (the benchmarks' stand-in)."""
+
     score: int
     solved: bool = False
     earned: int = 0
@@ -57,7 +59,7 @@ def bench(location, checks: int) -> dict[str, list[float]]:
     attempts = [db.start_attempt(f"学员{i % 40}", f"ex{i % 7}") for i in range(checks // 5)]
     starts = _timed(lambda: db.start_attempt("张三", "d01"), 50)
     k = iter(range(10**9))
-    recs = _timed(lambda: db.record_check(attempts[next(k) % len(attempts)], _Result(next(k) % 101),
+    recs = _timed(lambda: db.record_check(attempts[next(k) % len(attempts)], CheckResult(next(k) % 101),
                                           seconds=30.0), checks)
     summaries = _timed(db.summary, 10)
     return {"first open": [first_open], "open": opens, "start_attempt": starts, "record_check": recs,

@@ -139,6 +139,16 @@ class Room:
         return sorted(u for u in wanted if u not in self.users_before)
 
 
+def new_room(folder_prefix: str, instructor_prefix: str, port: int = 0) -> Room:
+    """A room to start: a fresh temporary folder, ports (``port`` or free ones), a random class code
+    and instructor account, and the accounts that exist before it (never deleted by ``cleanup``)."""
+    tmp = Path(tempfile.mkdtemp(prefix=folder_prefix))
+    os.chmod(tmp, 0o755)                             # trainees' accounts must reach their homes inside
+    return Room(tmp, port or free_ports(), f"{random.randrange(10**5, 10**6)}",
+                instructor_prefix + "".join(random.choice("abcdefgh") for _ in range(6)),
+                users_before={p.pw_name for p in pwd.getpwall()})
+
+
 def start_room(room: Room, *, idle_minutes: int = 30, timeout: float = START_TIMEOUT_S) -> float:
     """Start tools/room.sh on loopback; seconds until the hub answers (RuntimeError after ``timeout``)."""
     import requests
@@ -530,11 +540,7 @@ def run(args) -> int:
         print("需要以 root 运行（教室为每个学员建一个系统账号） / must run as root", file=sys.stderr)
         return 2
     solution = review_solution(args.exercise)
-    tmp = Path(tempfile.mkdtemp(prefix="cqvol-bench-room-"))
-    os.chmod(tmp, 0o755)                             # trainees' accounts must reach their homes inside
-    room = Room(tmp, args.port or free_ports(), f"{random.randrange(10**5, 10**6)}",
-                "t_bench_" + "".join(random.choice("abcdefgh") for _ in range(6)),
-                users_before={p.pw_name for p in pwd.getpwall()})
+    room = new_room("cqvol-bench-room-", "t_bench_", args.port)
     names = fresh_names(args.trainees)
     trainees = [Trainee(n, browser=i < args.browsers, user=trainee_username(n)) for i, n in enumerate(names)]
     kernels: list[KernelClient] = []

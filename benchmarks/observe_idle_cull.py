@@ -35,12 +35,10 @@ import argparse
 import json
 import os
 import pwd
-import random
 import re
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -328,11 +326,7 @@ def run(args) -> int:
         print("需要以 root 运行（教室为学员建一个系统账号） / must run as root", file=sys.stderr)
         return 2
     clock = Clock(args.budget)
-    tmp = Path(tempfile.mkdtemp(prefix="cqvol-cull-"))
-    os.chmod(tmp, 0o755)                   # the trainee's account must reach their home inside
-    room = br.Room(tmp, br.free_ports(), f"{random.randrange(10**5, 10**6)}",
-                   "t_cull_" + "".join(random.choice("abcdefgh") for _ in range(6)),
-                   users_before={p.pw_name for p in pwd.getpwall()})
+    room = br.new_room("cqvol-cull-", "t_cull_")
     name = br.fresh_names(1)[0]
     t = br.Trainee(name, browser=False, user=trainee_username(name))
 
