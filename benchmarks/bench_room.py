@@ -31,6 +31,7 @@ this run created and the temporary folder are removed on exit, on errors and on 
 from __future__ import annotations
 
 import argparse
+import grp
 import json
 import os
 import pwd
@@ -54,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cqvol_sim.room.cleanup import accounts_with_homes_in, descendants, pids_of_uid, remove_users, stop_hub  # noqa: E402
+from cqvol_sim.room.hubconfig import TEACHERS_UNIX_GROUP  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -110,6 +112,7 @@ class Room:
     instructor: str
     proc: subprocess.Popen | None = None
     users_before: set[str] = field(default_factory=set)
+    groups_before: set[str] = field(default_factory=lambda: {g.gr_name for g in grp.getgrall()})
 
     @property
     def base(self) -> str:
@@ -184,6 +187,8 @@ def cleanup(room: Room, names: list[str]) -> list[str]:
         except OSError:
             pass
     deleted = remove_users(room.created_users(names), remove_home=True)
+    if TEACHERS_UNIX_GROUP not in room.groups_before:    # the instructors' group the room made
+        subprocess.run(["groupdel", TEACHERS_UNIX_GROUP], capture_output=True, timeout=30, check=False)
     shutil.rmtree(room.tmp, ignore_errors=True)
     return deleted
 
