@@ -12,29 +12,21 @@ rule data (violations.yaml, ``posts.*``), each with its reasoning.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from . import permissions, validate
-from .model import (Group, Post, Project, ProjectStatus, RecordStatus, Right, ServiceRecord, SignUp, Status,
+from .model import (Group, Post, Project, ProjectStatus, RecordStatus, Right, SignUp, Status,
                     Volunteer)
 from .rules import Rules, echo
+from .stateviews import GroupRecordsView
 
 #: Sign-ups that hold a place on a post or wait for the group's decision (a declined one does not).
 LIVE = (Status.PENDING, Status.ACTIVE)
 
 
-class PostView(Protocol):
+class PostView(GroupRecordsView, Protocol):
     """What the post rules read of the state."""
-
-    @property
-    def rules(self) -> Rules: ...
-
-    @property
-    def today(self) -> _dt.date: ...
-
-    @property
-    def groups(self) -> Mapping[str, Group]: ...
 
     @property
     def projects(self) -> Mapping[str, Project]: ...
@@ -47,11 +39,6 @@ class PostView(Protocol):
 
     @property
     def signups(self) -> Mapping[str, SignUp]: ...
-
-    @property
-    def records(self) -> Mapping[str, ServiceRecord]: ...
-
-    def record_ids_of(self, volunteer_id: str) -> Sequence[str]: ...
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ Written against ``ProofView``, the read-only lookups it needs; it never sees the
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -21,30 +20,17 @@ from . import validate
 from .model import Group, Proof, ProofRequest, RecordStatus, ServiceRecord, Status, Volunteer
 from .records import sum_hours
 from .rules import Rules
+from .stateviews import GroupRecordsView
 
 
-class ProofView(Protocol):
+class ProofView(GroupRecordsView, Protocol):
     """What the proof rules read of the state."""
-
-    @property
-    def rules(self) -> Rules: ...
-
-    @property
-    def today(self) -> _dt.date: ...
-
-    @property
-    def groups(self) -> Mapping[str, Group]: ...
-
-    @property
-    def records(self) -> Mapping[str, ServiceRecord]: ...
 
     @property
     def proof_requests(self) -> Mapping[str, ProofRequest]: ...
 
     @property
     def proofs(self) -> Mapping[str, Proof]: ...
-
-    def record_ids_of(self, volunteer_id: str) -> Sequence[str]: ...
 
 
 def pending_request(view: ProofView, v: Volunteer, g: Group) -> ProofRequest | None:
