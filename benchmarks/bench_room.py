@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cqvol_sim.room.cleanup import accounts_with_homes_in, descendants, pids_of_uid, remove_users, stop_hub  # noqa: E402
-from cqvol_sim.room.hubconfig import TEACHERS_UNIX_GROUP  # noqa: E402
+from cqvol_sim.room.hubconfig import SERVER_MODULE, TEACHERS_UNIX_GROUP  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -421,6 +421,10 @@ def run_trainee(room, t, exercise, solution, kernels) -> None:
 
 
 # -- measuring ------------------------------------------------------------------------------------
+#: how a person's server shows in /proc/PID/cmdline
+SERVER_MARK = SERVER_MODULE.encode()
+
+
 def rss_kib(pid: int) -> int:
     """Resident memory of ``pid`` (shared library pages counted in full in every process)."""
     return _proc_kib(f"/proc/{pid}/status", "VmRSS:")
@@ -481,7 +485,7 @@ def memory(room: Room, trainees: list[Trainee]) -> dict[str, float]:
     except (OSError, ValueError):
         pass
     room_pids -= trainee_pids
-    servers = [p for p in trainee_pids if b"jupyterhub-singleuser" in _cmdline(p)]
+    servers = [p for p in trainee_pids if SERVER_MARK in _cmdline(p)]
     # page kernels: the room's light kernel (cqvol_sim.room.kernel) or a plain ipykernel
     kernels = [p for p in trainee_pids if any(k in _cmdline(p) for k in (b"ipykernel", b"cqvol_sim.room.kernel"))]
     for group, pids in (("trainees", trainee_pids), ("room", room_pids)):

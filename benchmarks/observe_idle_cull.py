@@ -124,7 +124,7 @@ def server_pids(user: str) -> list[int]:
         uid = pwd.getpwnam(user).pw_uid
     except KeyError:
         return []
-    return [p for p in br.pids_of_uid(uid) if b"jupyterhub-singleuser" in br._cmdline(p)]
+    return [p for p in br.pids_of_uid(uid) if br.SERVER_MARK in br._cmdline(p)]
 
 
 def culler_lines(room: br.Room, user: str) -> tuple[list[str], int]:

@@ -228,3 +228,26 @@ def test_servers_report_activity_well_within_the_idle_timeout(tmp_path):
         return activity_interval(s)
 
     assert interval(1) == 10 and interval(5) == 50 and interval(30) == 300 and interval(600) == 300
+
+
+def test_every_server_starts_with_the_app_settings_and_without_the_costly_iri_parser():
+    """``python -m cqvol_sim.room.server`` (the room's and the Z2JH chart's command) is JupyterHub's
+    single-user server given ``SERVER_ARGS`` first, and jsonschema's optional IRI checker, whose grammar
+    costs each server ~1 CPU-second and ~16 MiB, is never imported."""
+    pytest.importorskip("jupyterhub")
+    from cqvol_sim.room.server import SERVER_ARGS
+
+    probe = ("import atexit, runpy, sys\n"
+             "def report():\n"
+             "    import jsonschema, jupyter_server.serverapp\n"
+             "    print('ARGV', *sys.argv[1:], sep='\\n')\n"
+             "    print('LOADED', sys.modules.get('rfc3987_syntax') is not None,\n"
+             "          'iri' in jsonschema.FormatChecker.checkers, 'jupyterhub.singleuser' in sys.modules)\n"
+             "atexit.register(report)\n"
+             "sys.argv = ['server', '--help']\n"
+             "runpy.run_module('cqvol_sim.room.server', run_name='__main__')\n")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    report = run.stdout[run.stdout.rindex("ARGV\n"):].splitlines()
+    assert report[1:-1] == [*SERVER_ARGS, "--help"]
+    assert report[-1] == "LOADED False False True"   # the help printed is JupyterHub's single-user server's

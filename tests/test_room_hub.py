@@ -30,7 +30,7 @@ pytest.importorskip("jupyterhub")
 
 from cqvol_sim.room.cleanup import pids_of_uid as _pids_of_uid  # noqa: E402
 from cqvol_sim.room.cleanup import accounts_with_homes_in, remove_users, stop_hub  # noqa: E402
-from cqvol_sim.room.hubconfig import INSTRUCTOR_WORK, TEACHERS_UNIX_GROUP  # noqa: E402
+from cqvol_sim.room.hubconfig import INSTRUCTOR_WORK, SERVER_MODULE, TEACHERS_UNIX_GROUP  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,7 @@ PASSWORD = "room-test-pw"
 START_TIMEOUT_S = 600      # the first run may install the room's environment and proxy
 SPAWN_TIMEOUT_S = 120
 HTTP_TIMEOUT_S = 60
+SERVER_MARK = SERVER_MODULE.encode()   # how a person's server shows in /proc/PID/cmdline
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0 or not all(shutil.which(t) for t in ("runuser", "useradd", "npm")),
@@ -314,7 +315,7 @@ def test_two_trainees_cannot_read_or_change_each_others_files_or_progress(room, 
                           text=True, timeout=60, cwd="/")
     assert cell.returncode != 0 and "PermissionError" in cell.stderr
     # and A's server really runs as A
-    assert any(b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    assert any(SERVER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
                for pid in _pids_of_uid(pwd.getpwnam(ua).pw_uid))
 
 
@@ -380,7 +381,7 @@ def _server_env(user: str) -> dict[str, str]:
     """The environment of ``user``'s running single-user server."""
     for pid in _pids_of_uid(pwd.getpwnam(user).pw_uid):
         try:
-            if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if SERVER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes():
                 raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
                 return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
         except OSError:

@@ -121,3 +121,16 @@ def test_the_singleuser_image_has_the_font_the_language_pack_and_the_hub_the_cha
 def test_the_pin_check_sees_an_unpinned_package():
     assert _pip_requirements("RUN pip install --no-cache-dir voila jupyterhub==5.5.0 && x") == [
         "voila", "jupyterhub==5.5.0"]
+
+
+def test_pods_run_the_rooms_server_command_on_the_images_notebooks(values):
+    """The chart's default ``singleuser.cmd`` (jupyterhub-singleuser) replaces the image's command, so
+    config.yaml must name the room's server itself, and the folder the default URL's notebook is in."""
+    from cqvol_sim.room.hubconfig import SERVER_MODULE
+
+    assert values["singleuser"]["cmd"] == ["python", "-m", SERVER_MODULE]
+    notebooks = values["hub"]["config"]["Spawner"]["notebook_dir"]
+    dockerfile = (DEPLOY / "singleuser.Dockerfile").read_text(encoding="utf-8")
+    workdir = re.search(r"^WORKDIR (/opt/\S+)", dockerfile, re.M).group(1)
+    assert re.search(r"^COPY notebooks \./notebooks$", dockerfile, re.M) and notebooks == f"{workdir}/notebooks"
+    assert f'"-m", "{SERVER_MODULE}"' in dockerfile

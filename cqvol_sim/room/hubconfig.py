@@ -40,20 +40,13 @@ INSTRUCTOR_WORK = "培训材料"
 INSTRUCTOR_START = f"/lab/tree/{INSTRUCTOR_WORK}/23_instructor_guide.ipynb"
 #: the Unix group of instructors' accounts: it may write the room's shared exercises folder
 TEACHERS_UNIX_GROUP = "cqvol-teachers"
-#: an app page's kernel is stopped this long after its page was closed (as ``start.sh`` does)
-KERNEL_CULL_AFTER = 60
+#: every person's server (its settings are ``server.SERVER_ARGS``); run by the room's Python
+SERVER_MODULE = "cqvol_sim.room.server"
 #: server extensions a trainee's server must not load (no JupyterLab, no language server)
 TRAINEE_OFF = ("jupyterlab", "jupyter_lsp", "notebook", "jupyter_server_terminals")
-#: every person's server: the _xsrf fix (server_config.py), the app's Voilà template, and page kernels
-#: stopped once their page is left
-SERVER_ARGS = (
-    f"--config={Path(__file__).resolve().parent / 'server_config.py'}",
-    "--VoilaConfiguration.template=cqvol",
-    "--VoilaConfiguration.classic_tree=True",
-    f"--MappingKernelManager.cull_idle_timeout={KERNEL_CULL_AFTER}",
-    f"--MappingKernelManager.cull_interval={KERNEL_CULL_AFTER // 3}",
-    "--MappingKernelManager.cull_connected=False",
-)
+#: a trainee's server: the instructor's, without JupyterLab and terminals
+TRAINEE_ARGS = ("--ServerApp.terminals_enabled=False",
+                *(f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINEE_OFF))
 
 
 def configure(c, settings_file: str) -> None:
@@ -96,12 +89,12 @@ def _network(c, room: RoomSettings, state: Path) -> None:
 
 def _spawner(c, room: RoomSettings) -> None:
     c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
-    c.Spawner.cmd = [str(Path(room.python).parent / "jupyterhub-singleuser")]
+    c.Spawner.cmd = [room.python, "-m", SERVER_MODULE]
     c.Spawner.notebook_dir = room.notebooks
     c.Spawner.default_url = TRAINEE_START
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 120
-    c.Spawner.args = list(SERVER_ARGS)
+    c.Spawner.args = list(TRAINEE_ARGS)
     c.Spawner.pre_spawn_hook = lambda spawner: prepare_server(spawner, room)
 
 
@@ -158,12 +151,11 @@ def prepare_server(spawner, room: RoomSettings) -> None:
         env["CQVOL_INSTRUCTOR_EXERCISES"] = str(shared)   # 保存练习 writes where trainees read
         spawner.notebook_dir = str(home)
         spawner.default_url = INSTRUCTOR_START
-        spawner.args = list(SERVER_ARGS)
+        spawner.args = []
     else:   # the trainee's name and first page: RoomAuthenticator.pre_spawn_start, just before
         env["JUPYTER_PATH"] = str(TRAINEE_JUPYTER)   # page kernels without debugger and history
         env["CQVOL_EXERCISES"] = str(shared)          # the instructors' exercises, read-only
-        spawner.args = [*SERVER_ARGS, "--ServerApp.terminals_enabled=False",
-                        *(f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINEE_OFF)]
+        spawner.args = list(TRAINEE_ARGS)
     spawner.environment = {**spawner.environment, **env}
 
 

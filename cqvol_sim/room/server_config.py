@@ -1,4 +1,4 @@
-"""Configuration file of every room server (``--config`` in ``hubconfig.SERVER_ARGS``).
+"""Configuration file of every room server (``--config`` in ``server.SERVER_ARGS``).
 
 JupyterHub's single-user server sets the ``_xsrf`` cookie during its OAuth login, and the page's
 kernel connection needs it. A browser that was closed and opened again still has the (30-day)

@@ -28,7 +28,6 @@ ENV JUPYTER_PATH=/opt/cqvol-sim/cqvol_sim/room/jupyter
 
 USER jovyan
 WORKDIR /home/jovyan
-# the trainee app is the default URL (config.yaml: singleuser.defaultUrl)
-# server_config.py: a reopened browser gets the page's _xsrf cookie again (see that file)
-CMD ["jupyterhub-singleuser", "--ServerApp.root_dir=/opt/cqvol-sim/notebooks", \
-     "--config=/opt/cqvol-sim/cqvol_sim/room/server_config.py"]
+# the same server as in a room (cqvol_sim/room/server.py); config.yaml sets this command too (singleuser.cmd),
+# the notebooks folder (Spawner.notebook_dir) and the trainee app as the default URL (singleuser.defaultUrl)
+CMD ["python", "-m", "cqvol_sim.room.server", "--ServerApp.root_dir=/opt/cqvol-sim/notebooks"]
