@@ -30,7 +30,7 @@ pytest.importorskip("jupyterhub")
 
 from cqvol_sim.room.cleanup import pids_of_uid as _pids_of_uid  # noqa: E402
 from cqvol_sim.room.cleanup import accounts_with_homes_in, remove_users, stop_hub  # noqa: E402
-from cqvol_sim.room.hubconfig import INSTRUCTOR_WORK, SERVER_MODULE, TEACHERS_UNIX_GROUP  # noqa: E402
+from cqvol_sim.room.hubconfig import INSTRUCTOR_WORK, ROOM_TZ, SERVER_MODULE, TEACHERS_UNIX_GROUP  # noqa: E402
 from cqvol_sim.room.names import trainee_username  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -380,13 +380,24 @@ def test_the_idle_culler_runs_as_a_hub_service_with_the_rooms_timeout(room, trai
 def _server_env(user: str) -> dict[str, str]:
     """The environment of ``user``'s running single-user server."""
     for pid in _pids_of_uid(pwd.getpwnam(user).pw_uid):
-        try:
-            if SERVER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes():
-                raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-                return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
-        except OSError:
-            continue
+        if SERVER_MARK in _proc_cmdline(pid):
+            return _proc_env(pid)
     return {}
+
+
+def _proc_cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _proc_env(pid: int) -> dict[str, str]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return {}
+    return dict(item.decode(errors="replace").split("=", 1) for item in raw if b"=" in item)
 
 
 def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
@@ -399,6 +410,12 @@ def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
     assert env["CQVOL_TRAINEE_FIXED"] == "1"     # the pages cannot be opened under another name
     assert Path(env["JUPYTER_PATH"], "kernels", "python3", "kernel.json").is_file()   # the light page kernel
     python = json.loads((room.state / "room.json").read_text(encoding="utf-8"))["python"]
+    # China time in the pages and the class view, whatever the machine's zone (often UTC on a server)
+    view_env = [_proc_env(pid) for pid in _pids_of_uid(0) if b"cqvol_sim.classview" in _proc_cmdline(pid)]
+    assert env["TZ"] == ROOM_TZ and [e.get("TZ") for e in view_env] == [ROOM_TZ]
+    offset = subprocess.run([python, "-c", "import time; print(time.localtime().tm_gmtoff)"], env={"TZ": ROOM_TZ},
+                            capture_output=True, text=True, timeout=60)
+    assert offset.stdout.strip() == str(8 * 3600)
     save = ("from cqvol_sim.app.autosave import TraineeFiles; from cqvol_sim.app.trainee import make_trainee; "
             "from cqvol_sim.sandbox import Sandbox; import os; "
             "TraineeFiles(make_trainee(os.environ['CQVOL_TRAINEE'])).practice('sandbox').save(Sandbox.demo())")

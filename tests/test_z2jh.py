@@ -80,6 +80,12 @@ def test_trainees_land_in_the_app_and_idle_servers_are_culled(values):
     assert values["singleuser"]["extraEnv"]["LANG"] == "zh_CN.UTF-8"
 
 
+def test_pods_and_the_class_view_keep_china_time_as_a_room_does(values):
+    from cqvol_sim.room.hubconfig import ROOM_TZ
+
+    assert values["singleuser"]["extraEnv"]["TZ"] == values["hub"]["extraEnv"]["TZ"] == ROOM_TZ
+
+
 def test_the_progress_store_url_comes_from_a_secret_not_the_file(values):
     text = (DEPLOY / "config.yaml").read_text(encoding="utf-8")
     assert not re.search(r"postgresql[^\s]*://[^@\s]*:[^@\s]*@", text), "a password in config.yaml"

@@ -40,6 +40,10 @@ INSTRUCTOR_WORK = "培训材料"
 INSTRUCTOR_START = f"/lab/tree/{INSTRUCTOR_WORK}/23_instructor_guide.ipynb"
 #: the Unix group of instructors' accounts: it may write the room's shared exercises folder
 TEACHERS_UNIX_GROUP = "cqvol-teachers"
+#: the time of every server and the class view: China Standard Time (UTC+8, no daylight saving), written
+#: the POSIX way so that it works without the time zone database. Servers are often left on UTC, and then
+#: 继续上次, the class view and the report showed times 8 hours early.
+ROOM_TZ = "CST-8"
 #: every person's server (its settings are ``server.SERVER_ARGS``); run by the room's Python
 SERVER_MODULE = "cqvol_sim.room.server"
 #: server extensions a trainee's server must not load (no JupyterLab, no language server)
@@ -118,7 +122,8 @@ def _services_and_roles(c, room: RoomSettings) -> None:
         "name": CLASS_VIEW, "display": True, "oauth_no_confirm": True,
         "url": f"http://127.0.0.1:{room.class_view_port}",
         "command": [room.python, "-m", "cqvol_sim.classview", "--progress", room.homes],
-        "environment": {"CQVOL_EXERCISES": room.class_exercises},   # the titles of instructors' exercises
+        "environment": {"CQVOL_EXERCISES": room.class_exercises,    # the titles of instructors' exercises
+                        "TZ": ROOM_TZ},
     }]
 
     c.JupyterHub.load_roles = [
@@ -142,7 +147,7 @@ def prepare_server(spawner, room: RoomSettings) -> None:
     app_home = home / APP_HOME
     env = {"CQVOL_HOME": str(app_home), "CQVOL_PROGRESS_DB": str(app_home / "progress.sqlite3"),
            "PATH": f"{Path(room.python).parent}:/usr/local/bin:/usr/bin:/bin", "MALLOC_ARENA_MAX": "2",
-           "JUPYTERHUB_ACTIVITY_INTERVAL": str(activity_interval(room))}
+           "JUPYTERHUB_ACTIVITY_INTERVAL": str(activity_interval(room)), "TZ": ROOM_TZ}
     shared = _class_exercises(room)
     if is_instructor(spawner.user):
         account = pwd.getpwnam(spawner.user.name)
