@@ -291,10 +291,14 @@ def test_exercise_shows_goals_before_scoring_and_marks_old_results(app_home):
     assert view.app.tab.selected_index == list(view.app.panels).index("项目与时长")   # where the task is done
     view.check_button.click()
     assert "得分：0 分" in view.result.value and "上一次检查" not in view.result.value
+    # the score also shows beside the 检查 button, where the trainee is looking when they press it
+    assert view.score_note in view.buttons.children and "得分 0 分" in view.score_note.value
     _record(view)
     assert "上一次检查的结果" in view.result.value          # old result marked after an action
+    assert "请再点“检查”" in view.score_note.value and "得分 0 分" not in view.score_note.value
     view.check_button.click()
     assert "上一次检查" not in view.result.value and "得分：100 分" in view.result.value
+    assert "得分 100 分：全部目标都已达成" in view.score_note.value
 
 
 def test_exercise_autosaves_and_resumes_the_same_attempt(app_home):

@@ -61,11 +61,12 @@ def test_check_hint_restart_and_the_progress_saved(view, db):
     assert "先在“待审事项”中审核通过它的注册" in view.hint_box.value
     sb.approve(me, sb.find_group("鸡冠石镇志愿服务总队"))
     view.check_button.click()
-    assert "得分：30 分" in view.result.value
+    assert "得分：30 分" in view.result.value and "得分 30 分：3 个目标达成了 1 个" in view.score_note.value
     view.restart_button.click()                 # asks first; nothing is thrown away yet
     assert view.sandbox is sb and "得分：30 分" in view.result.value
     view.confirm_restart_button.click()
     assert "已重新开始" in view.message.value and "未检查" in view.result.value and view.hint_box.value == ""
+    assert view.score_note.value == ""
     assert view.sandbox is not sb and view.app.session.sandbox is view.sandbox
     view.check_button.click()
     assert "得分：0 分" in view.result.value and "最好成绩：30 分" in view.result.value

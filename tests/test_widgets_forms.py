@@ -358,3 +358,14 @@ def test_a_fields_mark_goes_when_the_trainee_changes_that_field():
     name.value = "图书角整理"
     assert set(marks.shown) == {"hours"} and "cqvol-invalid" not in name._dom_classes
     assert "cqvol-invalid" in hours._dom_classes
+
+
+def test_a_filter_that_matches_nothing_says_so_instead_of_an_empty_list(sb):
+    """A trainee typed the new group's name into the 村社 filter box: the list empties, and they are told why."""
+    reg = app(sb, identity=TOWN).panels["团体注册"]
+    reg.level.value = int(Level.COMMUNITY)
+    reg.community.filter.value = "阳光社区巾帼<志愿服务大队>"
+    assert [o[0] for o in reg.community.dropdown.options] == ["（请选择）"]
+    assert "没有名称里含“阳光社区巾帼&lt;志愿服务大队&gt;”的" in reg.community.count.value
+    reg.community.filter.value = ""
+    assert reg.community.count.value == "" and "星光社区" in [o[0] for o in reg.community.dropdown.options]

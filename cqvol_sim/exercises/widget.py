@@ -65,6 +65,20 @@ def task_html(text: str) -> str:
     return "".join(out)
 
 
+def score_note_html(result: Result) -> str:
+    """One line beside the 检查 button: the score at once, where the trainee is looking when they press it
+    (the goals' details follow below the buttons, often under the bottom of a laptop screen)."""
+    color = "#2e7d32" if result.solved else ("#ef6c00" if result.score else "#c62828")
+    met = sum(g.met for g in result.goals)
+    rest = "全部目标都已达成！" if result.solved else f"{len(result.goals)} 个目标达成了 {met} 个，每一条见下方"
+    return (f"<span style='color:{color};font-weight:bold;line-height:32px;margin-left:10px'>"
+            f"得分 {result.score} 分：{rest}</span>")
+
+
+STALE_SCORE_NOTE = ("<span style='color:#757575;line-height:32px;margin-left:10px'>"
+                    "你又做了操作，请再点“检查”看最新得分</span>")
+
+
 def result_html(result: Result, best: int | None = None) -> str:
     """A check's result: the score, then each goal with its feedback, points and clause."""
     color = "#2e7d32" if result.solved else ("#ef6c00" if result.score else "#c62828")
@@ -237,7 +251,8 @@ class ExerciseView:
         self.cancel_restart_button.on_click(lambda _: self._guard(self._hide_confirm))
         self.resume_button.on_click(lambda _: self._guard(self.on_resume))
         self.fresh_button.on_click(lambda _: self._guard(self.on_fresh))
-        self.buttons = W.HBox([self.check_button, self.hint_button, self.restart_button])
+        self.score_note = W.HTML("")
+        self.buttons = W.HBox([self.check_button, self.hint_button, self.restart_button, self.score_note])
         self.widget = W.VBox([self.header, self.task, self.resume_box, self.app_area, self.buttons,
                               self.confirm_box, self.message, self.result, self.hint_box])
         self.widget.add_class("cqvol-exercise")
@@ -289,6 +304,7 @@ class ExerciseView:
             return
         if self._result_fresh:
             self.result.value = STALE_NOTE + self.result.value
+            self.score_note.value = STALE_SCORE_NOTE
             self._result_fresh = False
         self.autosave()
 
@@ -368,6 +384,7 @@ class ExerciseView:
             except Exception:
                 best = None
         self.result.value = result_html(result, best)
+        self.score_note.value = score_note_html(result)
         self._result_fresh = True
         return result
 
@@ -399,6 +416,7 @@ class ExerciseView:
             self._show_app()
         self.autosave()
         self.result.value = goals_preview_html(self.session.variant)
+        self.score_note.value = ""
         self._result_fresh = False
         self.hint_box.value = ""
         self.message.value = f"<div style='color:#555'>{esc(note)}</div>"

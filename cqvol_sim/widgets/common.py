@@ -530,9 +530,13 @@ class FilterDropdown:
         matches = [o for o in self._all if text in o[0]] if text else self._all
         shown = self._fixed + matches[: self.limit]
         more = len(matches) - self.limit
-        self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，"
-                            f"请输入文字筛选</span>"
-                            if more > 0 else "")
+        if text and not matches and self._all:   # typed in the wrong box, or a typo: say so, not an empty list
+            self.count.value = (f"<span style='color:#c62828'>没有名称里含“{html.escape(text)}”的，"
+                                f"请改一改或清空这个框</span>")
+        else:
+            self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，"
+                                f"请输入文字筛选</span>"
+                                if more > 0 else "")
         if self.pick_single and text and len(matches) == 1:
             default = matches[0][1]
             set_options(self.dropdown, shown, keep=False, default=default)
