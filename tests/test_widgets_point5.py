@@ -248,6 +248,10 @@ def test_record_form_marks_every_empty_field_at_once(sb):
     assert set(panel.marks.shown) == {"volunteer", "project", "place", "target", "content", "hours", "evaluation",
                                       "contact"}
     assert "请选择志愿者" in text(panel.message.value)
+    # the hours' problem is said once beside the field: the mark, not the mark and the as-you-type note
+    assert "两个钟头" in panel.marks.shown["hours"] and panel.r_hours_check.value == ""
+    panel.r_hours.value = "两个半钟头"              # typing again: the mark goes, the live check speaks
+    assert "hours" not in panel.marks.shown and text(panel.r_hours_check.value).startswith("✗")
 
 
 def test_the_checks_are_the_cores_not_the_widgets(sb, monkeypatch):

@@ -385,14 +385,18 @@ class Marks:
 
     def __init__(self):
         self._fields: dict[str, tuple[W.Widget, W.HTML]] = {}
+        self._live: dict[str, W.HTML] = {}
         self.shown: dict[str, str] = {}  # field key -> the text shown beside it
 
-    def add(self, key: str, widget: W.Widget, into: W.Box | None = None) -> W.Widget:
+    def add(self, key: str, widget: W.Widget, into: W.Box | None = None, live: W.HTML | None = None) -> W.Widget:
         """Register ``widget`` as field ``key``; return it in an HBox with its note (or, with
-        ``into``, put the note at the end of that box and return the box)."""
+        ``into``, put the note at the end of that box and return the box). ``live`` is the field's
+        check-as-you-type note, emptied when the field is marked so that a problem is not said twice."""
         note_w = W.HTML("")
         note_w.add_class("cqvol-field-note")
         self._fields[key] = (widget, note_w)
+        if live is not None:
+            self._live[key] = live
         if widget.has_trait("value"):   # the trainee fixes the field: its old ✗ goes at once
             widget.observe(lambda _change, k=key: self.unmark(k), names="value")
         if into is not None:
@@ -408,6 +412,8 @@ class Marks:
         text = f"{old}；{text}" if old and text not in old else text
         self.shown[key] = text
         note_w.value = f"<span style='color:#c62828;font-size:90%'>✗ {esc(text)}</span>"
+        if key in self._live:
+            self._live[key].value = ""
         widget.add_class("cqvol-invalid")
         if "background" in getattr(getattr(widget, "style", None), "keys", ()):
             widget.style.background = "#fdecea"

@@ -182,7 +182,7 @@ class ProjectsPanel(Panel):
                              m.add("project", self.r_project), m.add("post", self.r_post), m.add("date", self.r_date),
                              m.add("place", self.r_place),
                              m.add("target", self.r_target), m.add("content", self.r_content),
-                             W.HBox([m.add("hours", self.r_hours), self.r_hours_check]),
+                             W.HBox([m.add("hours", self.r_hours, live=self.r_hours_check), self.r_hours_check]),
                              m.add("evaluation", self.r_evaluation), m.add("contact", self.r_contact), self.r_submit])
 
         # a volunteer's records, stars and corrections

@@ -85,7 +85,7 @@ class RegisterPanel(Panel):
                    "提交后由审核团体审核。"),
             header("一、团体类型与所在地"), m.add("kind", self.kind), m.add("location", self.level),
             self.district.box, self.town.box, self.community.box, self.place_note,
-            header("二、名称"), m.add("name", self.name), self.name_check,
+            header("二、名称"), m.add("name", self.name, live=self.name_check), self.name_check,
             m.add("registered_name", self.registered_name),
             header("三、登记与挂靠"), m.add("reg_status", self.reg_status), m.add("authority", self.authority),
             m.add("contact_group", self.contact), m.add("viewing_group", self.viewing),
