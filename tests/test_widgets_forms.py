@@ -369,3 +369,17 @@ def test_a_filter_that_matches_nothing_says_so_instead_of_an_empty_list(sb):
     assert "没有名称里含“阳光社区巾帼&lt;志愿服务大队&gt;”的" in reg.community.count.value
     reg.community.filter.value = ""
     assert reg.community.count.value == "" and "星光社区" in [o[0] for o in reg.community.dropdown.options]
+
+
+def test_emptying_a_filter_brings_back_what_was_chosen_before_typing(sb):
+    reg = app(sb, identity=TOWN).panels["团体注册"]
+    reg.level.value = int(Level.COMMUNITY)
+    reg.community.value = XINGGUANG
+    reg.community.filter.value = "没有这个社区"          # nothing matches: the choice is taken away
+    assert reg.community.value == "" and reg.place_code is None
+    reg.community.filter.value = ""                       # the trainee empties the box: it comes back
+    assert reg.community.value == XINGGUANG and reg.place_code == XINGGUANG
+    reg.community.filter.value = "星"                     # a filter that still offers it keeps it
+    reg.community.value = ""                              # a deliberate “（请选择）” is not undone
+    reg.community.filter.value = ""
+    assert reg.community.value == ""

@@ -505,6 +505,7 @@ class FilterDropdown:
         self.pick_single = pick_single  # a filter leaving exactly one match chooses it
         self._all: list[tuple[str, object]] = []
         self._fixed: list[tuple[str, object]] = []
+        self._before_filter: object = _MISSING   # the choice made before typing in the filter
         self.dropdown = W.Dropdown(description=description, options=[], style=STYLE, layout=W.Layout(width=width))
         self.filter = W.Text(placeholder=placeholder, layout=W.Layout(width="12em"))
         self.count = W.HTML("")
@@ -512,7 +513,8 @@ class FilterDropdown:
         if css:
             self.dropdown.add_class(css)
             self.filter.add_class(css + "-filter")
-        self.filter.observe(lambda ch: self._apply(), names="value")
+        self.filter.observe(self._on_filter, names="value")
+        self.dropdown.observe(self._on_choice, names="value")
 
     @property
     def value(self):
@@ -531,7 +533,22 @@ class FilterDropdown:
         self._fixed = list(fixed)
         self._apply(default)
 
-    def _apply(self, default=_MISSING) -> None:
+    def _on_filter(self, change) -> None:
+        """Typing filters the list; emptying the box again brings back what was chosen before typing
+        (a filter that matched nothing had taken it away)."""
+        if not change["old"].strip() and change["new"].strip():
+            self._before_filter = self.dropdown.value
+        if change["new"].strip() or self._before_filter is _MISSING:
+            self._apply()
+            return
+        before, self._before_filter = self._before_filter, _MISSING
+        self._apply(before, keep=self.dropdown.value not in (None, NONE))
+
+    def _on_choice(self, _change) -> None:
+        if not self.dropdown.__dict__.get("_cqvol_quiet"):   # chosen by the trainee, not by filtering
+            self._before_filter = _MISSING
+
+    def _apply(self, default=_MISSING, keep: bool = True) -> None:
         text = self.filter.value.strip()
         matches = [o for o in self._all if text in o[0]] if text else self._all
         shown = self._fixed + matches[: self.limit]
@@ -547,7 +564,7 @@ class FilterDropdown:
             default = matches[0][1]
             set_options(self.dropdown, shown, keep=False, default=default)
             return
-        set_options(self.dropdown, shown, default=default)
+        set_options(self.dropdown, shown, keep=keep, default=default)
 
     def observe(self, fn) -> None:
         on_value(self.dropdown, fn)
