@@ -204,6 +204,7 @@ class Trainee:
     checks_pressed: int = 0
     missed_updates: int = 0
     error: str = ""
+    kernel_id: str = ""   # the kernel-level client's kernel (its id is in the server's log lines)
 
 
 def login_requests(room: Room, t: Trainee):
@@ -337,6 +338,7 @@ def run_kernel_trainee(room: Room, t: Trainee, exercise: str, kernels: list) -> 
     """Log in, start a kernel, build the exercise page in it and do the solution by widget messages."""
     s = login_requests(room, t)
     k = KernelClient(room, s, t.user)
+    t.kernel_id = k.kernel_id
     kernels.append(k)
     out = k.execute(KERNEL_CODE % {"query": exercise_query(t.name, exercise), "exercise": exercise,
                                    "name": t.name})
@@ -589,9 +591,9 @@ def run(args) -> int:
         end = settle(room, trainees, args.settle)
         for k in kernels:
             k.close()
-        failed_users = [t.user for t in trainees if t.error]
-        if failed_users:     # what the hub said about them, before the run's folder is removed
-            lines = [ln for ln in room.log_tail(200_000).splitlines() if any(u in ln for u in failed_users)]
+        failed = [key for t in trainees if t.error for key in (t.user, t.kernel_id) if key]
+        if failed:     # what the hub and their servers said about them, before the run's folder is removed
+            lines = [ln for ln in room.log_tail(200_000).splitlines() if any(key in ln for key in failed)]
             print("hub log of the trainees with errors:\n    " + "\n    ".join(lines[-30:]), flush=True)
         report(args, trainees, end, peak, lost, loads, time.monotonic() - t_run)   # its last line: the figures
         return 0
