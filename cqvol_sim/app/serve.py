@@ -17,14 +17,12 @@ import sys
 from pathlib import Path
 
 from ..authoring.jupyter_setup import TEMPLATE
+from ..room.server import KERNEL_CULL_AFTER   # the same for a room's servers and for start.sh
 
 DEFAULT_PORT = 8866
 #: with ``--room`` the instructor page asks for this code (printed at start), so trainees in the
 #: room cannot open the class's files; on one's own computer there is no code
 ENV_INSTRUCTOR_CODE = "CQVOL_INSTRUCTOR_CODE"
-#: a page's kernel is stopped this long after its page was closed or left (seconds; an open page
-#: keeps its kernel however long the trainee reads): one kernel per open page, not per page visited
-KERNEL_CULL_AFTER = int(os.environ.get("CQVOL_KERNEL_CULL_AFTER", "60"))
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 

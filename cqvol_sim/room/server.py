@@ -16,13 +16,16 @@ them back to the system every ``TRIM_EVERY_S`` seconds with ``malloc_trim``.
 """
 
 import ctypes
+import os
 import sys
 import threading
 import time
 from pathlib import Path
 
-KERNEL_CULL_AFTER = 60
-"""An app page's kernel is stopped this long (seconds) after its page was closed (as ``start.sh`` does)."""
+KERNEL_CULL_AFTER = int(os.environ.get("CQVOL_KERNEL_CULL_AFTER", "60"))
+"""A page's kernel is stopped this long (seconds) after its page was closed or left; an open page keeps
+its kernel however long the trainee reads: one kernel per open page, not per page visited. The same for
+``start.sh`` (``app/serve.py``)."""
 
 SERVER_ARGS = (
     f"--config={Path(__file__).resolve().parent / 'server_config.py'}",   # a reopened browser's _xsrf cookie
