@@ -86,6 +86,9 @@ def test_name_is_checked_as_you_type(sb):
     reg.name.value = "星光社区志愿服务队"
     shown = text(reg.name_check.value)
     assert shown.startswith("✗") and "三（一）1" in shown and "星光社区志愿服务大队" in shown
+    # what to write comes right after what is wrong; the rule's source last, on its own line
+    wrong, source = reg.name_check.value.split("<br>")
+    assert "星光社区志愿服务大队" in text(wrong) and "三（一）1" in text(source) and "三（一）1" not in text(wrong)
     reg.name.value = "阳光社区志愿服务大队"
     assert "✗" in text(reg.name_check.value) and "不一致" in text(reg.name_check.value)
     reg.name.value = "星光社区志愿服务大队"

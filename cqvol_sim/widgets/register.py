@@ -262,8 +262,10 @@ class RegisterPanel(Panel):
         errors, warnings = self.sb.check_name(self.kind.value, code, name, self.registered_name.value or None)
         if errors:
             e = errors[0]
+            # what is wrong and what to write first; where the rule comes from after it, in grey
             self.name_check.value = (f"<span class='cqvol-name-bad' style='color:#c62828'>✗ {esc(e.message)}"
-                                     f"（{esc(source_line(e.clause, self.sb.rules))}）{esc(e.hint)}</span>")
+                                     f"{esc(e.hint)}</span><br><span style='color:#777;font-size:90%'>"
+                                     f"{esc(source_line(e.clause, self.sb.rules))}</span>")
         elif warnings:
             w = warnings[0]
             self.name_check.value = (f"<span class='cqvol-name-warn' style='color:#e65100'>⚠ {esc(w.message)}"
