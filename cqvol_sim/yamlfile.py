@@ -176,6 +176,41 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader (PyYAML's C extension), for ``_compose_fast``."""
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _compose_fast(text: str):
+    """``(loader, node)`` composed by libyaml, about 15 times faster than PyYAML's Python composer (a
+    page kernel reads all the bank's exercises for the home page: ~0.2 CPU-s saved on each), or None
+    to leave the text to the Python loader, whose messages and lines are the ones users see: without
+    libyaml, with a character the Python reader refuses, with deep nesting, or on any error."""
+    if not getattr(yaml, "__with_libyaml__", False) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    try:
+        events = _FastLoader(text)
+        try:      # the depth first, without recursion (the C composer recurses)
+            depth = 0
+            while events.check_event():
+                event = events.get_event()
+                if isinstance(event, _OPEN):
+                    depth += 1
+                    if depth >= MAX_DEPTH:
+                        return None
+                elif isinstance(event, _CLOSE):
+                    depth -= 1
+        finally:
+            events.dispose()
+        loader = _FastLoader(text)
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+
+
 def parse_yaml(text: str, file: str, *, what: str = "这类文件") -> YamlRead:
     """Parse ``text`` (from ``file``, as shown in messages); never raises for bad input.
 
@@ -187,8 +222,12 @@ def parse_yaml(text: str, file: str, *, what: str = "这类文件") -> YamlRead:
     loader = None
     try:
         try:
-            loader = _Loader(text)
-            node = loader.get_single_node()
+            fast = _compose_fast(text)
+            if fast is not None:
+                loader, node = fast
+            else:
+                loader = _Loader(text)
+                node = loader.get_single_node()
         except _TooDeep as exc:
             return _failed(file, exc.mark.line + 1, "yaml.too_deep", f"内容嵌套太深（超过 {MAX_DEPTH} 层），"
                                                                      f"不像是{what}。")

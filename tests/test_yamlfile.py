@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,24 @@ def test_exercise_files_are_read_by_it_and_every_problem_has_an_id(tmp_path):
     with pytest.raises(ExerciseError) as info:
         load_exercise(path)
     assert info.value.problems and all(p.id == "exercise.schema" for p in info.value.problems)
+
+
+def _every_yaml_file() -> list[Path]:
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(["git", "ls-files", "*.yaml", "*.yml"], cwd=root, capture_output=True, text=True)
+    files = [root / f for f in out.stdout.split()] if out.returncode == 0 else list(root.glob("exercises/**/*.yaml"))
+    return [f for f in files if f.is_file()]
+
+
+def test_libyaml_reads_every_file_of_the_project_as_the_python_reader_does(monkeypatch):
+    """The fast path (libyaml composes, the project's converter reads the nodes) gives the same data,
+    lines and problems as PyYAML's Python composer, for well-formed and broken files alike."""
+    files = _every_yaml_file()
+    assert len(files) > 50
+    texts = {f: f.read_text(encoding="utf-8", errors="replace") for f in files}
+    fast = {f: yamlfile.parse_yaml(t, f.name) for f, t in texts.items()}
+    assert sum(yamlfile._compose_fast(t) is not None for t in texts.values()) > 50   # used for the bank
+    monkeypatch.setattr(yamlfile, "_compose_fast", lambda text: None)
+    for f, t in texts.items():
+        slow = yamlfile.parse_yaml(t, f.name)
+        assert (fast[f].data, fast[f].lines, fast[f].problems) == (slow.data, slow.lines, slow.problems), f
