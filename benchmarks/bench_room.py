@@ -221,13 +221,15 @@ def login_requests(room: Room, t: Trainee):
         raise RuntimeError(f"login refused ({resp.status_code})")
     s.get(room.base + resp.headers["Location"], timeout=HTTP_TIMEOUT_S)      # starts the server
     deadline = time.monotonic() + SPAWN_TIMEOUT_S
+    home = None
     while time.monotonic() < deadline:        # the hub's "please wait" page until the server answers
         home = s.get(f"{room.base}/user/{t.user}/", timeout=HTTP_TIMEOUT_S)   # Voilà runs the page, then sends it
         if "/voila/render/home.ipynb" in home.url and home.status_code == 200:
             break
         time.sleep(1)
     else:
-        raise RuntimeError(f"the home page did not open within {SPAWN_TIMEOUT_S} s")
+        last = f"; last answer {home.status_code} at {home.url.replace(room.base, '')}" if home is not None else ""
+        raise RuntimeError(f"the home page did not open within {SPAWN_TIMEOUT_S} s{last}")
     t.login_s = time.perf_counter() - t0
     return s
 
@@ -593,7 +595,7 @@ def run(args) -> int:
             k.close()
         failed = [key for t in trainees if t.error for key in (t.user, t.kernel_id) if key]
         if failed:     # what the hub and their servers said about them, before the run's folder is removed
-            lines = [ln for ln in room.log_tail(200_000).splitlines() if any(key in ln for key in failed)]
+            lines = [ln for ln in room.log_tail(50_000_000).splitlines() if any(key in ln for key in failed)]
             print("hub log of the trainees with errors:\n    " + "\n    ".join(lines[-30:]), flush=True)
         report(args, trainees, end, peak, lost, loads, time.monotonic() - t_run)   # its last line: the figures
         return 0
