@@ -84,6 +84,8 @@ def test_pods_and_the_class_view_keep_china_time_as_a_room_does(values):
     from cqvol_sim.room.hubconfig import ROOM_TZ
 
     assert values["singleuser"]["extraEnv"]["TZ"] == values["hub"]["extraEnv"]["TZ"] == ROOM_TZ
+    hub_image = (DEPLOY / "hub.Dockerfile").read_text(encoding="utf-8")   # the class view runs from it
+    assert re.search(rf"^ENV TZ={re.escape(ROOM_TZ)}$", hub_image, re.M)
 
 
 def test_the_progress_store_url_comes_from_a_secret_not_the_file(values):

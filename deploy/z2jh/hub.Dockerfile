@@ -5,4 +5,6 @@ USER root
 COPY pyproject.toml README.md LICENSE /opt/cqvol-sim/
 COPY cqvol_sim /opt/cqvol-sim/cqvol_sim
 RUN pip install --no-cache-dir "/opt/cqvol-sim[room]" openpyxl==3.1.5
+# China Standard Time for the class view's times, which runs from this image (cqvol_sim.room.hubconfig.ROOM_TZ)
+ENV TZ=CST-8
 USER ${NB_USER}
