@@ -268,3 +268,30 @@ def test_a_page_left_behind_gives_its_memory_back(browser, tmp_path):
         page.click("summary:has-text('村社级')")            # and that page still works
         assert page.locator("a:has-text('完整录入一条志愿服务记录')").count() == 1
         page.close()
+
+
+def test_a_page_that_is_slow_to_open_tells_the_trainee_what_to_do(browser, tmp_path):
+    """After a minute of 正在打开 (the page's kernel is still busy), the spinner says to press F5 and
+    that nothing is lost; once the page opens, the note is gone with the spinner."""
+    import nbformat
+
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(12)\nprint('页面好了')")])
+    nbformat.write(nb, folder / "slow.ipynb")
+    server = bu.Server("voila", folder, "slow.ipynb", tmp_path / "server")
+    server.cmd.append("--template=cqvol")
+    with server:
+        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+        page.clock.install()
+        page.goto(server.url, wait_until="commit", timeout=90_000)
+        page.wait_for_selector("#loading_text", timeout=60_000)
+        slow = page.locator("#cqvol-slow")
+        assert not slow.is_visible()
+        page.clock.fast_forward(61_000)            # a minute on the page's clock; the kernel is still sleeping
+        slow.wait_for(state="visible", timeout=10_000)
+        assert "F5" in slow.inner_text() and "自动保存" in slow.inner_text()
+        shot(page, "slow_page_note")
+        page.wait_for_selector("text=页面好了", timeout=90_000)
+        assert not slow.is_visible()
+        page.close()
