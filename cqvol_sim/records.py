@@ -8,35 +8,25 @@ The state changes themselves (storing a record, applying a correction) are the S
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from . import validate
 from .model import Project, ProjectStatus, ServiceRecord, Volunteer
 from .rules import Rules
+from .stateviews import GroupRecordsView
 
 #: The facts of a service that make two records the same service entered twice.
 SERVICE_FACTS = ("project", "date", "venue", "served", "content", "hours")
 
 
-class RecordView(Protocol):
+class RecordView(GroupRecordsView, Protocol):
     """What the record rules read of the state."""
-
-    @property
-    def rules(self) -> Rules: ...
-
-    @property
-    def today(self) -> _dt.date: ...
 
     @property
     def projects(self) -> Mapping[str, Project]: ...
 
     def daily_hours(self, volunteer_id: str, day: _dt.date) -> float: ...
-
-    def record_ids_of(self, volunteer_id: str) -> Sequence[str]: ...
-
-    @property
-    def records(self) -> Mapping[str, ServiceRecord]: ...
 
 
 def sum_hours(total: float, hours: float) -> float:

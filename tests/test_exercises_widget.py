@@ -123,6 +123,7 @@ def test_an_app_that_cannot_open_leaves_the_exercise_working(view, monkeypatch):
 
 def test_placeholder_when_the_widgets_app_is_missing(db, monkeypatch):
     monkeypatch.setitem(sys.modules, "cqvol_sim.widgets", None)      # import fails
+    monkeypatch.setitem(sys.modules, "cqvol_sim.widgets.common", None)   # even if an earlier test imported it
     v = exercise("t05-apply-upgrade", trainee="李四", db=db, paths=[ROOT / "exercises"])
     assert v.app is None and "操作面板暂不可用" in v.app_area.children[0].value
     v.sandbox.apply_upgrade(v.session.identity, grade="primary_project", to=v.sandbox.find_group("南岸区志愿者协会"))

@@ -326,6 +326,14 @@ def test_an_instructor_gets_jupyterlab_and_a_wrong_password_is_refused(room):
     assert resp.status_code == 302, error_text(resp)
     page = open_server(room, s, resp, room.instructor, "/lab")
     assert page.status_code == 200 and "JupyterLab" in page.text
+    # the hub's home page links an instructor to their instructor page and to the class view, and both open
+    home = s.get(f"{room.base}/hub/home", timeout=HTTP_TIMEOUT_S).content.decode("utf-8")
+    links = dict(re.findall(r'<a id="(instructor-page|class-view)" href="([^"]+)"', home))
+    assert set(links) == {"instructor-page", "class-view"}, home[:500]
+    mine = s.get(room.base + links["instructor-page"], timeout=HTTP_TIMEOUT_S)
+    assert mine.status_code == 200 and f"/user/{room.instructor}/" in mine.url
+    assert "培训老师" in mine.content.decode("utf-8")
+    assert s.get(room.base + links["class-view"], timeout=HTTP_TIMEOUT_S).status_code == 200
 
 
 def test_an_instructor_saves_in_jupyterlab_and_trainees_get_the_exercises_they_save(room, trainee_a):
@@ -433,7 +441,7 @@ def test_a_culled_trainee_comes_back_to_their_autosaved_work(room, trainee_a):
     reload = s.get(f"{room.base}/user/{user}/voila/render/home.ipynb", timeout=HTTP_TIMEOUT_S).content.decode()
     assert "你的培训页面已经关闭" in reload and "重新打开培训页面" in reload, reload[:300]
     home = s.get(f"{room.base}/hub/home", timeout=HTTP_TIMEOUT_S).content.decode()
-    assert "打开我的培训页面" in home and "退出登录" in home
+    assert "打开我的培训页面" in home and "退出登录" in home and "培训老师页" not in home
     for english in ("Server not running", "My Server", "Token", "Logout"):
         assert english not in reload + home
     resp = s.get(f"{room.base}/hub/spawn/{user}", timeout=HTTP_TIMEOUT_S, allow_redirects=False)

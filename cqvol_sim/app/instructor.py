@@ -847,20 +847,17 @@ class FormSection(_Section):
         self._confirm = None
         self.overwrite_button.layout.display = "none"
         self.result.value = info_box("正在检查……")
-        if shared_with_trainees():
-            # a training room: the class sees this folder at once, so only an exercise that passed goes there
-            outcome = check_before_sharing(path.name, text)
-            if not outcome.ok:
-                outcome.notes += placeholder_notes(text)
-                self.result.value = self._outcome_html(outcome, None)
-                return
+        # in a training room the class sees the folder at once: check first, and share only what passed
+        outcome = check_before_sharing(path.name, text) if shared_with_trainees() else None
+        saved = None if outcome is not None and not outcome.ok else path
+        if saved is not None:
             self._write(path, text)
-        else:
-            self._write(path, text)
-            outcome = check_exercise_file(path)
+            outcome = outcome or check_exercise_file(path)
+        assert outcome is not None
         outcome.notes += placeholder_notes(text)
-        self.result.value = self._outcome_html(outcome, path)
-        self.refresh_saved()
+        self.result.value = self._outcome_html(outcome, saved)
+        if saved is not None:
+            self.refresh_saved()
 
     def _clash(self, path: Path, ex_id: str) -> str | None:
         """A question if writing ``path`` would replace another exercise, else None."""

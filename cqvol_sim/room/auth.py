@@ -22,7 +22,7 @@ from tornado import web
 from traitlets import Unicode, default
 
 from . import names
-from .settings import INSTRUCTORS_GROUP, TRAINEES_GROUP, load_settings, roster_entry
+from .settings import INSTRUCTORS_GROUP, TRAINEES_GROUP, is_instructor, load_settings, roster_entry
 
 TRAINEE_START = "/voila/render/home.ipynb"
 
@@ -107,7 +107,7 @@ class RoomAuthenticator(LocalAuthenticator):
 
     async def pre_spawn_start(self, user, spawner):
         """Before a trainee's server starts: their name (fixed) and 培训首页 as its first page."""
-        if any(g.name == INSTRUCTORS_GROUP for g in user.groups):
+        if is_instructor(user):
             return
         entry = ((await user.get_auth_state()) or {}).get("trainee")
         if not (isinstance(entry, dict) and entry.get("name")):   # never a nameless trainee server

@@ -22,12 +22,12 @@ import os
 import pwd
 import shutil
 import subprocess
+import secrets
 import sys
 from pathlib import Path
-import secrets
 
 from .auth import TRAINEE_START
-from .settings import INSTRUCTORS_GROUP, RoomSettings, load_settings
+from .settings import INSTRUCTORS_GROUP, RoomSettings, is_instructor, load_settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: put first on trainees' JUPYTER_PATH: its ``python3`` kernel spec runs ``cqvol_sim.room.kernel``
@@ -61,6 +61,9 @@ def configure(c, settings_file: str) -> None:
     c.JupyterHub.authenticator_class = "cqvol_sim.room.auth.RoomAuthenticator"
     c.RoomAuthenticator.settings_file = str(settings_file)
     c.JupyterHub.template_paths = [str(TEMPLATES)]
+    # what the hub's pages (templates/home.html, page.html) link to, said once here
+    c.JupyterHub.template_vars = {"instructors_group": INSTRUCTORS_GROUP, "class_view": CLASS_VIEW,
+                                  "instructor_page": f"voila/render/{INSTRUCTOR_WORK}/instructor.ipynb"}
     c.CryptKeeper.keys = [auth_state_key(state)]
     _spawner(c, room)
     _services_and_roles(c, room)
@@ -133,11 +136,6 @@ def _services_and_roles(c, room: RoomSettings) -> None:
          "scopes": ["self", "list:users", "read:users", "read:users:activity",
                     f"access:services!service={CLASS_VIEW}"]},
     ]
-
-
-def is_instructor(user) -> bool:
-    """Whether the hub user belongs to the instructors' group."""
-    return any(g.name == INSTRUCTORS_GROUP for g in user.groups)
 
 
 def prepare_server(spawner, room: RoomSettings) -> None:

@@ -77,3 +77,7 @@ def roster_entry(settings: RoomSettings, name: str) -> dict | None:
             return entry
     return None
 
+
+def is_instructor(user) -> bool:
+    """Whether the hub user (anything with ``groups`` of named groups) is one of the room's instructors."""
+    return any(g.name == INSTRUCTORS_GROUP for g in user.groups)
