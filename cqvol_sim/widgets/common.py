@@ -554,7 +554,8 @@ class FilterDropdown:
         shown = self._fixed + matches[: self.limit]
         more = len(matches) - self.limit
         if text and not matches and self._all:   # typed in the wrong box, or a typo: say so, not an empty list
-            self.count.value = (f"<span style='color:#c62828'>没有名称里含“{html.escape(text)}”的，"
+            shown_text = text if len(text) <= 20 else text[:20] + "…"     # a long paste is not echoed whole
+            self.count.value = (f"<span style='color:#c62828'>没有名称里含“{html.escape(shown_text)}”的，"
                                 f"请改一改或清空这个框</span>")
         else:
             self.count.value = (f"<span style='color:#777'>共 {len(matches)} 项，只列出前 {self.limit} 项，"
